@@ -1,0 +1,276 @@
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+};
+use serde::Deserialize;
+use shared::{
+    ApiError,
+    auth::{Admin, AdminPrincipal, scopes::{DirectoryRead, DirectoryWrite}},
+    directory::{Customer, check_parent},
+    domain::{CustomerId, Name, OrganizationId, UserId, now},
+    error::Validation,
+    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, nullable},
+    openapi::{ReadProblems, WriteProblems},
+    store::CustomerFilter,
+};
+
+use crate::{DirectoryState, access, websites::{organization_for_read, organization_for_write}};
+
+/// Deeper hierarchies are refused rather than walked without end.
+const MAX_DEPTH: usize = 64;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCustomer {
+    /// Defaults to the caller's organization.
+    pub organization_id: Option<OrganizationId>,
+    pub name: String,
+    /// Makes the new customer a subsidiary of this one (same organization).
+    pub parent_id: Option<CustomerId>,
+    /// Back-office users of the organization; defaults to the parent's.
+    pub sales_representative_ids: Option<Vec<UserId>>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateCustomer {
+    pub name: Option<String>,
+    /// `null` makes the customer a top-level one.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<CustomerId>)]
+    pub parent_id: Option<Option<CustomerId>>,
+    pub sales_representative_ids: Option<Vec<UserId>>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListCustomers {
+    /// Defaults to the caller's organization.
+    pub organization_id: Option<String>,
+    /// Only customers whose name starts with this (case-insensitive).
+    pub name: Option<String>,
+    /// Only the direct subsidiaries of this customer.
+    pub parent_id: Option<String>,
+    pub limit: Option<String>,
+    pub cursor: Option<String>,
+}
+
+/// The proposed parent, then its parent, up to the root.
+async fn parent_chain(
+    state: &DirectoryState,
+    v: &mut Validation,
+    organization_id: OrganizationId,
+    parent_id: CustomerId,
+) -> Result<Option<(Customer, Vec<CustomerId>)>, ApiError> {
+    let Some(parent) = state.store.get_customer(parent_id).await? else {
+        v.add("parent_id", "no customer has this id");
+        return Ok(None);
+    };
+    if parent.organization_id != organization_id {
+        v.add("parent_id", "must be a customer of the same organization");
+        return Ok(None);
+    }
+    let mut chain = vec![parent.id];
+    let mut next = parent.parent_id;
+    while let Some(id) = next {
+        if chain.len() >= MAX_DEPTH || chain.contains(&id) {
+            v.add("parent_id", "the hierarchy above this parent is too deep or broken");
+            return Ok(None);
+        }
+        chain.push(id);
+        next = state.store.get_customer(id).await?.and_then(|c| c.parent_id);
+    }
+    Ok(Some((parent, chain)))
+}
+
+async fn check_sales_representatives(
+    state: &DirectoryState,
+    v: &mut Validation,
+    organization_id: OrganizationId,
+    ids: &[UserId],
+) -> Result<Vec<UserId>, ApiError> {
+    let mut unique = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        match state.store.get_user(*id).await? {
+            Some(user) if user.organization_id == organization_id => {
+                if !unique.contains(id) {
+                    unique.push(*id);
+                }
+            }
+            _ => v.add(
+                format!("sales_representative_ids.{i}"),
+                "must be a back-office user of the customer's organization",
+            ),
+        }
+    }
+    Ok(unique)
+}
+
+/// Lists customers by name: of one organization, or the subsidiaries of one customer.
+#[utoipa::path(
+    get, path = "/admin/customers", tag = "customers",
+    params(ListCustomers),
+    security(("backend_token" = ["directory:read"])),
+    responses((status = 200, description = "One page of customers", body = Page<Customer>), ReadProblems)
+)]
+pub async fn list(
+    State(state): State<DirectoryState>,
+    admin: Admin<DirectoryRead>,
+    QueryParams(query): QueryParams<ListCustomers>,
+) -> Result<Json<Page<Customer>>, ApiError> {
+    let page = PageRequest::try_from((query.limit, query.cursor))?;
+    let organization_id = organization_for_read(&state, admin.principal(), query.organization_id.as_deref()).await?;
+    let parent_id = match query.parent_id.as_deref() {
+        None => None,
+        Some(raw) => {
+            let id: CustomerId = raw
+                .parse()
+                .map_err(|e: shared::domain::InvalidValue| ApiError::field("parent_id", e.0))?;
+            // Subsidiaries are listed per parent: the parent must be visible.
+            load(&state, admin.principal(), raw).await?;
+            Some(id)
+        }
+    };
+    let filter = CustomerFilter {
+        organization_id,
+        name_prefix: query.name,
+        parent_id,
+    };
+    Ok(Json(state.store.list_customers(&filter, &page).await?))
+}
+
+/// Creates a customer, optionally as a subsidiary of another.
+#[utoipa::path(
+    post, path = "/admin/customers", tag = "customers",
+    request_body = CreateCustomer,
+    security(("backend_token" = ["directory:write"])),
+    responses((status = 201, description = "Created", body = Customer, headers(("ETag" = String))), WriteProblems)
+)]
+pub async fn create(
+    State(state): State<DirectoryState>,
+    admin: Admin<DirectoryWrite>,
+    JsonBody(body): JsonBody<CreateCustomer>,
+) -> Result<Versioned<Customer>, ApiError> {
+    let mut v = Validation::default();
+    let organization_id = organization_for_write(&state, admin.principal(), &mut v, body.organization_id).await?;
+    let name = v.check("name", Name::parse(&body.name));
+    let parent = match body.parent_id {
+        Some(parent_id) => parent_chain(&state, &mut v, organization_id, parent_id).await?.map(|(p, _)| p),
+        None => None,
+    };
+    let sales_representative_ids = match &body.sales_representative_ids {
+        Some(ids) => check_sales_representatives(&state, &mut v, organization_id, ids).await?,
+        None => parent.as_ref().map(|p| p.sales_representative_ids.clone()).unwrap_or_default(),
+    };
+    v.finish()?;
+    let at = now();
+    let customer = Customer {
+        id: CustomerId::generate(),
+        organization_id,
+        name: name.expect("validated"),
+        parent_id: body.parent_id,
+        sales_representative_ids,
+        subsidiary_count: 0,
+        customer_user_count: 0,
+        created_at: at,
+        updated_at: at,
+        version: 1,
+    };
+    state.store.create_customer(&customer).await.map_err(|e| match e {
+        shared::store::StoreError::NotFound => ApiError::field("parent_id", "the parent customer was just deleted"),
+        other => other.into(),
+    })?;
+    Ok(Versioned::created(customer.version, customer))
+}
+
+async fn load(state: &DirectoryState, admin: &AdminPrincipal, id: &str) -> Result<Customer, ApiError> {
+    let id: CustomerId = id.parse().map_err(|_| access::not_found("customer"))?;
+    let customer = state.store.get_customer(id).await?.ok_or_else(|| access::not_found("customer"))?;
+    access::visible(state.store.as_ref(), admin, customer.organization_id, "customer").await?;
+    Ok(customer)
+}
+
+/// Reads one customer; its version is the `ETag`.
+#[utoipa::path(
+    get, path = "/admin/customers/{id}", tag = "customers",
+    params(("id" = String, Path, description = "Customer id")),
+    security(("backend_token" = ["directory:read"])),
+    responses((status = 200, description = "The customer", body = Customer, headers(("ETag" = String))), ReadProblems)
+)]
+pub async fn get(
+    State(state): State<DirectoryState>,
+    admin: Admin<DirectoryRead>,
+    Path(id): Path<String>,
+) -> Result<Versioned<Customer>, ApiError> {
+    let customer = load(&state, admin.principal(), &id).await?;
+    Ok(Versioned::ok(customer.version, customer))
+}
+
+/// Changes a customer. A new parent may be neither the customer nor one of its subsidiaries.
+#[utoipa::path(
+    patch, path = "/admin/customers/{id}", tag = "customers",
+    params(("id" = String, Path, description = "Customer id"), ("If-Match" = String, Header, description = "The ETag last read")),
+    request_body = UpdateCustomer,
+    security(("backend_token" = ["directory:write"])),
+    responses((status = 200, description = "Updated", body = Customer, headers(("ETag" = String))), WriteProblems)
+)]
+pub async fn update(
+    State(state): State<DirectoryState>,
+    admin: Admin<DirectoryWrite>,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    JsonBody(body): JsonBody<UpdateCustomer>,
+) -> Result<Versioned<Customer>, ApiError> {
+    let current = load(&state, admin.principal(), &id).await?;
+    if_match.check(current.version)?;
+    let mut v = Validation::default();
+    let mut customer = current.clone();
+    if let Some(name) = body.name.as_deref().and_then(|n| v.check("name", Name::parse(n))) {
+        customer.name = name;
+    }
+    if let Some(parent_id) = body.parent_id {
+        if let Some(parent_id) = parent_id.filter(|p| Some(*p) != current.parent_id) {
+            if parent_id == customer.id {
+                v.add("parent_id", shared::directory::HierarchyError::OwnParent.to_string());
+            } else if let Some((_, chain)) = parent_chain(&state, &mut v, customer.organization_id, parent_id).await? {
+                if let Err(e) = check_parent(customer.id, &chain) {
+                    v.add("parent_id", e.to_string());
+                }
+            }
+        }
+        customer.parent_id = parent_id;
+    }
+    if let Some(ids) = &body.sales_representative_ids {
+        customer.sales_representative_ids =
+            check_sales_representatives(&state, &mut v, customer.organization_id, ids).await?;
+    }
+    v.finish()?;
+    customer.updated_at = now();
+    customer.version = current.version + 1;
+    state.store.update_customer(&customer, &current).await.map_err(|e| match e {
+        shared::store::StoreError::NotFound => ApiError::field("parent_id", "the parent customer was just deleted"),
+        other => other.into(),
+    })?;
+    Ok(Versioned::ok(customer.version, customer))
+}
+
+/// Deletes a customer that has no subsidiaries and no customer users.
+#[utoipa::path(
+    delete, path = "/admin/customers/{id}", tag = "customers",
+    params(("id" = String, Path, description = "Customer id"), ("If-Match" = String, Header, description = "The ETag last read")),
+    security(("backend_token" = ["directory:write"])),
+    responses((status = 204, description = "Deleted"), WriteProblems)
+)]
+pub async fn delete(
+    State(state): State<DirectoryState>,
+    admin: Admin<DirectoryWrite>,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+) -> Result<StatusCode, ApiError> {
+    let current = load(&state, admin.principal(), &id).await?;
+    if_match.check(current.version)?;
+    state.store.delete_customer(&current).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,16 @@
+use std::sync::Arc;
+
+use directory::{DirectoryState, router};
+use shared::{aws::Services, config::Config};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), lambda_http::Error> {
+    shared::logging::init();
+    let services = Services::load(Config::from_env()?).await;
+    let state = DirectoryState {
+        store: Arc::new(services.store.clone()),
+        applications: Arc::new(services.store.clone()),
+        verifier: services.verifier(),
+    };
+    lambda_http::run(router(state)).await
+}

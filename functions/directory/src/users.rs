@@ -1,0 +1,208 @@
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+};
+use serde::Deserialize;
+use shared::{
+    ApiError,
+    application::{Application, Owner},
+    auth::{Admin, AdminPrincipal, scopes::{DirectoryRead, DirectoryWrite}},
+    directory::User,
+    domain::{Email, Name, OrganizationId, UserId, now},
+    error::Validation,
+    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned},
+    openapi::{ReadProblems, WriteProblems},
+};
+
+use crate::{DirectoryState, access, websites::{organization_for_read, organization_for_write}};
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUser {
+    /// Defaults to the caller's organization.
+    pub organization_id: Option<OrganizationId>,
+    pub first_name: String,
+    pub last_name: String,
+    /// Unique among back-office users, case-insensitively.
+    pub email: String,
+    /// Default true.
+    pub enabled: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUser {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    /// Disabling stops every token of the user's applications at once.
+    pub enabled: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListUsers {
+    /// Defaults to the caller's organization.
+    pub organization_id: Option<String>,
+    /// Only users whose email starts with this (case-insensitive).
+    pub email: Option<String>,
+    pub limit: Option<String>,
+    pub cursor: Option<String>,
+}
+
+/// Lists the back-office users of one organization by email.
+#[utoipa::path(
+    get, path = "/admin/users", tag = "users",
+    params(ListUsers),
+    security(("backend_token" = ["directory:read"])),
+    responses((status = 200, description = "One page of users", body = Page<User>), ReadProblems)
+)]
+pub async fn list(
+    State(state): State<DirectoryState>,
+    admin: Admin<DirectoryRead>,
+    QueryParams(query): QueryParams<ListUsers>,
+) -> Result<Json<Page<User>>, ApiError> {
+    let page = PageRequest::try_from((query.limit, query.cursor))?;
+    let organization_id = organization_for_read(&state, admin.principal(), query.organization_id.as_deref()).await?;
+    Ok(Json(state.store.list_users(organization_id, query.email.as_deref(), &page).await?))
+}
+
+/// Creates a back-office user.
+#[utoipa::path(
+    post, path = "/admin/users", tag = "users",
+    request_body = CreateUser,
+    security(("backend_token" = ["directory:write"])),
+    responses((status = 201, description = "Created", body = User, headers(("ETag" = String))), WriteProblems)
+)]
+pub async fn create(
+    State(state): State<DirectoryState>,
+    admin: Admin<DirectoryWrite>,
+    JsonBody(body): JsonBody<CreateUser>,
+) -> Result<Versioned<User>, ApiError> {
+    let mut v = Validation::default();
+    let organization_id = organization_for_write(&state, admin.principal(), &mut v, body.organization_id).await?;
+    let first_name = v.check("first_name", Name::parse(&body.first_name));
+    let last_name = v.check("last_name", Name::parse(&body.last_name));
+    let email = v.check("email", Email::parse(&body.email));
+    v.finish()?;
+    let at = now();
+    let user = User {
+        id: UserId::generate(),
+        organization_id,
+        first_name: first_name.expect("validated"),
+        last_name: last_name.expect("validated"),
+        email: email.expect("validated"),
+        enabled: body.enabled.unwrap_or(true),
+        created_at: at,
+        updated_at: at,
+        version: 1,
+    };
+    state.store.create_user(&user).await?;
+    Ok(Versioned::created(user.version, user))
+}
+
+async fn load(state: &DirectoryState, admin: &AdminPrincipal, id: &str) -> Result<User, ApiError> {
+    let id: UserId = id.parse().map_err(|_| access::not_found("user"))?;
+    let user = state.store.get_user(id).await?.ok_or_else(|| access::not_found("user"))?;
+    access::visible(state.store.as_ref(), admin, user.organization_id, "user").await?;
+    Ok(user)
+}
+
+async fn applications_of(state: &DirectoryState, user: &User) -> Result<Vec<Application>, ApiError> {
+    Ok(state
+        .applications
+        .applications_of_owner(Owner::Backend { user_id: user.id })
+        .await?)
+}
+
+/// Reads one back-office user; its version is the `ETag`.
+#[utoipa::path(
+    get, path = "/admin/users/{id}", tag = "users",
+    params(("id" = String, Path, description = "User id")),
+    security(("backend_token" = ["directory:read"])),
+    responses((status = 200, description = "The user", body = User, headers(("ETag" = String))), ReadProblems)
+)]
+pub async fn get(
+    State(state): State<DirectoryState>,
+    admin: Admin<DirectoryRead>,
+    Path(id): Path<String>,
+) -> Result<Versioned<User>, ApiError> {
+    let user = load(&state, admin.principal(), &id).await?;
+    Ok(Versioned::ok(user.version, user))
+}
+
+/// Changes a back-office user. Disabling one stops its applications' tokens at once.
+#[utoipa::path(
+    patch, path = "/admin/users/{id}", tag = "users",
+    params(("id" = String, Path, description = "User id"), ("If-Match" = String, Header, description = "The ETag last read")),
+    request_body = UpdateUser,
+    security(("backend_token" = ["directory:write"])),
+    responses((status = 200, description = "Updated", body = User, headers(("ETag" = String))), WriteProblems)
+)]
+pub async fn update(
+    State(state): State<DirectoryState>,
+    admin: Admin<DirectoryWrite>,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    JsonBody(body): JsonBody<UpdateUser>,
+) -> Result<Versioned<User>, ApiError> {
+    let current = load(&state, admin.principal(), &id).await?;
+    if_match.check(current.version)?;
+    let mut v = Validation::default();
+    let mut user = current.clone();
+    if let Some(name) = body.first_name.as_deref().and_then(|n| v.check("first_name", Name::parse(n))) {
+        user.first_name = name;
+    }
+    if let Some(name) = body.last_name.as_deref().and_then(|n| v.check("last_name", Name::parse(n))) {
+        user.last_name = name;
+    }
+    if let Some(email) = body.email.as_deref().and_then(|e| v.check("email", Email::parse(e))) {
+        user.email = email;
+    }
+    if let Some(enabled) = body.enabled {
+        if !enabled && user.id == admin.principal().user_id {
+            v.add("enabled", "you cannot disable yourself: ask another administrator");
+        }
+        user.enabled = enabled;
+    }
+    v.finish()?;
+    let at = now();
+    user.updated_at = at;
+    user.version = current.version + 1;
+    let applications = if user.enabled != current.enabled {
+        let mut applications = applications_of(&state, &user).await?;
+        for application in &mut applications {
+            application.follow_owner(user.enabled, at);
+        }
+        applications
+    } else {
+        Vec::new()
+    };
+    state.store.update_user(&user, &current, &applications).await?;
+    Ok(Versioned::ok(user.version, user))
+}
+
+/// Deletes a back-office user and its applications; their tokens stop at once.
+#[utoipa::path(
+    delete, path = "/admin/users/{id}", tag = "users",
+    params(("id" = String, Path, description = "User id"), ("If-Match" = String, Header, description = "The ETag last read")),
+    security(("backend_token" = ["directory:write"])),
+    responses((status = 204, description = "Deleted"), WriteProblems)
+)]
+pub async fn delete(
+    State(state): State<DirectoryState>,
+    admin: Admin<DirectoryWrite>,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+) -> Result<StatusCode, ApiError> {
+    let current = load(&state, admin.principal(), &id).await?;
+    if_match.check(current.version)?;
+    if current.id == admin.principal().user_id {
+        return Err(ApiError::Conflict("you cannot delete yourself: ask another administrator".into()));
+    }
+    let applications = applications_of(&state, &current).await?;
+    state.store.delete_user(&current, &applications).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,305 @@
+//! RFC 6749 client_credentials grant, with RFC 6749 JSON errors.
+
+use axum::{
+    Json,
+    body::Bytes,
+    extract::State,
+    response::{IntoResponse, Response},
+};
+use base64::{Engine, engine::general_purpose::STANDARD};
+use http::{HeaderMap, HeaderValue, StatusCode, header};
+use serde::Serialize;
+use shared::{
+    application::{GrantError, application_id_of},
+    auth::{KEYS_NOT_CONFIGURED, Scope, TOKEN_LIFETIME_SECONDS, issue},
+    domain::now,
+    http::MAX_BODY_BYTES,
+};
+
+use super::TokenState;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TokenResponse {
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the token expires (3600).
+    pub expires_in: i64,
+    /// A JWT (RFC 9068) signed with a key published at `/.well-known/jwks.json`.
+    pub access_token: String,
+    /// The scopes granted, space-delimited; absent when none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+}
+
+/// An RFC 6749 error answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OAuthErrorBody {
+    /// `invalid_request`, `invalid_client`, `unsupported_grant_type`, `invalid_scope`,
+    /// or `temporarily_unavailable`.
+    pub error: &'static str,
+    pub error_description: String,
+}
+
+enum OAuthError {
+    InvalidRequest(String),
+    InvalidClient,
+    UnsupportedGrantType,
+    InvalidScope(String),
+    Unavailable,
+    ServerError(String),
+}
+
+impl IntoResponse for OAuthError {
+    fn into_response(self) -> Response {
+        let (status, error, description) = match self {
+            OAuthError::InvalidRequest(d) => (StatusCode::BAD_REQUEST, "invalid_request", d),
+            OAuthError::InvalidClient => (
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                "client authentication failed: check the client id and secret, and that the application is active".to_owned(),
+            ),
+            OAuthError::UnsupportedGrantType => (
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                "only grant_type=client_credentials is supported".to_owned(),
+            ),
+            OAuthError::InvalidScope(scope) => (
+                StatusCode::BAD_REQUEST,
+                "invalid_scope",
+                format!("the scope '{scope}' is unknown or not granted to this application"),
+            ),
+            OAuthError::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "temporarily_unavailable",
+                KEYS_NOT_CONFIGURED.to_owned(),
+            ),
+            OAuthError::ServerError(detail) => {
+                tracing::error!(error = %detail, "token request failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "server_error",
+                    "the token could not be issued: try again later".to_owned(),
+                )
+            }
+        };
+        let mut response = (
+            status,
+            Json(OAuthErrorBody {
+                error,
+                error_description: description,
+            }),
+        )
+            .into_response();
+        let headers = response.headers_mut();
+        no_store(headers);
+        if status == StatusCode::UNAUTHORIZED {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(r#"Basic realm="oauth2-token""#),
+            );
+        }
+        response
+    }
+}
+
+fn no_store(headers: &mut HeaderMap) {
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+}
+
+/// The parameters of a token request, each at most once (RFC 6749, 3.2).
+struct TokenRequest {
+    grant_type: Option<String>,
+    client_id: String,
+    client_secret: String,
+    scope: Option<String>,
+}
+
+fn parse_request(headers: &HeaderMap, body: &[u8]) -> Result<TokenRequest, OAuthError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    if !essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        return Err(OAuthError::InvalidRequest(
+            "send the parameters as application/x-www-form-urlencoded".into(),
+        ));
+    }
+    if body.len() > MAX_BODY_BYTES {
+        return Err(OAuthError::InvalidRequest("the request body is too large".into()));
+    }
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+        .map_err(|_| OAuthError::InvalidRequest("the form body is malformed".into()))?;
+    let mut grant_type = None;
+    let mut client_id = None;
+    let mut client_secret = None;
+    let mut scope = None;
+    for (name, value) in pairs {
+        let slot = match name.as_str() {
+            "grant_type" => &mut grant_type,
+            "client_id" => &mut client_id,
+            "client_secret" => &mut client_secret,
+            "scope" | "scopes" => &mut scope,
+            _ => continue, // RFC 6749: unknown parameters are ignored.
+        };
+        if slot.replace(value).is_some() {
+            return Err(OAuthError::InvalidRequest(format!(
+                "the parameter '{name}' must be sent once"
+            )));
+        }
+    }
+    let basic = basic_credentials(headers)?;
+    let (client_id, client_secret) = match (basic, client_id, client_secret) {
+        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+            return Err(OAuthError::InvalidRequest(
+                "authenticate the client once: with HTTP Basic or with client_id and client_secret in the body, not both".into(),
+            ));
+        }
+        (Some((id, secret)), None, None) => (id, secret),
+        (None, Some(id), Some(secret)) => (id, secret),
+        (None, None, _) => {
+            return Err(OAuthError::InvalidRequest(
+                "client_id is required (or HTTP Basic client authentication)".into(),
+            ));
+        }
+        (None, Some(_), None) => {
+            return Err(OAuthError::InvalidRequest("client_secret is required".into()));
+        }
+    };
+    Ok(TokenRequest {
+        grant_type,
+        client_id,
+        client_secret,
+        scope,
+    })
+}
+
+/// HTTP Basic client credentials, form-decoded as RFC 6749 (2.3.1) requires.
+fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, OAuthError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let malformed = || OAuthError::InvalidRequest("the Authorization header is not valid HTTP Basic".into());
+    let value = value.to_str().map_err(|_| malformed())?;
+    let Some((scheme, encoded)) = value.trim().split_once(' ') else {
+        return Err(malformed());
+    };
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return Err(malformed());
+    }
+    let decoded = STANDARD.decode(encoded.trim()).map_err(|_| malformed())?;
+    let decoded = String::from_utf8(decoded).map_err(|_| malformed())?;
+    let (id, secret) = decoded.split_once(':').ok_or_else(malformed)?;
+    let form_decode = |s: &str| {
+        serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("v={s}"))
+            .ok()
+            .and_then(|mut v| v.pop())
+            .map(|(_, v)| v)
+            .ok_or_else(malformed)
+    };
+    Ok(Some((form_decode(id)?, form_decode(secret)?)))
+}
+
+/// Issues an access token to an application that proves its client secret.
+#[utoipa::path(
+    post,
+    path = "/oauth2-token",
+    tag = "oauth2",
+    request_body(
+        content_type = "application/x-www-form-urlencoded",
+        description = "grant_type=client_credentials, client_id and client_secret (or HTTP Basic client authentication), and optionally scope (or scopes): space-delimited scopes, all held by the application; none means all it holds",
+        content = String
+    ),
+    responses(
+        (status = 200, description = "A bearer access token valid for 3600 seconds", body = TokenResponse),
+        (status = 400, description = "invalid_request, unsupported_grant_type or invalid_scope", body = OAuthErrorBody),
+        (status = 401, description = "invalid_client: unknown client, wrong secret, inactive application or disabled owner", body = OAuthErrorBody),
+        (status = 503, description = "No signing key is configured", body = OAuthErrorBody)
+    )
+)]
+pub async fn token(State(state): State<TokenState>, headers: HeaderMap, body: Bytes) -> Response {
+    match grant(&state, &headers, &body).await {
+        Ok(response) => response,
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn grant(state: &TokenState, headers: &HeaderMap, body: &[u8]) -> Result<Response, OAuthError> {
+    let request = parse_request(headers, body)?;
+    match request.grant_type.as_deref() {
+        None => return Err(OAuthError::InvalidRequest("grant_type is required".into())),
+        Some("client_credentials") => {}
+        Some(_) => return Err(OAuthError::UnsupportedGrantType),
+    }
+    let requested = match request.scope.as_deref() {
+        None => Vec::new(),
+        Some(raw) => Scope::parse_list(raw).map_err(OAuthError::InvalidScope)?,
+    };
+    let keys = state.keys.get().await.map_err(|reason| {
+        tracing::warn!(%reason, "token endpoint has no signing key");
+        OAuthError::Unavailable
+    })?;
+    let Some(application_id) = application_id_of(&request.client_id) else {
+        tracing::info!(reason = "malformed client id", "client authentication failed");
+        return Err(OAuthError::InvalidClient);
+    };
+    let application = state
+        .applications
+        .get_application(application_id)
+        .await
+        .map_err(|e| OAuthError::ServerError(e.to_string()))?;
+    let now = now();
+    let Some(application) = application else {
+        tracing::info!(client_id = %request.client_id, reason = "unknown client", "client authentication failed");
+        return Err(OAuthError::InvalidClient);
+    };
+    if !application.authenticate(&request.client_secret, now) {
+        tracing::info!(client_id = %request.client_id, reason = "wrong secret", "client authentication failed");
+        return Err(OAuthError::InvalidClient);
+    }
+    if !application.usable() {
+        tracing::info!(client_id = %request.client_id, reason = "inactive application or disabled owner", "client authentication failed");
+        return Err(OAuthError::InvalidClient);
+    }
+    let scopes = application.grant(&requested).map_err(|GrantError::InvalidScope(s)| OAuthError::InvalidScope(s))?;
+    let issued = issue(&keys, &state.issuer, &application, &scopes, now)
+        .map_err(|e| OAuthError::ServerError(e.to_string()))?;
+    tracing::info!(client_id = %request.client_id, jti = %issued.claims.jti, "issued an access token");
+    let body = TokenResponse {
+        token_type: "Bearer",
+        expires_in: TOKEN_LIFETIME_SECONDS,
+        access_token: issued.access_token,
+        scope: (!issued.claims.scope.is_empty()).then_some(issued.claims.scope),
+    };
+    let mut response = (StatusCode::OK, Json(body)).into_response();
+    no_store(response.headers_mut());
+    Ok(response)
+}
+
+/// The public keys that verify access tokens (current and recent).
+#[utoipa::path(
+    get,
+    path = "/.well-known/jwks.json",
+    tag = "oauth2",
+    responses(
+        (status = 200, description = "A JSON Web Key Set (RFC 7517)", content_type = "application/json"),
+        (status = 503, description = "No signing key is configured", body = OAuthErrorBody)
+    )
+)]
+pub async fn jwks(State(state): State<TokenState>) -> Response {
+    match state.keys.get().await {
+        Ok(keys) => {
+            let mut response = Json(keys.jwks()).into_response();
+            response.headers_mut().insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=300"),
+            );
+            response
+        }
+        Err(reason) => {
+            tracing::warn!(%reason, "no signing key to publish");
+            OAuthError::Unavailable.into_response()
+        }
+    }
+}

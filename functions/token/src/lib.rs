@@ -1,0 +1,61 @@
+//! The public token service: `POST /oauth2-token` (client_credentials grant) and the
+//! public keys that verify its tokens.
+
+mod grant;
+
+use std::sync::Arc;
+
+use axum::{
+    Router,
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use http::{HeaderValue, StatusCode, header};
+use shared::{auth::KeyRing, store::ApplicationStore};
+
+pub use grant::{OAuthErrorBody, TokenResponse};
+
+/// What the token function holds for the life of a container.
+#[derive(Clone)]
+pub struct TokenState {
+    pub keys: Arc<KeyRing>,
+    pub applications: Arc<dyn ApplicationStore>,
+    pub issuer: String,
+}
+
+/// The API description, generated from the code of every function and committed as
+/// `openapi.json`; served here because this function's routes are public.
+const OPENAPI_JSON: &str = include_str!("../../../openapi.json");
+
+pub fn router(state: TokenState) -> Router {
+    Router::new()
+        .route("/oauth2-token", post(grant::token))
+        .route("/.well-known/jwks.json", get(grant::jwks))
+        .route("/openapi.json", get(openapi))
+        .with_state(state)
+}
+
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    tag = "meta",
+    responses((status = 200, description = "This document", content_type = "application/json"))
+)]
+async fn openapi() -> Response {
+    let mut response = (StatusCode::OK, OPENAPI_JSON).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(grant::token, grant::jwks, openapi),
+    components(schemas(TokenResponse, OAuthErrorBody)),
+    tags(
+        (name = "oauth2", description = "Tokens for applications (OAuth 2.0 client credentials)"),
+        (name = "meta", description = "About this API")
+    )
+)]
+pub struct TokenApi;

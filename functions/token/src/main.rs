@@ -1,0 +1,16 @@
+use std::sync::Arc;
+
+use shared::{aws::Services, config::Config};
+use token::{TokenState, router};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), lambda_http::Error> {
+    shared::logging::init();
+    let services = Services::load(Config::from_env()?).await;
+    let state = TokenState {
+        keys: services.keys.clone(),
+        applications: Arc::new(services.store.clone()),
+        issuer: services.config.token_issuer.clone(),
+    };
+    lambda_http::run(router(state)).await
+}

@@ -1,0 +1,58 @@
+# Shared by scripts/dev.sh and scripts/test.sh: the virtual environment and the emulator.
+
+VENV=.venv
+AWS_ENV=(
+  AWS_REGION=us-east-1
+  AWS_ACCESS_KEY_ID=local
+  AWS_SECRET_ACCESS_KEY=local
+)
+
+# Creates .venv with the pinned tools, again whenever requirements-dev.txt changes.
+ensure_venv() {
+  local stamp="$VENV/.requirements"
+  if [ -x "$VENV/bin/moto_server" ] && cmp -s requirements-dev.txt "$stamp"; then
+    return
+  fi
+  echo "==> installing the local stack's tools into $VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r requirements-dev.txt
+  cp requirements-dev.txt "$stamp"
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+moto_answers() {
+  python3 - "$1" <<'PY' >/dev/null 2>&1
+import sys, urllib.request
+urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/moto-api/data.json", timeout=1)
+PY
+}
+
+# Starts moto on 127.0.0.1:$1 in the background and waits until it answers.
+start_moto() {
+  local port=$1 log=$2
+  "$VENV/bin/moto_server" -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+  MOTO_PID=$!
+  for _ in $(seq 1 100); do
+    if moto_answers "$port"; then
+      return 0
+    fi
+    if ! kill -0 "$MOTO_PID" 2>/dev/null; then
+      echo "the emulator did not start; its log:" >&2
+      cat "$log" >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+  echo "the emulator did not answer on port $port" >&2
+  return 1
+}
+
+stop_moto() {
+  if [ -n "${MOTO_PID:-}" ]; then
+    kill "$MOTO_PID" 2>/dev/null || true
+    wait "$MOTO_PID" 2>/dev/null || true
+  fi
+}

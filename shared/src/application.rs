@@ -1,0 +1,218 @@
+//! OAuth 2.0 applications: one record type for both owners. Owned by a back-office user
+//! it is a backend application (tokens for `/admin`), owned by a customer user a
+//! frontend one (tokens for `/api`).
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::{
+    auth::{Audience, Scope, SecretHash},
+    domain::{ApplicationId, CustomerUserId, Name, OrganizationId, UserId},
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Owner {
+    Backend { user_id: UserId },
+    Frontend { customer_user_id: CustomerUserId },
+}
+
+impl Owner {
+    /// The `sub` of the tokens the application is issued.
+    pub fn subject(&self) -> String {
+        match self {
+            Owner::Backend { user_id } => user_id.to_string(),
+            Owner::Frontend { customer_user_id } => customer_user_id.to_string(),
+        }
+    }
+
+    pub fn audience(&self) -> Audience {
+        match self {
+            Owner::Backend { .. } => Audience::Backend,
+            Owner::Frontend { .. } => Audience::Frontend,
+        }
+    }
+}
+
+/// A hash of a client secret; a secret replaced by rotation expires after a grace period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredSecret {
+    pub hash: SecretHash,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Application {
+    pub id: ApplicationId,
+    pub organization_id: OrganizationId,
+    pub name: Name,
+    pub owner: Owner,
+    /// What backend tokens may be granted; frontend applications have none (their
+    /// owner's roles decide).
+    pub scopes: Vec<Scope>,
+    pub active: bool,
+    /// Mirrors the owner's `enabled`, so one read decides whether tokens are honoured.
+    pub owner_enabled: bool,
+    pub secrets: Vec<StoredSecret>,
+    /// Tokens issued before this instant are refused (set on deactivation and on the
+    /// owner being disabled, so re-enabling does not revive old tokens).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub tokens_valid_after: Option<OffsetDateTime>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub last_used_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    pub version: u64,
+}
+
+/// Why a client_credentials grant is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GrantError {
+    /// A requested scope the application does not hold.
+    InvalidScope(String),
+}
+
+impl Application {
+    /// The public client id: the application id as 32 lowercase hex digits.
+    pub fn client_id(&self) -> String {
+        client_id_of(self.id)
+    }
+
+    /// Checks a presented secret against every live secret, in constant time each.
+    pub fn authenticate(&self, presented: &str, now: OffsetDateTime) -> bool {
+        self.secrets
+            .iter()
+            .filter(|s| s.expires_at.is_none_or(|at| at > now))
+            .fold(false, |ok, s| s.hash.matches(presented) | ok)
+    }
+
+    /// Whether tokens may be issued to, or honoured for, this application now.
+    pub fn usable(&self) -> bool {
+        self.active && self.owner_enabled
+    }
+
+    /// Whether a token issued at `issued_at` (seconds since the epoch) still counts.
+    /// Tokens of the cut-off second itself are refused: `iat` has no finer grain.
+    pub fn honours_token_issued_at(&self, issued_at: i64) -> bool {
+        self.tokens_valid_after
+            .is_none_or(|after| issued_at > after.unix_timestamp())
+    }
+
+    /// Follows the owner's `enabled`: a disabled owner's tokens stop at once and stay
+    /// dead after it is enabled again.
+    pub fn follow_owner(&mut self, owner_enabled: bool, at: OffsetDateTime) {
+        self.owner_enabled = owner_enabled;
+        if !owner_enabled {
+            self.tokens_valid_after = Some(at);
+        }
+        self.updated_at = at;
+        self.version += 1;
+    }
+
+    /// The scopes a token gets: those requested, which must all be held, or all held.
+    pub fn grant(&self, requested: &[Scope]) -> Result<Vec<Scope>, GrantError> {
+        if let Some(missing) = requested.iter().find(|s| !self.scopes.contains(s)) {
+            return Err(GrantError::InvalidScope(missing.as_str().to_owned()));
+        }
+        Ok(if requested.is_empty() {
+            self.scopes.clone()
+        } else {
+            requested.to_vec()
+        })
+    }
+}
+
+pub fn client_id_of(id: ApplicationId) -> String {
+    id.as_uuid().simple().to_string()
+}
+
+/// The application a client id names, if it is well formed.
+pub fn application_id_of(client_id: &str) -> Option<ApplicationId> {
+    let well_formed = client_id.len() == 32
+        && client_id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if !well_formed {
+        return None;
+    }
+    uuid::Uuid::try_parse(client_id)
+        .ok()
+        .map(|u| u.hyphenated().to_string())
+        .and_then(|s| s.parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::ClientSecret;
+    use time::Duration;
+
+    fn app(secret: &ClientSecret) -> Application {
+        let now = crate::domain::now();
+        Application {
+            id: ApplicationId::generate(),
+            organization_id: OrganizationId::generate(),
+            name: Name::parse("ERP sync").unwrap(),
+            owner: Owner::Backend {
+                user_id: UserId::generate(),
+            },
+            scopes: vec![Scope::DirectoryRead, Scope::DirectoryWrite],
+            active: true,
+            owner_enabled: true,
+            secrets: vec![StoredSecret {
+                hash: secret.hash(),
+                expires_at: None,
+            }],
+            tokens_valid_after: None,
+            last_used_at: None,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn client_id_is_32_hex_and_maps_back() {
+        let a = app(&ClientSecret::generate());
+        assert_eq!(a.client_id().len(), 32);
+        assert_eq!(application_id_of(&a.client_id()), Some(a.id));
+        assert_eq!(application_id_of("not-a-client"), None);
+        assert_eq!(application_id_of(&a.client_id().to_uppercase()), None);
+    }
+
+    #[test]
+    fn expired_secrets_no_longer_authenticate() {
+        let secret = ClientSecret::generate();
+        let mut a = app(&secret);
+        let now = crate::domain::now();
+        assert!(a.authenticate(secret.expose(), now));
+        assert!(!a.authenticate("wrong", now));
+        a.secrets[0].expires_at = Some(now - Duration::seconds(1));
+        assert!(!a.authenticate(secret.expose(), now));
+    }
+
+    #[test]
+    fn grants_only_held_scopes() {
+        let a = app(&ClientSecret::generate());
+        assert_eq!(a.grant(&[]).unwrap(), a.scopes);
+        assert_eq!(a.grant(&[Scope::DirectoryRead]).unwrap(), vec![Scope::DirectoryRead]);
+        assert_eq!(
+            a.grant(&[Scope::RolesRead]),
+            Err(GrantError::InvalidScope("roles:read".into()))
+        );
+    }
+
+    #[test]
+    fn tokens_before_the_cut_off_are_refused() {
+        let mut a = app(&ClientSecret::generate());
+        let now = crate::domain::now();
+        assert!(a.honours_token_issued_at(now.unix_timestamp() - 10));
+        a.tokens_valid_after = Some(now);
+        assert!(!a.honours_token_issued_at(now.unix_timestamp() - 10));
+        assert!(!a.honours_token_issued_at(now.unix_timestamp()));
+        assert!(a.honours_token_issued_at(now.unix_timestamp() + 1));
+    }
+}

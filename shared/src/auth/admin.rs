@@ -1,0 +1,156 @@
+use std::{marker::PhantomData, sync::Arc};
+
+use axum::extract::{FromRef, FromRequestParts};
+use http::{HeaderMap, header, request::Parts};
+
+use super::{Audience, KeyRing, Scope, verify};
+use crate::{
+    ApiError,
+    application::{Owner, application_id_of},
+    domain::{OrganizationId, UserId},
+    store::ApplicationStore,
+};
+
+/// The back-office user a valid backend token acts for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminPrincipal {
+    pub user_id: UserId,
+    /// The organization of the application the token was issued to.
+    pub organization_id: OrganizationId,
+    pub client_id: String,
+    pub scopes: Vec<Scope>,
+}
+
+/// Checks bearer tokens: signature and claims first, then that the application is still
+/// active and its owner enabled (one read), so revocation takes effect at once.
+pub struct Verifier {
+    keys: Arc<KeyRing>,
+    applications: Arc<dyn ApplicationStore>,
+    issuer: String,
+}
+
+impl Verifier {
+    pub fn new(keys: Arc<KeyRing>, applications: Arc<dyn ApplicationStore>, issuer: String) -> Self {
+        Self {
+            keys,
+            applications,
+            issuer,
+        }
+    }
+
+    pub async fn admin(&self, headers: &HeaderMap) -> Result<AdminPrincipal, ApiError> {
+        let token = bearer_token(headers)?;
+        let keys = self.keys.get().await.map_err(ApiError::Unavailable)?;
+        let claims = verify(&keys, &self.issuer, Audience::Backend, token).map_err(|e| {
+            tracing::info!(reason = %e, "refused an access token");
+            ApiError::unauthorized("the access token is invalid or expired: request a new one")
+        })?;
+        let revoked = || ApiError::unauthorized("the access token has been revoked: request a new one");
+        let application_id = application_id_of(&claims.client_id).ok_or_else(revoked)?;
+        let application = self
+            .applications
+            .get_application(application_id)
+            .await?
+            .ok_or_else(revoked)?;
+        let Owner::Backend { user_id } = application.owner else {
+            return Err(revoked());
+        };
+        if !application.usable()
+            || !application.honours_token_issued_at(claims.iat)
+            || claims.sub != user_id.to_string()
+        {
+            return Err(revoked());
+        }
+        Ok(AdminPrincipal {
+            user_id,
+            organization_id: application.organization_id,
+            client_id: claims.client_id.clone(),
+            scopes: claims.scopes(),
+        })
+    }
+}
+
+fn bearer_token(headers: &HeaderMap) -> Result<&str, ApiError> {
+    let missing = || ApiError::Unauthorized {
+        detail: "send an access token from POST /oauth2-token as 'Authorization: Bearer <token>'"
+            .into(),
+        token_sent: false,
+    };
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .ok_or_else(missing)?
+        .to_str()
+        .map_err(|_| missing())?;
+    let (scheme, token) = value.trim().split_once(' ').ok_or_else(missing)?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(missing());
+    }
+    Ok(token.trim())
+}
+
+/// A scope a route requires, as a type, so the requirement reads in the handler's
+/// signature and is checked before the body is parsed.
+pub trait RequiredScope: Send + Sync + 'static {
+    const SCOPE: Scope;
+}
+
+/// Marker types for [`Admin`], one per scope.
+pub mod scopes {
+    use super::{RequiredScope, Scope};
+
+    macro_rules! scope_marker {
+        ($($name:ident),* $(,)?) => {$(
+            #[derive(Debug)]
+            pub struct $name;
+            impl RequiredScope for $name {
+                const SCOPE: Scope = Scope::$name;
+            }
+        )*};
+    }
+
+    scope_marker!(
+        DirectoryRead,
+        DirectoryWrite,
+        CustomerUsersRead,
+        CustomerUsersWrite,
+        RolesRead,
+        RolesWrite,
+        ConsentsRead,
+        ConsentsWrite,
+        OauthAppsRead,
+        OauthAppsWrite,
+        AuditRead,
+    );
+}
+
+/// An authenticated back-office request holding scope `S`: 401 without a valid backend
+/// token, 403 without the scope.
+#[derive(Debug)]
+pub struct Admin<S>(pub AdminPrincipal, PhantomData<S>);
+
+impl<S> Admin<S> {
+    pub fn principal(&self) -> &AdminPrincipal {
+        &self.0
+    }
+}
+
+impl<S, St> FromRequestParts<St> for Admin<S>
+where
+    S: RequiredScope,
+    St: Send + Sync,
+    Arc<Verifier>: FromRef<St>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self, Self::Rejection> {
+        let verifier = Arc::<Verifier>::from_ref(state);
+        let principal = verifier.admin(&parts.headers).await?;
+        if !principal.scopes.contains(&S::SCOPE) {
+            return Err(ApiError::Forbidden(format!(
+                "this route needs the scope '{}': request a token with it from an application that holds it",
+                S::SCOPE
+            )));
+        }
+        Ok(Admin(principal, PhantomData))
+    }
+}

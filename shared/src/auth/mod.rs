@@ -1,0 +1,16 @@
+//! The auth spine: scopes, signing keys, access tokens, client secrets, and the admin
+//! request guard.
+
+mod admin;
+mod client_secret;
+mod key_ring;
+mod keys;
+mod scope;
+mod token;
+
+pub use admin::{Admin, AdminPrincipal, Verifier, scopes};
+pub use client_secret::{ClientSecret, SecretHash};
+pub use key_ring::{KEYS_NOT_CONFIGURED, KeyRing};
+pub use keys::{KeyError, KeyKind, KeySet, SigningKey, generate_private_key_pem};
+pub use scope::Scope;
+pub use token::{AccessClaims, Audience, IssuedToken, TOKEN_LIFETIME_SECONDS, TokenError, issue, verify};

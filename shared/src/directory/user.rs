@@ -1,0 +1,22 @@
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::domain::{Email, Name, OrganizationId, UserId};
+
+/// A back-office user: an employee of the organization (administrator, sales
+/// representative). Owns backend OAuth applications.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct User {
+    pub id: UserId,
+    pub organization_id: OrganizationId,
+    pub first_name: Name,
+    pub last_name: Name,
+    /// Unique across back-office users, case-insensitively.
+    pub email: Email,
+    pub enabled: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    pub version: u64,
+}

@@ -1,0 +1,23 @@
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::domain::{Localization, Name, OrganizationId, RoleId, WebUrl, WebsiteId};
+
+/// A storefront of an organization: where customer users register and where the links
+/// in their emails point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Website {
+    pub id: WebsiteId,
+    pub organization_id: OrganizationId,
+    pub name: Name,
+    pub url: WebUrl,
+    /// The localizations enabled on this website; never empty.
+    pub localizations: Vec<Localization>,
+    /// The role given to customer users who register on this website.
+    pub default_role_id: Option<RoleId>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    pub version: u64,
+}

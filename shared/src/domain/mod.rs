@@ -1,0 +1,31 @@
+//! Value types that parse instead of validate: once built, they hold a valid value.
+
+mod email;
+mod id;
+mod localization;
+mod name;
+mod web_url;
+
+pub use email::Email;
+pub use id::{ApplicationId, CustomerId, CustomerUserId, OrganizationId, RoleId, UserId, WebsiteId};
+pub use localization::Localization;
+pub use name::Name;
+pub use web_url::WebUrl;
+
+/// Why a value was refused, in words the caller can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidValue(pub String);
+
+impl InvalidValue {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}
+
+/// The current time, truncated to milliseconds so it survives a round trip through RFC 3339.
+pub fn now() -> time::OffsetDateTime {
+    let now = time::OffsetDateTime::now_utc();
+    now.replace_nanosecond(now.millisecond() as u32 * 1_000_000)
+        .unwrap_or(now)
+}

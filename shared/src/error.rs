@@ -1,0 +1,249 @@
+//! The one error type of the HTTP edge, rendered as RFC 9457 `application/problem+json`.
+
+use axum::{
+    Json,
+    response::{IntoResponse, Response},
+};
+use http::{HeaderValue, StatusCode, header};
+use serde::Serialize;
+
+use crate::store::StoreError;
+
+/// A problem with one field of the request, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    /// The field, as a dotted path into the body (`addresses.0.country`) or a query parameter.
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("the request has invalid fields")]
+    Validation(Vec<FieldError>),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{detail}")]
+    Unauthorized {
+        detail: String,
+        /// Whether the client sent a token at all (RFC 6750 leaves out the error code then).
+        token_sent: bool,
+    },
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the request must carry an If-Match header with the resource's ETag")]
+    PreconditionRequired,
+    #[error("the resource was changed since it was read: fetch it again and retry with its new ETag")]
+    PreconditionFailed,
+    #[error("the request body must be at most {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("{0}")]
+    Unavailable(String),
+    /// Details go to the log, never to the caller.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(field, message)])
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::Unauthorized {
+            detail: detail.into(),
+            token_sent: true,
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn slug(&self) -> &'static str {
+        match self {
+            Self::Validation(_) => "validation-error",
+            Self::BadRequest(_) => "bad-request",
+            Self::Unauthorized { .. } => "unauthorized",
+            Self::Forbidden(_) => "forbidden",
+            Self::NotFound(_) => "not-found",
+            Self::Conflict(_) => "conflict",
+            Self::PreconditionRequired => "precondition-required",
+            Self::PreconditionFailed => "precondition-failed",
+            Self::PayloadTooLarge { .. } => "payload-too-large",
+            Self::UnsupportedMediaType(_) => "unsupported-media-type",
+            Self::Unavailable(_) => "service-unavailable",
+            Self::Internal(_) => "internal-error",
+        }
+    }
+
+    pub fn to_problem(&self) -> Problem {
+        let status = self.status();
+        Problem {
+            problem_type: format!("urn:problem-type:customer-users:{}", self.slug()),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail: self.to_string(),
+            errors: match self {
+                Self::Validation(errors) => errors.clone(),
+                _ => Vec::new(),
+            },
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match &self {
+            Self::Internal(detail) => tracing::error!(error = %detail, "request failed"),
+            Self::Unavailable(detail) => tracing::warn!(error = %detail, "service unavailable"),
+            _ => {}
+        }
+        let mut response = (self.status(), Json(self.to_problem())).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if let Self::Unauthorized { token_sent, .. } = &self {
+            let challenge = if *token_sent {
+                r#"Bearer error="invalid_token""#
+            } else {
+                "Bearer"
+            };
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+        }
+        if let Self::Forbidden(_) = &self {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(r#"Bearer error="insufficient_scope""#),
+            );
+        }
+        response
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => Self::NotFound("the resource does not exist".into()),
+            StoreError::VersionConflict => Self::PreconditionFailed,
+            StoreError::Duplicate(what) => Self::Conflict(what),
+            StoreError::BadCursor => Self::Validation(vec![FieldError::new(
+                "cursor",
+                "is not a cursor this API returned: start again without it",
+            )]),
+            StoreError::Backend(detail) => Self::Internal(detail),
+        }
+    }
+}
+
+/// Collects field errors so that one response names every problem of a request.
+#[derive(Debug, Default)]
+pub struct Validation {
+    errors: Vec<FieldError>,
+}
+
+impl Validation {
+    /// Keeps the value, or records why it was refused under `field`.
+    pub fn check<T>(
+        &mut self,
+        field: &str,
+        result: Result<T, crate::domain::InvalidValue>,
+    ) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.errors.push(FieldError::new(field, error.0));
+                None
+            }
+        }
+    }
+
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.errors.push(FieldError::new(field, message));
+    }
+
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.errors))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Name;
+
+    #[test]
+    fn problem_carries_status_type_and_field_errors() {
+        let problem = ApiError::field("name", "must not be blank").to_problem();
+        assert_eq!(problem.status, 422);
+        assert!(problem.problem_type.ends_with("validation-error"));
+        assert_eq!(problem.errors, vec![FieldError::new("name", "must not be blank")]);
+    }
+
+    #[test]
+    fn internal_details_are_not_shown() {
+        let problem = ApiError::Internal("table xyz throttled".into()).to_problem();
+        assert!(!problem.detail.contains("xyz"));
+    }
+
+    #[test]
+    fn validation_collects_every_field() {
+        let mut v = Validation::default();
+        assert!(v.check("a", Name::parse("")).is_none());
+        assert!(v.check("b", Name::parse("ok")).is_some());
+        v.add("c", "is wrong");
+        match v.finish() {
+            Err(ApiError::Validation(errors)) => {
+                let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+                assert_eq!(fields, ["a", "c"]);
+            }
+            other => panic!("expected validation errors, got {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,167 @@
+use axum::{
+    body::Body,
+    extract::{FromRequest, Request},
+};
+use http::header;
+use serde::{Deserialize, Deserializer, de::DeserializeOwned};
+
+use crate::error::{ApiError, FieldError};
+
+/// Bodies larger than this are refused with 413 before they are parsed.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// A JSON request body: `application/json` only, at most 64 KiB, and deserialized into a
+/// type that rejects unknown fields. Errors name the field at fault.
+#[derive(Debug)]
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let essence = content_type.split(';').next().unwrap_or("").trim();
+        let is_json = essence.eq_ignore_ascii_case("application/json")
+            || essence.to_ascii_lowercase().ends_with("+json");
+        if !is_json {
+            return Err(ApiError::UnsupportedMediaType(
+                "send the body as JSON with Content-Type: application/json".into(),
+            ));
+        }
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        if declared.is_some_and(|len| len > MAX_BODY_BYTES) {
+            return Err(ApiError::PayloadTooLarge {
+                limit: MAX_BODY_BYTES,
+            });
+        }
+        let bytes = axum::body::to_bytes(Body::new(req.into_body()), MAX_BODY_BYTES)
+            .await
+            .map_err(|_| ApiError::PayloadTooLarge {
+                limit: MAX_BODY_BYTES,
+            })?;
+        parse_json(&bytes).map(JsonBody)
+    }
+}
+
+/// Parses a JSON document, telling syntax errors (400) from content errors (422 with the
+/// path of the field at fault).
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize(deserializer) {
+        Ok(value) => Ok(value),
+        Err(error) => {
+            let path = error.path().to_string();
+            let inner = error.into_inner();
+            match inner.classify() {
+                serde_json::error::Category::Data => {
+                    let (field, message) = describe_data_error(&path, &inner.to_string());
+                    Err(ApiError::Validation(vec![FieldError::new(field, message)]))
+                }
+                _ => Err(ApiError::BadRequest(format!(
+                    "the body is not valid JSON (line {}, column {}): send a single JSON object",
+                    inner.line(),
+                    inner.column()
+                ))),
+            }
+        }
+    }
+}
+
+/// serde's messages end with " at line L column C"; the path already says where.
+fn describe_data_error(path: &str, message: &str) -> (String, String) {
+    let message = match message.rfind(" at line ") {
+        Some(pos) => &message[..pos],
+        None => message,
+    };
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        // The path already ends at the unknown field.
+        let name = rest.split('`').next().unwrap_or_default();
+        let field = if path.ends_with(name) { path.to_owned() } else { join_path(path, name) };
+        return (field, "is not a known field: remove it".to_owned());
+    }
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        let name = rest.split('`').next().unwrap_or_default();
+        return (join_path(path, name), "is required".to_owned());
+    }
+    let field = if path == "." { String::new() } else { path.to_owned() };
+    (field, message.to_owned())
+}
+
+fn join_path(path: &str, name: &str) -> String {
+    if path.is_empty() || path == "." {
+        name.to_owned()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
+/// For PATCH bodies: tells an absent field (`None`) from an explicit `null` (`Some(None)`).
+pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Name;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Body {
+        name: Name,
+        #[serde(default, deserialize_with = "nullable")]
+        parent: Option<Option<String>>,
+    }
+
+    fn errors(result: Result<Body, ApiError>) -> Vec<FieldError> {
+        match result {
+            Err(ApiError::Validation(errors)) => errors,
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_fields_are_named() {
+        let e = errors(parse_json(br#"{"name":"a","nmae":"b"}"#));
+        assert_eq!(e[0].field, "nmae");
+        assert!(e[0].message.contains("remove"));
+    }
+
+    #[test]
+    fn missing_and_invalid_fields_are_named() {
+        assert_eq!(errors(parse_json(br#"{}"#))[0].field, "name");
+        let e = errors(parse_json(br#"{"name":"  "}"#));
+        assert_eq!(e[0].field, "name");
+        assert_eq!(e[0].message, "must not be blank");
+        assert_eq!(errors(parse_json(br#"{"name":5}"#))[0].field, "name");
+    }
+
+    #[test]
+    fn syntax_errors_are_bad_requests() {
+        assert!(matches!(
+            parse_json::<Body>(br#"{"name":"#),
+            Err(ApiError::BadRequest(_))
+        ));
+    }
+
+    #[test]
+    fn null_differs_from_absent() {
+        let absent: Body = parse_json(br#"{"name":"a"}"#).unwrap();
+        assert_eq!(absent.name.as_str(), "a");
+        assert_eq!(absent.parent, None);
+        let null: Body = parse_json(br#"{"name":"a","parent":null}"#).unwrap();
+        assert_eq!(null.parent, Some(None));
+    }
+}

@@ -1,0 +1,102 @@
+use async_trait::async_trait;
+use aws_sdk_secretsmanager::{Client, error::SdkError, operation::get_secret_value::GetSecretValueError};
+
+use super::{KeyMaterial, KeySource, KeySourceError};
+
+/// Reads signing keys from one Secrets Manager secret: the `AWSCURRENT` version signs,
+/// `AWSPREVIOUS` still verifies tokens signed before a rotation.
+#[derive(Clone)]
+pub struct SecretsManagerKeys {
+    client: Client,
+    secret_id: String,
+}
+
+impl SecretsManagerKeys {
+    pub fn new(client: Client, secret_id: impl Into<String>) -> Self {
+        Self {
+            client,
+            secret_id: secret_id.into(),
+        }
+    }
+
+    async fn stage(&self, stage: &str) -> Result<Option<KeyMaterial>, KeySourceError> {
+        let result = self
+            .client
+            .get_secret_value()
+            .secret_id(&self.secret_id)
+            .version_stage(stage)
+            .send()
+            .await;
+        let output = match result {
+            Ok(output) => output,
+            Err(SdkError::ServiceError(e))
+                if matches!(e.err(), GetSecretValueError::ResourceNotFoundException(_)) =>
+            {
+                return Ok(None);
+            }
+            Err(e) => {
+                return Err(KeySourceError::Backend(
+                    aws_sdk_secretsmanager::error::DisplayErrorContext(e).to_string(),
+                ));
+            }
+        };
+        match output.secret_string() {
+            None => Ok(None),
+            Some(s) if s.trim().is_empty() || s.trim() == "{}" => Ok(None),
+            Some(s) => serde_json::from_str(s)
+                .map(Some)
+                .map_err(|e| KeySourceError::Malformed(e.to_string())),
+        }
+    }
+}
+
+#[async_trait]
+impl KeySource for SecretsManagerKeys {
+    async fn load(&self) -> Result<Vec<KeyMaterial>, KeySourceError> {
+        let current = self.stage("AWSCURRENT").await?.ok_or(KeySourceError::Missing)?;
+        let mut keys = vec![current];
+        // A broken previous version must not stop signing with the current one.
+        match self.stage("AWSPREVIOUS").await {
+            Ok(Some(previous)) if previous.kid != keys[0].kid => keys.push(previous),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "ignoring the previous signing key"),
+        }
+        Ok(keys)
+    }
+}
+
+impl SecretsManagerKeys {
+    /// Stores `material` as the new `AWSCURRENT` version (the old one becomes
+    /// `AWSPREVIOUS`), creating the secret if needed.
+    pub async fn put(&self, material: &KeyMaterial) -> Result<(), KeySourceError> {
+        let value = serde_json::to_string(material).map_err(|e| KeySourceError::Malformed(e.to_string()))?;
+        let result = self
+            .client
+            .put_secret_value()
+            .secret_id(&self.secret_id)
+            .secret_string(&value)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(SdkError::ServiceError(e)) if e.err().is_resource_not_found_exception() => self
+                .client
+                .create_secret()
+                .name(&self.secret_id)
+                .description("JWT signing key: {\"kid\", \"private_key_pem\"}")
+                .secret_string(value)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| KeySourceError::Backend(aws_sdk_secretsmanager::error::DisplayErrorContext(e).to_string())),
+            Err(e) => Err(KeySourceError::Backend(
+                aws_sdk_secretsmanager::error::DisplayErrorContext(e).to_string(),
+            )),
+        }
+    }
+
+    /// Whether the secret holds a usable current key.
+    pub async fn has_key(&self) -> Result<bool, KeySourceError> {
+        Ok(self.stage("AWSCURRENT").await?.is_some())
+    }
+}

@@ -1,0 +1,19 @@
+//! The common library of every function: domain types and rules, ports (traits) with
+//! their AWS adapters, and the HTTP edge (errors, bodies, paging, auth).
+
+pub mod application;
+pub mod auth;
+pub mod aws;
+pub mod config;
+pub mod directory;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod keys;
+pub mod logging;
+pub mod mail;
+pub mod openapi;
+pub mod provision;
+pub mod store;
+
+pub use error::ApiError;

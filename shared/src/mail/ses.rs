@@ -1,0 +1,76 @@
+use async_trait::async_trait;
+use aws_sdk_sesv2::{
+    Client,
+    error::{DisplayErrorContext, SdkError},
+    operation::send_email::SendEmailError,
+    primitives::Blob,
+    types::{Destination, EmailContent, RawMessage},
+};
+
+use super::{MailError, Mailer, OutgoingMessage};
+
+/// Sends raw MIME messages through SES v2, so every part and header arrives as built.
+pub struct SesMailer {
+    client: Client,
+    from: String,
+}
+
+impl SesMailer {
+    pub fn new(client: Client, from: impl Into<String>) -> Self {
+        Self {
+            client,
+            from: from.into(),
+        }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+}
+
+#[async_trait]
+impl Mailer for SesMailer {
+    async fn send(&self, message: &OutgoingMessage) -> Result<String, MailError> {
+        let raw = RawMessage::builder()
+            .data(Blob::new(message.raw.clone()))
+            .build()
+            .map_err(|e| MailError::Backend(e.to_string()))?;
+        let result = self
+            .client
+            .send_email()
+            .from_email_address(&self.from)
+            .destination(Destination::builder().to_addresses(message.to.as_str()).build())
+            .content(EmailContent::builder().raw(raw).build())
+            .send()
+            .await;
+        match result {
+            Ok(output) => Ok(output.message_id.unwrap_or_default()),
+            Err(SdkError::ServiceError(e)) if matches!(e.err(), SendEmailError::MessageRejected(_)) => {
+                Err(MailError::Rejected(DisplayErrorContext(SdkError::ServiceError(e)).to_string()))
+            }
+            Err(e) => Err(MailError::Backend(DisplayErrorContext(e).to_string())),
+        }
+    }
+
+    fn from_address(&self) -> &str {
+        &self.from
+    }
+}
+
+impl SesMailer {
+    /// Registers the sender address as an SES identity (idempotent). In AWS the address
+    /// must then be verified; the local emulator verifies at once.
+    pub async fn ensure_sender_identity(&self) -> Result<(), MailError> {
+        match self
+            .client
+            .create_email_identity()
+            .email_identity(&self.from)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(SdkError::ServiceError(e)) if e.err().is_already_exists_exception() => Ok(()),
+            Err(e) => Err(MailError::Backend(DisplayErrorContext(e).to_string())),
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! Pieces of the OpenAPI document every function's paths refer to.
+
+use utoipa::{
+    Modify,
+    openapi::{
+        OpenApi,
+        security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+    },
+};
+
+/// Adds the bearer scheme: access tokens from `POST /oauth2-token`.
+pub struct BearerSecurity;
+
+impl Modify for BearerSecurity {
+    fn modify(&self, openapi: &mut OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "backend_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "An access token from POST /oauth2-token issued to a backend application (owned by a back-office user), holding the scope the operation names.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+use std::collections::BTreeMap;
+
+use utoipa::{
+    IntoResponses, ToSchema,
+    openapi::{RefOr, ResponseBuilder, content::ContentBuilder, response::Response},
+};
+
+use crate::error::Problem;
+
+fn problem(description: &str) -> RefOr<Response> {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name(
+                    Problem::name(),
+                ))))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+fn responses(codes: &[(&str, &str)]) -> BTreeMap<String, RefOr<Response>> {
+    codes
+        .iter()
+        .map(|(code, description)| ((*code).to_owned(), problem(description)))
+        .collect()
+}
+
+const UNAUTHORIZED: (&str, &str) = (
+    "401",
+    "Missing, expired, badly signed or revoked token, or a token for another audience",
+);
+const FORBIDDEN: (&str, &str) = ("403", "The token lacks the scope this operation needs");
+
+/// The problems any authenticated read may answer.
+pub struct ReadProblems;
+
+impl IntoResponses for ReadProblems {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        responses(&[
+            UNAUTHORIZED,
+            FORBIDDEN,
+            ("404", "No such resource"),
+            ("422", "A query parameter is invalid; `errors` names it"),
+        ])
+    }
+}
+
+/// The problems any authenticated write may answer.
+pub struct WriteProblems;
+
+impl IntoResponses for WriteProblems {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        responses(&[
+            ("400", "The body is not valid JSON, or If-Match is malformed"),
+            UNAUTHORIZED,
+            FORBIDDEN,
+            ("404", "No such resource"),
+            ("409", "The change conflicts with other records"),
+            ("412", "If-Match names a stale version: read the resource again"),
+            ("413", "The body is larger than 64 KiB"),
+            ("415", "The body is not application/json"),
+            ("422", "A field is invalid or unknown; `errors` names each"),
+            ("428", "If-Match is required"),
+        ])
+    }
+}

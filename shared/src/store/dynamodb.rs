@@ -1,0 +1,607 @@
+//! The DynamoDB adapter: records are mapped with `serde_dynamo`, key attributes are added
+//! at this edge, uniqueness and counters are kept with conditional transactions.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::{
+    Client,
+    error::{DisplayErrorContext, SdkError},
+    operation::{
+        delete_item::DeleteItemError, put_item::PutItemError,
+        transact_write_items::TransactWriteItemsError,
+    },
+    types::{
+        AttributeDefinition, AttributeValue, BillingMode, Delete,
+        GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType, Put,
+        ReturnValuesOnConditionCheckFailure, ScalarAttributeType, TimeToLiveSpecification,
+        TransactWriteItem, Update,
+    },
+};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use serde::{Serialize, de::DeserializeOwned};
+
+use super::{
+    ApplicationStore, CustomerFilter, DirectoryStore, StoreError, StoreResult, TABLE,
+    keys::{self, ItemKeys},
+};
+use crate::{
+    application::{Application, Owner},
+    directory::{Customer, CustomerUserRole, Organization, User, Website},
+    domain::{ApplicationId, CustomerId, OrganizationId, RoleId, UserId, WebsiteId},
+    http::{Page, PageRequest},
+};
+
+type Item = HashMap<String, AttributeValue>;
+
+/// The store on one DynamoDB table. Cheap to clone; build it once per container.
+#[derive(Clone)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+fn backend<E: std::error::Error + 'static, R: std::fmt::Debug>(e: SdkError<E, R>) -> StoreError {
+    StoreError::Backend(DisplayErrorContext(e).to_string())
+}
+
+fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+fn n(value: u64) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+fn key(pk: impl Into<String>, sk: &str) -> Item {
+    HashMap::from([
+        (TABLE.partition_key.to_owned(), s(pk)),
+        (TABLE.sort_key.to_owned(), s(sk)),
+    ])
+}
+
+/// A record as an item: its serde fields plus the key attributes.
+fn to_item<T: Serialize>(record: &T, keys: &ItemKeys) -> StoreResult<Item> {
+    let mut item: Item = serde_dynamo::to_item(record).map_err(|e| StoreError::Backend(e.to_string()))?;
+    item.insert(TABLE.partition_key.to_owned(), s(&keys.pk));
+    item.insert(TABLE.sort_key.to_owned(), s(&keys.sk));
+    for (index, value) in TABLE.indexes.iter().zip([&keys.gsi1, &keys.gsi2]) {
+        if let Some((pk, sk)) = value {
+            item.insert(index.partition_key.to_owned(), s(pk));
+            item.insert(index.sort_key.to_owned(), s(sk));
+        }
+    }
+    Ok(item)
+}
+
+fn from_item<T: DeserializeOwned>(item: Item) -> StoreResult<T> {
+    serde_dynamo::from_item(item).map_err(|e| StoreError::Backend(format!("unreadable item: {e}")))
+}
+
+fn cancelled_reasons(error: &TransactWriteItemsError) -> Option<Vec<String>> {
+    match error {
+        TransactWriteItemsError::TransactionCanceledException(e) => Some(
+            e.cancellation_reasons()
+                .iter()
+                .map(|r| r.code().unwrap_or("None").to_owned())
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+/// What a failed condition on the n-th write of a transaction means.
+type Meaning<'a> = &'a (dyn Fn(usize) -> StoreError + Sync);
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn table_name(&self) -> &str {
+        &self.table
+    }
+
+    /// Creates the table as [`TABLE`] defines it, with TTL on; an existing table is kept.
+    pub async fn create_table_if_missing(&self) -> StoreResult<bool> {
+        let attribute = |name: &str| {
+            AttributeDefinition::builder()
+                .attribute_name(name)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .map_err(|e| StoreError::Backend(e.to_string()))
+        };
+        let key_element = |name: &str, key_type: KeyType| {
+            KeySchemaElement::builder()
+                .attribute_name(name)
+                .key_type(key_type)
+                .build()
+                .map_err(|e| StoreError::Backend(e.to_string()))
+        };
+        let mut request = self
+            .client
+            .create_table()
+            .table_name(&self.table)
+            .billing_mode(BillingMode::PayPerRequest)
+            .key_schema(key_element(TABLE.partition_key, KeyType::Hash)?)
+            .key_schema(key_element(TABLE.sort_key, KeyType::Range)?);
+        for name in TABLE.key_attributes() {
+            request = request.attribute_definitions(attribute(name)?);
+        }
+        for index in TABLE.indexes {
+            request = request.global_secondary_indexes(
+                GlobalSecondaryIndex::builder()
+                    .index_name(index.name)
+                    .key_schema(key_element(index.partition_key, KeyType::Hash)?)
+                    .key_schema(key_element(index.sort_key, KeyType::Range)?)
+                    .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                    .build()
+                    .map_err(|e| StoreError::Backend(e.to_string()))?,
+            );
+        }
+        match request.send().await {
+            Ok(_) => {}
+            Err(SdkError::ServiceError(e)) if e.err().is_resource_in_use_exception() => return Ok(false),
+            Err(e) => return Err(backend(e)),
+        }
+        self.client
+            .update_time_to_live()
+            .table_name(&self.table)
+            .time_to_live_specification(
+                TimeToLiveSpecification::builder()
+                    .attribute_name(TABLE.ttl_attribute)
+                    .enabled(true)
+                    .build()
+                    .map_err(|e| StoreError::Backend(e.to_string()))?,
+            )
+            .send()
+            .await
+            .map_err(backend)?;
+        Ok(true)
+    }
+
+    async fn get<T: DeserializeOwned>(&self, pk: String, sk: &str) -> StoreResult<Option<T>> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(backend)?;
+        output.item.map(from_item).transpose()
+    }
+
+    fn put_new_item(&self, item: Item) -> StoreResult<TransactWriteItem> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    fn put_versioned_item(&self, item: Item, expected_version: u64) -> StoreResult<TransactWriteItem> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("version = :expected")
+            .expression_attribute_values(":expected", n(expected_version))
+            .build()
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    fn delete_item(&self, pk: String, sk: &str, condition: Option<(&str, Item)>) -> StoreResult<TransactWriteItem> {
+        let mut delete = Delete::builder().table_name(&self.table).set_key(Some(key(pk, sk)));
+        if let Some((expression, values)) = condition {
+            delete = delete
+                .condition_expression(expression)
+                .set_expression_attribute_values(Some(values));
+        }
+        let delete = delete.build().map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
+    }
+
+    fn add_to_counter(&self, pk: String, sk: &str, counter: &str, delta: i64) -> StoreResult<TransactWriteItem> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .update_expression("ADD #counter :delta")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_names("#counter", counter)
+            .expression_attribute_values(":delta", AttributeValue::N(delta.to_string()))
+            .build()
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    /// Runs writes atomically; the first failed condition is explained by `meaning`.
+    async fn transact(&self, writes: Vec<TransactWriteItem>, meaning: Meaning<'_>) -> StoreResult<()> {
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(writes))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(SdkError::ServiceError(e)) => match cancelled_reasons(e.err()) {
+                Some(reasons) => match reasons.iter().position(|code| code == "ConditionalCheckFailed") {
+                    Some(index) => Err(meaning(index)),
+                    None => Err(StoreError::Backend(format!("transaction cancelled: {reasons:?}"))),
+                },
+                None => Err(StoreError::Backend(DisplayErrorContext(SdkError::ServiceError(e)).to_string())),
+            },
+            Err(e) => Err(backend(e)),
+        }
+    }
+
+    async fn put_new<T: Serialize>(&self, record: &T, keys: &ItemKeys) -> StoreResult<()> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(record, keys)?))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(SdkError::ServiceError(e)) if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) => {
+                Err(StoreError::Duplicate("a record with this id already exists".into()))
+            }
+            Err(e) => Err(backend(e)),
+        }
+    }
+
+    /// Replaces a record still at `expected_version`; tells a stale version from a
+    /// record that is gone.
+    async fn put_versioned<T: Serialize>(&self, record: &T, keys: &ItemKeys, expected_version: u64) -> StoreResult<()> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(record, keys)?))
+            .condition_expression("version = :expected")
+            .expression_attribute_values(":expected", n(expected_version))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(SdkError::ServiceError(e)) => match e.err() {
+                PutItemError::ConditionalCheckFailedException(failed) => Err(if failed.item().is_some() {
+                    StoreError::VersionConflict
+                } else {
+                    StoreError::NotFound
+                }),
+                _ => Err(backend(SdkError::ServiceError(e))),
+            },
+            Err(e) => Err(backend(e)),
+        }
+    }
+
+    async fn delete_versioned(&self, pk: String, sk: &str, expected_version: u64) -> StoreResult<()> {
+        let result = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .condition_expression("version = :expected")
+            .expression_attribute_values(":expected", n(expected_version))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(SdkError::ServiceError(e)) => match e.err() {
+                DeleteItemError::ConditionalCheckFailedException(failed) => Err(if failed.item().is_some() {
+                    StoreError::VersionConflict
+                } else {
+                    StoreError::NotFound
+                }),
+                _ => Err(backend(SdkError::ServiceError(e))),
+            },
+            Err(e) => Err(backend(e)),
+        }
+    }
+
+    /// One page of a Query on a global index: partition `partition`, sort keys starting
+    /// with `prefix` (case-folded), in sort-key order.
+    async fn query_page<T: DeserializeOwned>(
+        &self,
+        index: usize,
+        partition: String,
+        prefix: Option<&str>,
+        page: &PageRequest,
+    ) -> StoreResult<Page<T>> {
+        let index = TABLE.indexes[index];
+        let start = page.cursor.as_deref().map(|c| decode_cursor(c, index.partition_key, index.sort_key)).transpose()?;
+        let mut request = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(index.name)
+            .expression_attribute_names("#pk", index.partition_key)
+            .expression_attribute_values(":pk", s(partition))
+            .limit(i32::from(page.limit))
+            .set_exclusive_start_key(start);
+        request = match prefix.filter(|p| !p.is_empty()) {
+            Some(prefix) => request
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expression_attribute_names("#sk", index.sort_key)
+                .expression_attribute_values(":prefix", s(prefix.to_lowercase())),
+            None => request.key_condition_expression("#pk = :pk"),
+        };
+        let output = request.send().await.map_err(backend)?;
+        let items = output
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(from_item)
+            .collect::<StoreResult<Vec<T>>>()?;
+        let next_cursor = output.last_evaluated_key.map(|k| encode_cursor(&k)).transpose()?;
+        Ok(Page { items, next_cursor })
+    }
+
+    async fn query_all<T: DeserializeOwned>(&self, index: usize, partition: String) -> StoreResult<Vec<T>> {
+        let mut items = Vec::new();
+        let mut page = PageRequest::first(PageRequest::MAX_LIMIT);
+        loop {
+            let result: Page<T> = self.query_page(index, partition.clone(), None, &page).await?;
+            items.extend(result.items);
+            match result.next_cursor {
+                Some(cursor) => page.cursor = Some(cursor),
+                None => return Ok(items),
+            }
+        }
+    }
+
+    async fn any_in(&self, partition: String) -> StoreResult<bool> {
+        let page: Page<serde_json::Value> = self.query_page(0, partition, None, &PageRequest::first(1)).await?;
+        Ok(!page.items.is_empty())
+    }
+}
+
+/// Cursors carry the last key read, as base64url JSON. Decoding checks the shape, so a
+/// forged or foreign cursor is a 4xx, never a 5xx.
+fn encode_cursor(last_key: &Item) -> StoreResult<String> {
+    let mut map = serde_json::Map::new();
+    for (name, value) in last_key {
+        let AttributeValue::S(text) = value else {
+            return Err(StoreError::Backend("non-string key attribute".into()));
+        };
+        map.insert(name.clone(), serde_json::Value::String(text.clone()));
+    }
+    Ok(URL_SAFE_NO_PAD.encode(serde_json::Value::Object(map).to_string()))
+}
+
+fn decode_cursor(cursor: &str, index_pk: &str, index_sk: &str) -> StoreResult<Item> {
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| StoreError::BadCursor)?;
+    let map: HashMap<String, String> = serde_json::from_slice(&bytes).map_err(|_| StoreError::BadCursor)?;
+    let expected = [TABLE.partition_key, TABLE.sort_key, index_pk, index_sk];
+    if map.len() != expected.len() || !expected.iter().all(|k| map.contains_key(*k)) {
+        return Err(StoreError::BadCursor);
+    }
+    Ok(map.into_iter().map(|(k, v)| (k, s(v))).collect())
+}
+
+fn in_use(what: &str) -> StoreError {
+    StoreError::Duplicate(what.to_owned())
+}
+
+#[async_trait]
+impl ApplicationStore for DynamoStore {
+    async fn get_application(&self, id: ApplicationId) -> StoreResult<Option<Application>> {
+        self.get(keys::application_pk(id), keys::SK_APPLICATION).await
+    }
+
+    async fn create_application(&self, application: &Application) -> StoreResult<()> {
+        self.put_new(application, &keys::application(application)).await
+    }
+
+    async fn update_application(&self, application: &Application, expected_version: u64) -> StoreResult<()> {
+        self.put_versioned(application, &keys::application(application), expected_version).await
+    }
+
+    async fn applications_of_owner(&self, owner: Owner) -> StoreResult<Vec<Application>> {
+        self.query_all(0, keys::applications_of(owner)).await
+    }
+}
+
+#[async_trait]
+impl DirectoryStore for DynamoStore {
+    async fn create_organization(&self, organization: &Organization) -> StoreResult<()> {
+        self.put_new(organization, &keys::organization(organization)).await
+    }
+
+    async fn get_organization(&self, id: OrganizationId) -> StoreResult<Option<Organization>> {
+        self.get(keys::organization_pk(id), keys::SK_ORGANIZATION).await
+    }
+
+    async fn update_organization(&self, organization: &Organization, expected_version: u64) -> StoreResult<()> {
+        self.put_versioned(organization, &keys::organization(organization), expected_version).await
+    }
+
+    async fn delete_organization(&self, organization: &Organization) -> StoreResult<()> {
+        self.delete_versioned(keys::organization_pk(organization.id), keys::SK_ORGANIZATION, organization.version).await
+    }
+
+    async fn list_organizations(&self, name_prefix: Option<&str>, page: &PageRequest) -> StoreResult<Page<Organization>> {
+        self.query_page(0, keys::ORGANIZATIONS.to_owned(), name_prefix, page).await
+    }
+
+    async fn organization_in_use(&self, id: OrganizationId) -> StoreResult<bool> {
+        for partition in [keys::websites_of(id), keys::users_of(id), keys::customers_of(id), keys::roles_of(id)] {
+            if self.any_in(partition).await? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    async fn create_website(&self, website: &Website) -> StoreResult<()> {
+        self.put_new(website, &keys::website(website)).await
+    }
+
+    async fn get_website(&self, id: WebsiteId) -> StoreResult<Option<Website>> {
+        self.get(keys::website_pk(id), keys::SK_WEBSITE).await
+    }
+
+    async fn update_website(&self, website: &Website, expected_version: u64) -> StoreResult<()> {
+        self.put_versioned(website, &keys::website(website), expected_version).await
+    }
+
+    async fn delete_website(&self, website: &Website) -> StoreResult<()> {
+        self.delete_versioned(keys::website_pk(website.id), keys::SK_WEBSITE, website.version).await
+    }
+
+    async fn list_websites(&self, organization_id: OrganizationId, name_prefix: Option<&str>, page: &PageRequest) -> StoreResult<Page<Website>> {
+        self.query_page(0, keys::websites_of(organization_id), name_prefix, page).await
+    }
+
+    async fn create_user(&self, user: &User) -> StoreResult<()> {
+        let guard = keys::user_email_guard(&user.email.normalized());
+        let writes = vec![
+            self.put_new_item(to_item(user, &keys::user(user))?)?,
+            self.put_new_item(to_item(&serde_json::json!({ "user_id": user.id }), &guard)?)?,
+        ];
+        self.transact(writes, &|index| match index {
+            1 => StoreError::Duplicate("another back-office user already has this email".into()),
+            _ => StoreError::Duplicate("a record with this id already exists".into()),
+        })
+        .await
+    }
+
+    async fn get_user(&self, id: UserId) -> StoreResult<Option<User>> {
+        self.get(keys::user_pk(id), keys::SK_USER).await
+    }
+
+    async fn update_user(&self, user: &User, previous: &User, applications: &[Application]) -> StoreResult<()> {
+        let mut writes = vec![self.put_versioned_item(to_item(user, &keys::user(user))?, previous.version)?];
+        let email_changed = user.email.normalized() != previous.email.normalized();
+        if email_changed {
+            let guard = keys::user_email_guard(&user.email.normalized());
+            writes.push(self.put_new_item(to_item(&serde_json::json!({ "user_id": user.id }), &guard)?)?);
+            let old = keys::user_email_guard(&previous.email.normalized());
+            writes.push(self.delete_item(old.pk, &old.sk, None)?);
+        }
+        for application in applications {
+            let item = to_item(application, &keys::application(application))?;
+            writes.push(self.put_versioned_item(item, application.version - 1)?);
+        }
+        self.transact(writes, &|index| match (index, email_changed) {
+            (0, _) => StoreError::VersionConflict,
+            (1, true) => StoreError::Duplicate("another back-office user already has this email".into()),
+            _ => StoreError::VersionConflict,
+        })
+        .await
+    }
+
+    async fn delete_user(&self, user: &User, applications: &[Application]) -> StoreResult<()> {
+        let guard = keys::user_email_guard(&user.email.normalized());
+        let mut writes = vec![
+            self.delete_item(
+                keys::user_pk(user.id),
+                keys::SK_USER,
+                Some(("version = :expected", HashMap::from([(":expected".to_owned(), n(user.version))]))),
+            )?,
+            self.delete_item(guard.pk, &guard.sk, None)?,
+        ];
+        for application in applications {
+            writes.push(self.delete_item(keys::application_pk(application.id), keys::SK_APPLICATION, None)?);
+        }
+        self.transact(writes, &|_| StoreError::VersionConflict).await
+    }
+
+    async fn list_users(&self, organization_id: OrganizationId, email_prefix: Option<&str>, page: &PageRequest) -> StoreResult<Page<User>> {
+        self.query_page(0, keys::users_of(organization_id), email_prefix, page).await
+    }
+
+    async fn create_customer(&self, customer: &Customer) -> StoreResult<()> {
+        let mut writes = vec![self.put_new_item(to_item(customer, &keys::customer(customer))?)?];
+        if let Some(parent) = customer.parent_id {
+            writes.push(self.add_to_counter(keys::customer_pk(parent), keys::SK_CUSTOMER, "subsidiary_count", 1)?);
+        }
+        self.transact(writes, &|index| match index {
+            0 => StoreError::Duplicate("a record with this id already exists".into()),
+            _ => StoreError::NotFound,
+        })
+        .await
+    }
+
+    async fn get_customer(&self, id: CustomerId) -> StoreResult<Option<Customer>> {
+        self.get(keys::customer_pk(id), keys::SK_CUSTOMER).await
+    }
+
+    async fn update_customer(&self, customer: &Customer, previous: &Customer) -> StoreResult<()> {
+        // Counters are owned by other transactions: write the stored values back only
+        // under the version condition, which fails if any of them moved.
+        let mut writes = vec![self.put_versioned_item(to_item(customer, &keys::customer(customer))?, previous.version)?];
+        if customer.parent_id != previous.parent_id {
+            if let Some(old) = previous.parent_id {
+                writes.push(self.add_to_counter(keys::customer_pk(old), keys::SK_CUSTOMER, "subsidiary_count", -1)?);
+            }
+            if let Some(new) = customer.parent_id {
+                writes.push(self.add_to_counter(keys::customer_pk(new), keys::SK_CUSTOMER, "subsidiary_count", 1)?);
+            }
+        }
+        self.transact(writes, &|index| match index {
+            0 => StoreError::VersionConflict,
+            _ => StoreError::NotFound,
+        })
+        .await
+    }
+
+    async fn delete_customer(&self, customer: &Customer) -> StoreResult<()> {
+        let condition = "version = :expected AND (attribute_not_exists(subsidiary_count) OR subsidiary_count = :zero) AND (attribute_not_exists(customer_user_count) OR customer_user_count = :zero)";
+        let values = HashMap::from([(":expected".to_owned(), n(customer.version)), (":zero".to_owned(), n(0))]);
+        let mut writes = vec![self.delete_item(keys::customer_pk(customer.id), keys::SK_CUSTOMER, Some((condition, values)))?];
+        if let Some(parent) = customer.parent_id {
+            writes.push(self.add_to_counter(keys::customer_pk(parent), keys::SK_CUSTOMER, "subsidiary_count", -1)?);
+        }
+        let result = self.transact(writes, &|_| StoreError::VersionConflict).await;
+        match result {
+            Err(StoreError::VersionConflict) => {
+                // Say why: a dependant appeared, or the record changed or went away.
+                match self.get_customer(customer.id).await? {
+                    None => Err(StoreError::NotFound),
+                    Some(current) if current.subsidiary_count > 0 => Err(in_use("the customer has subsidiaries: move or delete them first")),
+                    Some(current) if current.customer_user_count > 0 => Err(in_use("the customer has customer users: move or delete them first")),
+                    Some(_) => Err(StoreError::VersionConflict),
+                }
+            }
+            other => other,
+        }
+    }
+
+    async fn list_customers(&self, filter: &CustomerFilter, page: &PageRequest) -> StoreResult<Page<Customer>> {
+        let prefix = filter.name_prefix.as_deref();
+        match filter.parent_id {
+            Some(parent) => self.query_page(1, keys::subsidiaries_of(parent), prefix, page).await,
+            None => self.query_page(0, keys::customers_of(filter.organization_id), prefix, page).await,
+        }
+    }
+
+    async fn create_role(&self, role: &CustomerUserRole) -> StoreResult<()> {
+        self.put_new(role, &keys::role(role)).await
+    }
+
+    async fn get_role(&self, id: RoleId) -> StoreResult<Option<CustomerUserRole>> {
+        self.get(keys::role_pk(id), keys::SK_ROLE).await
+    }
+
+    async fn list_roles(&self, organization_id: OrganizationId, page: &PageRequest) -> StoreResult<Page<CustomerUserRole>> {
+        self.query_page(0, keys::roles_of(organization_id), None, page).await
+    }
+}

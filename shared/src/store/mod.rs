@@ -1,0 +1,94 @@
+//! Storage ports. The domain and the handlers speak these traits; `dynamodb` is the
+//! adapter that maps them onto one DynamoDB table.
+
+mod dynamodb;
+mod keys;
+mod table;
+
+pub use dynamodb::DynamoStore;
+pub use table::{GlobalIndex, TABLE, TableDefinition};
+
+use async_trait::async_trait;
+
+use crate::{
+    application::{Application, Owner},
+    directory::{Customer, CustomerUserRole, Organization, User, Website},
+    domain::{ApplicationId, CustomerId, OrganizationId, RoleId, UserId, WebsiteId},
+    http::{Page, PageRequest},
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the record does not exist")]
+    NotFound,
+    #[error("the record was changed by someone else")]
+    VersionConflict,
+    /// A uniqueness rule was broken; the text says which, for the caller.
+    #[error("{0}")]
+    Duplicate(String),
+    #[error("the cursor is not one this store issued")]
+    BadCursor,
+    #[error("storage failed: {0}")]
+    Backend(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[async_trait]
+pub trait ApplicationStore: Send + Sync {
+    async fn get_application(&self, id: ApplicationId) -> StoreResult<Option<Application>>;
+    async fn create_application(&self, application: &Application) -> StoreResult<()>;
+    /// Replaces the record if it is still at `expected_version`.
+    async fn update_application(&self, application: &Application, expected_version: u64) -> StoreResult<()>;
+    async fn applications_of_owner(&self, owner: Owner) -> StoreResult<Vec<Application>>;
+}
+
+/// Filters of the customer list; each is served by a key, never a scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerFilter {
+    pub organization_id: OrganizationId,
+    pub name_prefix: Option<String>,
+    /// Only the direct subsidiaries of this customer.
+    pub parent_id: Option<CustomerId>,
+}
+
+#[async_trait]
+pub trait DirectoryStore: Send + Sync {
+    async fn create_organization(&self, organization: &Organization) -> StoreResult<()>;
+    async fn get_organization(&self, id: OrganizationId) -> StoreResult<Option<Organization>>;
+    async fn update_organization(&self, organization: &Organization, expected_version: u64) -> StoreResult<()>;
+    async fn delete_organization(&self, organization: &Organization) -> StoreResult<()>;
+    async fn list_organizations(&self, name_prefix: Option<&str>, page: &PageRequest) -> StoreResult<Page<Organization>>;
+    /// Whether any website, back-office user, customer or role still belongs to it.
+    async fn organization_in_use(&self, id: OrganizationId) -> StoreResult<bool>;
+
+    async fn create_website(&self, website: &Website) -> StoreResult<()>;
+    async fn get_website(&self, id: WebsiteId) -> StoreResult<Option<Website>>;
+    async fn update_website(&self, website: &Website, expected_version: u64) -> StoreResult<()>;
+    async fn delete_website(&self, website: &Website) -> StoreResult<()>;
+    async fn list_websites(&self, organization_id: OrganizationId, name_prefix: Option<&str>, page: &PageRequest) -> StoreResult<Page<Website>>;
+
+    /// Fails with `Duplicate` when another back-office user has the email.
+    async fn create_user(&self, user: &User) -> StoreResult<()>;
+    async fn get_user(&self, id: UserId) -> StoreResult<Option<User>>;
+    /// Replaces `previous` with `user`, moving the email guard if the email changed and
+    /// writing the owner's `applications` (already brought in line) in the same transaction.
+    async fn update_user(&self, user: &User, previous: &User, applications: &[Application]) -> StoreResult<()>;
+    /// Deletes the user, its email guard and its applications in one transaction.
+    async fn delete_user(&self, user: &User, applications: &[Application]) -> StoreResult<()>;
+    async fn list_users(&self, organization_id: OrganizationId, email_prefix: Option<&str>, page: &PageRequest) -> StoreResult<Page<User>>;
+
+    /// Creates the customer and counts it on its parent, atomically.
+    async fn create_customer(&self, customer: &Customer) -> StoreResult<()>;
+    async fn get_customer(&self, id: CustomerId) -> StoreResult<Option<Customer>>;
+    /// Replaces `previous`, moving the subsidiary count if the parent changed.
+    async fn update_customer(&self, customer: &Customer, previous: &Customer) -> StoreResult<()>;
+    /// Deletes the customer if it is still at its version and has no subsidiaries and no
+    /// customer users (`StoreError::Duplicate` says which otherwise).
+    async fn delete_customer(&self, customer: &Customer) -> StoreResult<()>;
+    async fn list_customers(&self, filter: &CustomerFilter, page: &PageRequest) -> StoreResult<Page<Customer>>;
+
+    async fn create_role(&self, role: &CustomerUserRole) -> StoreResult<()>;
+    async fn get_role(&self, id: RoleId) -> StoreResult<Option<CustomerUserRole>>;
+    async fn list_roles(&self, organization_id: OrganizationId, page: &PageRequest) -> StoreResult<Page<CustomerUserRole>>;
+}

@@ -1,0 +1,369 @@
+//! The harness of the integration tests: a provisioned stack of its own per test (a
+//! fresh table and secret on the emulator that `make test` starts), and the functions'
+//! routers, reached through the same route table as `cargo lambda watch`.
+
+use std::{collections::BTreeMap, path::PathBuf, sync::Arc, time::Duration};
+
+use axum::{Router, body::Body};
+use http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
+use serde_json::Value;
+use shared::{
+    application::{Application, Owner, StoredSecret, client_id_of},
+    auth::{ClientSecret, Scope},
+    aws::Services,
+    config::Config,
+    domain::{ApplicationId, Name, now},
+    provision::{ClientCredentials, ProvisionOptions, Provisioned, provision},
+    store::ApplicationStore,
+};
+use tower::ServiceExt;
+
+pub const ISSUER: &str = "https://api.example.test";
+
+/// The workspace root, where Cargo.toml, events/ and infra/ live.
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+/// One route of the table: a path template, a method and the function serving it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Route {
+    pub path: String,
+    pub method: String,
+    pub function: String,
+}
+
+/// The cargo-lambda watch router from Cargo.toml.
+pub fn watch_routes() -> Vec<Route> {
+    let text = std::fs::read_to_string(workspace_root().join("Cargo.toml")).expect("Cargo.toml");
+    let manifest: toml::Value = text.parse().expect("Cargo.toml parses");
+    let router = manifest["workspace"]["metadata"]["lambda"]["watch"]["router"]
+        .as_table()
+        .expect("a watch router table");
+    let mut routes = Vec::new();
+    for (path, targets) in router {
+        for target in targets.as_array().expect("each path maps to a list") {
+            routes.push(Route {
+                path: path.clone(),
+                method: target["method"].as_str().expect("method").to_owned(),
+                function: target["function"].as_str().expect("function").to_owned(),
+            });
+        }
+    }
+    routes.sort();
+    routes
+}
+
+fn matches(template: &str, path: &str) -> bool {
+    let t: Vec<&str> = template.trim_matches('/').split('/').collect();
+    let p: Vec<&str> = path.trim_matches('/').split('/').collect();
+    t.len() == p.len()
+        && t.iter().zip(&p).all(|(t, p)| (t.starts_with('{') && t.ends_with('}') && !p.is_empty()) || t == p)
+}
+
+/// A response, with the body parsed as JSON when it is JSON.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub text: String,
+    pub json: Value,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn etag(&self) -> String {
+        self.header("etag").expect("an ETag header").to_owned()
+    }
+
+    /// The fields named by a problem document's `errors`.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.json["errors"]
+            .as_array()
+            .map(|errors| errors.iter().map(|e| e["field"].as_str().unwrap_or_default().to_owned()).collect())
+            .unwrap_or_default()
+    }
+}
+
+pub struct Stack {
+    pub services: Services,
+    pub provisioned: Provisioned,
+    pub admin: ClientCredentials,
+    routers: BTreeMap<String, Router>,
+    routes: Vec<Route>,
+}
+
+fn config(table: &str, secret: &str) -> Config {
+    Config {
+        table_name: table.to_owned(),
+        signing_key_secret_id: secret.to_owned(),
+        token_issuer: ISSUER.to_owned(),
+        key_refresh: Duration::from_secs(300),
+        mail_from: "no-reply@example.com".to_owned(),
+    }
+}
+
+impl Stack {
+    /// A freshly provisioned stack in a table and secret of its own.
+    pub async fn new() -> Self {
+        Self::build(None).await
+    }
+
+    /// A provisioned stack whose signing-key secret was then emptied (`{}`) or deleted,
+    /// as after a deployment nobody finished.
+    pub async fn without_signing_key(deleted: bool) -> Self {
+        Self::build(Some(deleted)).await
+    }
+
+    async fn build(remove_key: Option<bool>) -> Self {
+        assert!(
+            std::env::var("AWS_ENDPOINT_URL").is_ok(),
+            "the integration tests need the local emulator: run them with `make test`"
+        );
+        let id = uuid::Uuid::now_v7().simple().to_string();
+        let config = config(&format!("test-{id}"), &format!("test/{id}/signing-key"));
+        let services = Services::load(config.clone()).await;
+        let options = ProvisionOptions {
+            website_url: "https://shop.example.test".into(),
+            admin_email: format!("admin-{id}@example.com"),
+            known_credentials: None,
+        };
+        let report = provision(&services, &options).await.expect("provisioning");
+        let secrets = secrets_client().await;
+        match remove_key {
+            None => {}
+            Some(true) => {
+                secrets
+                    .delete_secret()
+                    .secret_id(&config.signing_key_secret_id)
+                    .force_delete_without_recovery(true)
+                    .send()
+                    .await
+                    .expect("delete the secret");
+            }
+            Some(false) => {
+                secrets
+                    .put_secret_value()
+                    .secret_id(&config.signing_key_secret_id)
+                    .secret_string("{}")
+                    .send()
+                    .await
+                    .expect("empty the secret");
+            }
+        }
+        // Assemble on a second load: the first ran before the signing key existed.
+        Self::assemble(config, report.provisioned, report.credentials).await
+    }
+
+    async fn assemble(config: Config, provisioned: Provisioned, admin: ClientCredentials) -> Self {
+        let services = Services::load(config).await;
+        let mut routers = BTreeMap::new();
+        routers.insert(
+            "token".to_owned(),
+            token::router(token::TokenState {
+                keys: services.keys.clone(),
+                applications: Arc::new(services.store.clone()),
+                issuer: services.config.token_issuer.clone(),
+            }),
+        );
+        routers.insert(
+            "directory".to_owned(),
+            directory::router(directory::DirectoryState {
+                store: Arc::new(services.store.clone()),
+                applications: Arc::new(services.store.clone()),
+                verifier: services.verifier(),
+            }),
+        );
+        Self {
+            services,
+            provisioned,
+            admin,
+            routers,
+            routes: watch_routes(),
+        }
+    }
+
+    /// The router of the function that serves `method path`, as cargo-lambda would pick it.
+    pub fn router_for(&self, method: &Method, path: &str) -> Option<Router> {
+        let path = path.split('?').next().unwrap_or(path);
+        self.routes
+            .iter()
+            .find(|r| r.method == method.as_str() && matches(&r.path, path))
+            .and_then(|r| self.routers.get(&r.function).cloned())
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Reply {
+        let router = self
+            .router_for(request.method(), request.uri().path())
+            .unwrap_or_else(|| panic!("no function serves {} {}", request.method(), request.uri()));
+        let response = router.oneshot(request).await.expect("routers are infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply { status, headers, text, json }
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> Call<'_> {
+        Call {
+            stack: self,
+            builder: Request::builder().method(method).uri(path),
+            body: Body::empty(),
+        }
+    }
+
+    /// A token from the real token endpoint, or the endpoint's error reply.
+    pub async fn try_token(&self, credentials: &ClientCredentials, scope: Option<&str>) -> Reply {
+        let mut form = vec![
+            ("grant_type", "client_credentials"),
+            ("client_id", credentials.client_id.as_str()),
+            ("client_secret", credentials.client_secret.as_str()),
+        ];
+        if let Some(scope) = scope {
+            form.push(("scope", scope));
+        }
+        self.request(Method::POST, "/oauth2-token").form(&form).send().await
+    }
+
+    pub async fn token(&self, credentials: &ClientCredentials, scope: Option<&str>) -> String {
+        let reply = self.try_token(credentials, scope).await;
+        assert_eq!(reply.status, StatusCode::OK, "token request failed: {}", reply.text);
+        reply.json["access_token"].as_str().expect("access_token").to_owned()
+    }
+
+    /// A token of the provisioned administrator: every scope.
+    pub async fn admin_token(&self) -> String {
+        self.token(&self.admin.clone(), None).await
+    }
+
+    /// A new application with `scopes`, owned by `owner`.
+    pub async fn application(&self, owner: Owner, scopes: &[Scope]) -> (Application, ClientCredentials) {
+        let secret = ClientSecret::generate();
+        let at = now();
+        let application = Application {
+            id: ApplicationId::generate(),
+            organization_id: self.provisioned.organization_id,
+            name: Name::parse(&format!("app {}", uuid::Uuid::now_v7())).unwrap(),
+            owner,
+            scopes: scopes.to_vec(),
+            active: true,
+            owner_enabled: true,
+            secrets: vec![StoredSecret { hash: secret.hash(), expires_at: None }],
+            tokens_valid_after: None,
+            last_used_at: None,
+            created_at: at,
+            updated_at: at,
+            version: 1,
+        };
+        self.services.store.create_application(&application).await.expect("create application");
+        let credentials = ClientCredentials {
+            client_id: client_id_of(application.id),
+            client_secret: secret.expose().to_owned(),
+        };
+        (application, credentials)
+    }
+
+    /// A token with exactly `scopes`, from a new application of the administrator.
+    pub async fn token_with(&self, scopes: &[Scope]) -> String {
+        let owner = Owner::Backend { user_id: self.provisioned.admin_user_id };
+        let (_, credentials) = self.application(owner, scopes).await;
+        self.token(&credentials, Some(&Scope::join(scopes))).await
+    }
+
+    /// Every item of this stack's table (tests only: request paths never scan).
+    pub async fn table_items(&self) -> Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let output = self
+                .services
+                .store
+                .client()
+                .scan()
+                .table_name(self.services.store.table_name())
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .expect("scan");
+            items.extend(output.items.unwrap_or_default());
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                return items;
+            }
+        }
+    }
+}
+
+/// A Secrets Manager client on the emulator, for what tests do behind the adapters' back.
+pub async fn secrets_client() -> aws_sdk_secretsmanager::Client {
+    aws_sdk_secretsmanager::Client::new(&aws_config::load_from_env().await)
+}
+
+/// A request being built.
+pub struct Call<'a> {
+    stack: &'a Stack,
+    builder: http::request::Builder,
+    body: Body,
+}
+
+impl Call<'_> {
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.builder = self.builder.header(name, value);
+        self
+    }
+
+    pub fn bearer(self, token: &str) -> Self {
+        self.header("authorization", &format!("Bearer {token}"))
+    }
+
+    pub fn if_match(self, etag: &str) -> Self {
+        self.header("if-match", etag)
+    }
+
+    pub fn json(mut self, value: &Value) -> Self {
+        self.builder = self.builder.header(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        self.body = Body::from(value.to_string());
+        self
+    }
+
+    pub fn raw(mut self, content_type: &str, body: impl Into<Body>) -> Self {
+        self.builder = self.builder.header(header::CONTENT_TYPE, content_type);
+        self.body = body.into();
+        self
+    }
+
+    pub fn form(self, pairs: &[(&str, &str)]) -> Self {
+        let encoded = serde_urlencoded_pairs(pairs);
+        self.raw("application/x-www-form-urlencoded", encoded)
+    }
+
+    pub async fn send(self) -> Reply {
+        let request = self.builder.body(self.body).expect("a valid request");
+        self.stack.send(request).await
+    }
+}
+
+fn serde_urlencoded_pairs(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Percent-encodes a form value (RFC 3986 unreserved characters stay).
+pub fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
