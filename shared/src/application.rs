@@ -198,7 +198,10 @@ mod tests {
     fn grants_only_held_scopes() {
         let a = app(&ClientSecret::generate());
         assert_eq!(a.grant(&[]).unwrap(), a.scopes);
-        assert_eq!(a.grant(&[Scope::DirectoryRead]).unwrap(), vec![Scope::DirectoryRead]);
+        assert_eq!(
+            a.grant(&[Scope::DirectoryRead]).unwrap(),
+            vec![Scope::DirectoryRead]
+        );
         assert_eq!(
             a.grant(&[Scope::RolesRead]),
             Err(GrantError::InvalidScope("roles:read".into()))

@@ -58,7 +58,9 @@ pub enum ApiError {
     Conflict(String),
     #[error("the request must carry an If-Match header with the resource's ETag")]
     PreconditionRequired,
-    #[error("the resource was changed since it was read: fetch it again and retry with its new ETag")]
+    #[error(
+        "the resource was changed since it was read: fetch it again and retry with its new ETag"
+    )]
     PreconditionFailed,
     #[error("the request body must be at most {limit} bytes")]
     PayloadTooLarge { limit: usize },
@@ -151,7 +153,10 @@ impl IntoResponse for ApiError {
             } else {
                 "Bearer"
             };
-            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(challenge),
+            );
         }
         if let Self::Forbidden(_) = &self {
             headers.insert(
@@ -223,7 +228,10 @@ mod tests {
         let problem = ApiError::field("name", "must not be blank").to_problem();
         assert_eq!(problem.status, 422);
         assert!(problem.problem_type.ends_with("validation-error"));
-        assert_eq!(problem.errors, vec![FieldError::new("name", "must not be blank")]);
+        assert_eq!(
+            problem.errors,
+            vec![FieldError::new("name", "must not be blank")]
+        );
     }
 
     #[test]

@@ -86,12 +86,18 @@ pub struct WriteProblems;
 impl IntoResponses for WriteProblems {
     fn responses() -> BTreeMap<String, RefOr<Response>> {
         responses(&[
-            ("400", "The body is not valid JSON, or If-Match is malformed"),
+            (
+                "400",
+                "The body is not valid JSON, or If-Match is malformed",
+            ),
             UNAUTHORIZED,
             FORBIDDEN,
             ("404", "No such resource"),
             ("409", "The change conflicts with other records"),
-            ("412", "If-Match names a stale version: read the resource again"),
+            (
+                "412",
+                "If-Match names a stale version: read the resource again",
+            ),
             ("413", "The body is larger than 64 KiB"),
             ("415", "The body is not application/json"),
             ("422", "A field is invalid or unknown; `errors` names each"),

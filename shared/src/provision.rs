@@ -123,14 +123,19 @@ async fn read_marker(services: &Services) -> Result<Option<Provisioned>, Provisi
         .consistent_read(true)
         .send()
         .await
-        .map_err(|e| ProvisionError::Other(aws_sdk_dynamodb::error::DisplayErrorContext(e).to_string()))?;
+        .map_err(|e| {
+            ProvisionError::Other(aws_sdk_dynamodb::error::DisplayErrorContext(e).to_string())
+        })?;
     output
         .item
         .map(|item| serde_dynamo::from_item(item).map_err(|e| ProvisionError::Other(e.to_string())))
         .transpose()
 }
 
-async fn write_marker(services: &Services, provisioned: &Provisioned) -> Result<(), ProvisionError> {
+async fn write_marker(
+    services: &Services,
+    provisioned: &Provisioned,
+) -> Result<(), ProvisionError> {
     let mut item: std::collections::HashMap<String, AttributeValue> =
         serde_dynamo::to_item(provisioned).map_err(|e| ProvisionError::Other(e.to_string()))?;
     item.insert("pk".into(), AttributeValue::S(MARKER_PK.into()));
@@ -143,7 +148,9 @@ async fn write_marker(services: &Services, provisioned: &Provisioned) -> Result<
         .set_item(Some(item))
         .send()
         .await
-        .map_err(|e| ProvisionError::Other(aws_sdk_dynamodb::error::DisplayErrorContext(e).to_string()))?;
+        .map_err(|e| {
+            ProvisionError::Other(aws_sdk_dynamodb::error::DisplayErrorContext(e).to_string())
+        })?;
     Ok(())
 }
 
@@ -151,7 +158,10 @@ fn name(text: &str) -> Name {
     Name::parse(text).expect("fixed names are valid")
 }
 
-async fn create_records(services: &Services, options: &ProvisionOptions) -> Result<Provisioned, ProvisionError> {
+async fn create_records(
+    services: &Services,
+    options: &ProvisionOptions,
+) -> Result<Provisioned, ProvisionError> {
     let store = &services.store;
     let at = now();
     let organization = Organization {
@@ -178,7 +188,11 @@ async fn create_records(services: &Services, options: &ProvisionOptions) -> Resu
     };
     let administrator = role("ROLE_FRONTEND_ADMINISTRATOR", "Administrator", false);
     let buyer = role("ROLE_FRONTEND_BUYER", "Buyer", true);
-    let visitor = role("ROLE_FRONTEND_ANONYMOUS", "Non-Authenticated Visitors", false);
+    let visitor = role(
+        "ROLE_FRONTEND_ANONYMOUS",
+        "Non-Authenticated Visitors",
+        false,
+    );
     for r in [&administrator, &buyer, &visitor] {
         store.create_role(r).await?;
     }
@@ -187,7 +201,8 @@ async fn create_records(services: &Services, options: &ProvisionOptions) -> Resu
         id: WebsiteId::generate(),
         organization_id: organization.id,
         name: name("Default Website"),
-        url: WebUrl::parse(&options.website_url).map_err(|e| ProvisionError::Other(format!("website URL {e}")))?,
+        url: WebUrl::parse(&options.website_url)
+            .map_err(|e| ProvisionError::Other(format!("website URL {e}")))?,
         localizations: vec![Localization::parse("en_US").expect("valid code")],
         default_role_id: Some(buyer.id),
         created_at: at,
@@ -201,7 +216,8 @@ async fn create_records(services: &Services, options: &ProvisionOptions) -> Resu
         organization_id: organization.id,
         first_name: name("Admin"),
         last_name: name("User"),
-        email: Email::parse(&options.admin_email).map_err(|e| ProvisionError::Other(format!("admin email {e}")))?,
+        email: Email::parse(&options.admin_email)
+            .map_err(|e| ProvisionError::Other(format!("admin email {e}")))?,
         enabled: true,
         created_at: at,
         updated_at: at,
@@ -248,12 +264,18 @@ async fn admin_credentials(
         .store
         .get_application(provisioned.admin_application_id)
         .await?
-        .ok_or_else(|| ProvisionError::Other("the provisioned admin application is gone: delete the table and provision again".into()))?;
+        .ok_or_else(|| {
+            ProvisionError::Other(
+                "the provisioned admin application is gone: delete the table and provision again"
+                    .into(),
+            )
+        })?;
     let client_id = client_id_of(application.id);
-    if let Some(known) = &options.known_credentials {
-        if known.client_id == client_id && application.authenticate(&known.client_secret, now()) {
-            return Ok(known.clone());
-        }
+    if let Some(known) = &options.known_credentials
+        && known.client_id == client_id
+        && application.authenticate(&known.client_secret, now())
+    {
+        return Ok(known.clone());
     }
     let secret = ClientSecret::generate();
     let expected = application.version;
@@ -263,7 +285,10 @@ async fn admin_credentials(
     }];
     application.updated_at = now();
     application.version += 1;
-    services.store.update_application(&application, expected).await?;
+    services
+        .store
+        .update_application(&application, expected)
+        .await?;
     Ok(ClientCredentials {
         client_id,
         client_secret: secret.expose().to_owned(),

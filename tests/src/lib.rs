@@ -61,7 +61,9 @@ fn matches(template: &str, path: &str) -> bool {
     let t: Vec<&str> = template.trim_matches('/').split('/').collect();
     let p: Vec<&str> = path.trim_matches('/').split('/').collect();
     t.len() == p.len()
-        && t.iter().zip(&p).all(|(t, p)| (t.starts_with('{') && t.ends_with('}') && !p.is_empty()) || t == p)
+        && t.iter()
+            .zip(&p)
+            .all(|(t, p)| (t.starts_with('{') && t.ends_with('}') && !p.is_empty()) || t == p)
 }
 
 /// A response, with the body parsed as JSON when it is JSON.
@@ -86,7 +88,12 @@ impl Reply {
     pub fn error_fields(&self) -> Vec<String> {
         self.json["errors"]
             .as_array()
-            .map(|errors| errors.iter().map(|e| e["field"].as_str().unwrap_or_default().to_owned()).collect())
+            .map(|errors| {
+                errors
+                    .iter()
+                    .map(|e| e["field"].as_str().unwrap_or_default().to_owned())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
@@ -202,13 +209,23 @@ impl Stack {
         let router = self
             .router_for(request.method(), request.uri().path())
             .unwrap_or_else(|| panic!("no function serves {} {}", request.method(), request.uri()));
-        let response = router.oneshot(request).await.expect("routers are infallible");
+        let response = router
+            .oneshot(request)
+            .await
+            .expect("routers are infallible");
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("body");
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply { status, headers, text, json }
+        Reply {
+            status,
+            headers,
+            text,
+            json,
+        }
     }
 
     pub fn request(&self, method: Method, path: &str) -> Call<'_> {
@@ -229,13 +246,24 @@ impl Stack {
         if let Some(scope) = scope {
             form.push(("scope", scope));
         }
-        self.request(Method::POST, "/oauth2-token").form(&form).send().await
+        self.request(Method::POST, "/oauth2-token")
+            .form(&form)
+            .send()
+            .await
     }
 
     pub async fn token(&self, credentials: &ClientCredentials, scope: Option<&str>) -> String {
         let reply = self.try_token(credentials, scope).await;
-        assert_eq!(reply.status, StatusCode::OK, "token request failed: {}", reply.text);
-        reply.json["access_token"].as_str().expect("access_token").to_owned()
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "token request failed: {}",
+            reply.text
+        );
+        reply.json["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned()
     }
 
     /// A token of the provisioned administrator: every scope.
@@ -244,7 +272,11 @@ impl Stack {
     }
 
     /// A new application with `scopes`, owned by `owner`.
-    pub async fn application(&self, owner: Owner, scopes: &[Scope]) -> (Application, ClientCredentials) {
+    pub async fn application(
+        &self,
+        owner: Owner,
+        scopes: &[Scope],
+    ) -> (Application, ClientCredentials) {
         let secret = ClientSecret::generate();
         let at = now();
         let application = Application {
@@ -255,14 +287,21 @@ impl Stack {
             scopes: scopes.to_vec(),
             active: true,
             owner_enabled: true,
-            secrets: vec![StoredSecret { hash: secret.hash(), expires_at: None }],
+            secrets: vec![StoredSecret {
+                hash: secret.hash(),
+                expires_at: None,
+            }],
             tokens_valid_after: None,
             last_used_at: None,
             created_at: at,
             updated_at: at,
             version: 1,
         };
-        self.services.store.create_application(&application).await.expect("create application");
+        self.services
+            .store
+            .create_application(&application)
+            .await
+            .expect("create application");
         let credentials = ClientCredentials {
             client_id: client_id_of(application.id),
             client_secret: secret.expose().to_owned(),
@@ -272,13 +311,17 @@ impl Stack {
 
     /// A token with exactly `scopes`, from a new application of the administrator.
     pub async fn token_with(&self, scopes: &[Scope]) -> String {
-        let owner = Owner::Backend { user_id: self.provisioned.admin_user_id };
+        let owner = Owner::Backend {
+            user_id: self.provisioned.admin_user_id,
+        };
         let (_, credentials) = self.application(owner, scopes).await;
         self.token(&credentials, Some(&Scope::join(scopes))).await
     }
 
     /// Every item of this stack's table (tests only: request paths never scan).
-    pub async fn table_items(&self) -> Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+    pub async fn table_items(
+        &self,
+    ) -> Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
         let mut items = Vec::new();
         let mut start = None;
         loop {
@@ -328,7 +371,10 @@ impl Call<'_> {
     }
 
     pub fn json(mut self, value: &Value) -> Self {
-        self.builder = self.builder.header(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        self.builder = self.builder.header(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
         self.body = Body::from(value.to_string());
         self
     }
@@ -362,8 +408,32 @@ fn serde_urlencoded_pairs(pairs: &[(&str, &str)]) -> String {
 pub fn encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// The API description of every function, as one document: what `openapi.json` holds.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    use utoipa::OpenApi;
+    let mut document = utoipa::openapi::OpenApiBuilder::new()
+        .info(
+            utoipa::openapi::InfoBuilder::new()
+                .title("Customer users back office")
+                .version(env!("CARGO_PKG_VERSION"))
+                .description(Some(
+                    "Back-office management of B2B customer users, their companies and OAuth 2.0 applications. \
+                     Admin routes take a bearer token from POST /oauth2-token issued to a backend application. \
+                     Errors are RFC 9457 problem documents, except the token endpoint's RFC 6749 errors.",
+                ))
+                .build(),
+        )
+        .servers(Some(vec![utoipa::openapi::server::Server::new("http://127.0.0.1:9000")]))
+        .build();
+    document.merge(token::TokenApi::openapi());
+    document.merge(directory::DirectoryApi::openapi());
+    document
 }

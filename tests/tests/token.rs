@@ -18,11 +18,16 @@ fn error_of(reply: &integration_tests::Reply) -> &str {
 }
 
 async fn verify_with_jwks(stack: &Stack, token: &str, audience: &str) -> Value {
-    let jwks = stack.request(Method::GET, "/.well-known/jwks.json").send().await;
+    let jwks = stack
+        .request(Method::GET, "/.well-known/jwks.json")
+        .send()
+        .await;
     assert_eq!(jwks.status, StatusCode::OK);
     let set: JwkSet = serde_json::from_value(jwks.json.clone()).expect("a JWK set");
     let header = decode_header(token).unwrap();
-    let jwk = set.find(header.kid.as_deref().expect("kid")).expect("the token's key is published");
+    let jwk = set
+        .find(header.kid.as_deref().expect("kid"))
+        .expect("the token's key is published");
     let mut validation = Validation::new(header.alg);
     validation.set_audience(&[audience]);
     validation.set_issuer(&[ISSUER]);
@@ -49,21 +54,35 @@ async fn issues_an_rfc_9068_token_to_a_backend_application() {
     assert_eq!(claims["iss"], ISSUER);
     assert_eq!(claims["sub"], stack.provisioned.admin_user_id.to_string());
     assert_eq!(claims["client_id"], stack.admin.client_id);
-    assert_eq!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(), 3600);
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        3600
+    );
     assert_eq!(claims["nbf"], claims["iat"]);
     assert!(claims["jti"].as_str().is_some_and(|j| !j.is_empty()));
     let granted: Vec<&str> = claims["scope"].as_str().unwrap().split(' ').collect();
-    assert_eq!(granted.len(), Scope::ALL.len(), "no scope requested means all held");
+    assert_eq!(
+        granted.len(),
+        Scope::ALL.len(),
+        "no scope requested means all held"
+    );
 }
 
 #[tokio::test]
 async fn accepts_http_basic_client_authentication_and_the_scopes_alias() {
     let stack = Stack::new().await;
-    let basic = STANDARD.encode(format!("{}:{}", stack.admin.client_id, integration_tests::encode(&stack.admin.client_secret)));
+    let basic = STANDARD.encode(format!(
+        "{}:{}",
+        stack.admin.client_id,
+        integration_tests::encode(&stack.admin.client_secret)
+    ));
     let reply = stack
         .request(Method::POST, "/oauth2-token")
         .header("authorization", &format!("Basic {basic}"))
-        .form(&[("grant_type", "client_credentials"), ("scopes", "directory:read")])
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("scopes", "directory:read"),
+        ])
         .send()
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
@@ -73,28 +92,42 @@ async fn accepts_http_basic_client_authentication_and_the_scopes_alias() {
 #[tokio::test]
 async fn frontend_applications_get_frontend_tokens() {
     let stack = Stack::new().await;
-    let owner = Owner::Frontend { customer_user_id: CustomerUserId::generate() };
+    let owner = Owner::Frontend {
+        customer_user_id: CustomerUserId::generate(),
+    };
     let (_, credentials) = stack.application(owner, &[]).await;
     let token = stack.token(&credentials, None).await;
     let claims = verify_with_jwks(&stack, &token, "frontend-api").await;
     assert_eq!(claims["aud"], "frontend-api");
     assert!(claims.get("scope").is_none());
     // ...and a frontend token is no key to the back office.
-    let reply = stack.request(Method::GET, "/admin/organizations").bearer(&token).send().await;
+    let reply = stack
+        .request(Method::GET, "/admin/organizations")
+        .bearer(&token)
+        .send()
+        .await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
 async fn refuses_scopes_the_application_does_not_hold() {
     let stack = Stack::new().await;
-    let owner = Owner::Backend { user_id: stack.provisioned.admin_user_id };
+    let owner = Owner::Backend {
+        user_id: stack.provisioned.admin_user_id,
+    };
     let (_, credentials) = stack.application(owner, &[Scope::DirectoryRead]).await;
     for scope in ["directory:write", "directory:read roles:read", "everything"] {
         let reply = stack.try_token(&credentials, Some(scope)).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{scope}");
         assert_eq!(error_of(&reply), "invalid_scope", "{scope}");
     }
-    assert_eq!(stack.try_token(&credentials, Some("directory:read")).await.status, StatusCode::OK);
+    assert_eq!(
+        stack
+            .try_token(&credentials, Some("directory:read"))
+            .await
+            .status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -103,19 +136,43 @@ async fn malformed_requests_are_invalid_request() {
     let id = stack.admin.client_id.as_str();
     let secret = stack.admin.client_secret.as_str();
     let cases: Vec<(&str, Vec<(&str, &str)>)> = vec![
-        ("no grant_type", vec![("client_id", id), ("client_secret", secret)]),
+        (
+            "no grant_type",
+            vec![("client_id", id), ("client_secret", secret)],
+        ),
         ("no client", vec![("grant_type", "client_credentials")]),
-        ("no secret", vec![("grant_type", "client_credentials"), ("client_id", id)]),
+        (
+            "no secret",
+            vec![("grant_type", "client_credentials"), ("client_id", id)],
+        ),
         (
             "a repeated parameter",
-            vec![("grant_type", "client_credentials"), ("client_id", id), ("client_id", id), ("client_secret", secret)],
+            vec![
+                ("grant_type", "client_credentials"),
+                ("client_id", id),
+                ("client_id", id),
+                ("client_secret", secret),
+            ],
         ),
     ];
     for (what, form) in cases {
-        let reply = stack.request(Method::POST, "/oauth2-token").form(&form).send().await;
-        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{what}: {}", reply.text);
+        let reply = stack
+            .request(Method::POST, "/oauth2-token")
+            .form(&form)
+            .send()
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{what}: {}",
+            reply.text
+        );
         assert_eq!(error_of(&reply), "invalid_request", "{what}");
-        assert!(reply.json["error_description"].as_str().is_some_and(|d| !d.is_empty()));
+        assert!(
+            reply.json["error_description"]
+                .as_str()
+                .is_some_and(|d| !d.is_empty())
+        );
     }
     let json = stack
         .request(Method::POST, "/oauth2-token")
@@ -128,7 +185,11 @@ async fn malformed_requests_are_invalid_request() {
     let twice = stack
         .request(Method::POST, "/oauth2-token")
         .header("authorization", &format!("Basic {both}"))
-        .form(&[("grant_type", "client_credentials"), ("client_id", id), ("client_secret", secret)])
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", id),
+            ("client_secret", secret),
+        ])
         .send()
         .await;
     assert_eq!(error_of(&twice), "invalid_request");
@@ -140,7 +201,11 @@ async fn other_grant_types_are_unsupported() {
     for grant in ["password", "authorization_code", "refresh_token"] {
         let reply = stack
             .request(Method::POST, "/oauth2-token")
-            .form(&[("grant_type", grant), ("client_id", &stack.admin.client_id), ("client_secret", &stack.admin.client_secret)])
+            .form(&[
+                ("grant_type", grant),
+                ("client_id", &stack.admin.client_id),
+                ("client_secret", &stack.admin.client_secret),
+            ])
             .send()
             .await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST);
@@ -151,20 +216,51 @@ async fn other_grant_types_are_unsupported() {
 #[tokio::test]
 async fn bad_client_credentials_are_invalid_client_without_saying_which() {
     let stack = Stack::new().await;
-    let owner = Owner::Backend { user_id: stack.provisioned.admin_user_id };
-    let (mut inactive, inactive_credentials) = stack.application(owner, &[Scope::DirectoryRead]).await;
+    let owner = Owner::Backend {
+        user_id: stack.provisioned.admin_user_id,
+    };
+    let (mut inactive, inactive_credentials) =
+        stack.application(owner, &[Scope::DirectoryRead]).await;
     inactive.active = false;
     inactive.version += 1;
-    stack.services.store.update_application(&inactive, 1).await.unwrap();
+    stack
+        .services
+        .store
+        .update_application(&inactive, 1)
+        .await
+        .unwrap();
     let (mut orphan, orphan_credentials) = stack.application(owner, &[Scope::DirectoryRead]).await;
     orphan.owner_enabled = false;
     orphan.version += 1;
-    stack.services.store.update_application(&orphan, 1).await.unwrap();
+    stack
+        .services
+        .store
+        .update_application(&orphan, 1)
+        .await
+        .unwrap();
 
     let cases = [
-        ("unknown client", ClientCredentials { client_id: "0".repeat(32), client_secret: "x".into() }),
-        ("malformed client id", ClientCredentials { client_id: "admin".into(), client_secret: "x".into() }),
-        ("wrong secret", ClientCredentials { client_id: stack.admin.client_id.clone(), client_secret: "wrong".into() }),
+        (
+            "unknown client",
+            ClientCredentials {
+                client_id: "0".repeat(32),
+                client_secret: "x".into(),
+            },
+        ),
+        (
+            "malformed client id",
+            ClientCredentials {
+                client_id: "admin".into(),
+                client_secret: "x".into(),
+            },
+        ),
+        (
+            "wrong secret",
+            ClientCredentials {
+                client_id: stack.admin.client_id.clone(),
+                client_secret: "wrong".into(),
+            },
+        ),
         ("inactive application", inactive_credentials),
         ("disabled owner", orphan_credentials),
     ];
@@ -173,8 +269,15 @@ async fn bad_client_credentials_are_invalid_client_without_saying_which() {
         let reply = stack.try_token(&credentials, None).await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{what}");
         assert_eq!(error_of(&reply), "invalid_client", "{what}");
-        assert!(reply.header("www-authenticate").is_some_and(|h| h.starts_with("Basic")), "{what}");
-        assert!(!reply.text.contains(&credentials.client_secret) || credentials.client_secret == "x");
+        assert!(
+            reply
+                .header("www-authenticate")
+                .is_some_and(|h| h.starts_with("Basic")),
+            "{what}"
+        );
+        assert!(
+            !reply.text.contains(&credentials.client_secret) || credentials.client_secret == "x"
+        );
         descriptions.push(reply.json["error_description"].clone());
     }
     descriptions.dedup();
@@ -186,7 +289,12 @@ async fn without_a_signing_key_the_endpoint_answers_503_with_the_documented_word
     for deleted in [false, true] {
         let stack = Stack::without_signing_key(deleted).await;
         let reply = stack.try_token(&stack.admin, None).await;
-        assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE, "{}", reply.text);
+        assert_eq!(
+            reply.status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{}",
+            reply.text
+        );
         assert_eq!(reply.json["error_description"], KEYS_NOT_CONFIGURED);
         assert_eq!(reply.header("cache-control"), Some("no-store"));
     }

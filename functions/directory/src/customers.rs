@@ -6,7 +6,10 @@ use axum::{
 use serde::Deserialize;
 use shared::{
     ApiError,
-    auth::{Admin, AdminPrincipal, scopes::{DirectoryRead, DirectoryWrite}},
+    auth::{
+        Admin, AdminPrincipal,
+        scopes::{DirectoryRead, DirectoryWrite},
+    },
     directory::{Customer, check_parent},
     domain::{CustomerId, Name, OrganizationId, UserId, now},
     error::Validation,
@@ -15,7 +18,10 @@ use shared::{
     store::CustomerFilter,
 };
 
-use crate::{DirectoryState, access, websites::{organization_for_read, organization_for_write}};
+use crate::{
+    DirectoryState, access,
+    websites::{organization_for_read, organization_for_write},
+};
 
 /// Deeper hierarchies are refused rather than walked without end.
 const MAX_DEPTH: usize = 64;
@@ -76,11 +82,18 @@ async fn parent_chain(
     let mut next = parent.parent_id;
     while let Some(id) = next {
         if chain.len() >= MAX_DEPTH || chain.contains(&id) {
-            v.add("parent_id", "the hierarchy above this parent is too deep or broken");
+            v.add(
+                "parent_id",
+                "the hierarchy above this parent is too deep or broken",
+            );
             return Ok(None);
         }
         chain.push(id);
-        next = state.store.get_customer(id).await?.and_then(|c| c.parent_id);
+        next = state
+            .store
+            .get_customer(id)
+            .await?
+            .and_then(|c| c.parent_id);
     }
     Ok(Some((parent, chain)))
 }
@@ -121,7 +134,8 @@ pub async fn list(
     QueryParams(query): QueryParams<ListCustomers>,
 ) -> Result<Json<Page<Customer>>, ApiError> {
     let page = PageRequest::try_from((query.limit, query.cursor))?;
-    let organization_id = organization_for_read(&state, admin.principal(), query.organization_id.as_deref()).await?;
+    let organization_id =
+        organization_for_read(&state, admin.principal(), query.organization_id.as_deref()).await?;
     let parent_id = match query.parent_id.as_deref() {
         None => None,
         Some(raw) => {
@@ -154,15 +168,21 @@ pub async fn create(
     JsonBody(body): JsonBody<CreateCustomer>,
 ) -> Result<Versioned<Customer>, ApiError> {
     let mut v = Validation::default();
-    let organization_id = organization_for_write(&state, admin.principal(), &mut v, body.organization_id).await?;
+    let organization_id =
+        organization_for_write(&state, admin.principal(), &mut v, body.organization_id).await?;
     let name = v.check("name", Name::parse(&body.name));
     let parent = match body.parent_id {
-        Some(parent_id) => parent_chain(&state, &mut v, organization_id, parent_id).await?.map(|(p, _)| p),
+        Some(parent_id) => parent_chain(&state, &mut v, organization_id, parent_id)
+            .await?
+            .map(|(p, _)| p),
         None => None,
     };
     let sales_representative_ids = match &body.sales_representative_ids {
         Some(ids) => check_sales_representatives(&state, &mut v, organization_id, ids).await?,
-        None => parent.as_ref().map(|p| p.sales_representative_ids.clone()).unwrap_or_default(),
+        None => parent
+            .as_ref()
+            .map(|p| p.sales_representative_ids.clone())
+            .unwrap_or_default(),
     };
     v.finish()?;
     let at = now();
@@ -178,17 +198,37 @@ pub async fn create(
         updated_at: at,
         version: 1,
     };
-    state.store.create_customer(&customer).await.map_err(|e| match e {
-        shared::store::StoreError::NotFound => ApiError::field("parent_id", "the parent customer was just deleted"),
-        other => other.into(),
-    })?;
+    state
+        .store
+        .create_customer(&customer)
+        .await
+        .map_err(|e| match e {
+            shared::store::StoreError::NotFound => {
+                ApiError::field("parent_id", "the parent customer was just deleted")
+            }
+            other => other.into(),
+        })?;
     Ok(Versioned::created(customer.version, customer))
 }
 
-async fn load(state: &DirectoryState, admin: &AdminPrincipal, id: &str) -> Result<Customer, ApiError> {
+async fn load(
+    state: &DirectoryState,
+    admin: &AdminPrincipal,
+    id: &str,
+) -> Result<Customer, ApiError> {
     let id: CustomerId = id.parse().map_err(|_| access::not_found("customer"))?;
-    let customer = state.store.get_customer(id).await?.ok_or_else(|| access::not_found("customer"))?;
-    access::visible(state.store.as_ref(), admin, customer.organization_id, "customer").await?;
+    let customer = state
+        .store
+        .get_customer(id)
+        .await?
+        .ok_or_else(|| access::not_found("customer"))?;
+    access::visible(
+        state.store.as_ref(),
+        admin,
+        customer.organization_id,
+        "customer",
+    )
+    .await?;
     Ok(customer)
 }
 
@@ -227,17 +267,25 @@ pub async fn update(
     if_match.check(current.version)?;
     let mut v = Validation::default();
     let mut customer = current.clone();
-    if let Some(name) = body.name.as_deref().and_then(|n| v.check("name", Name::parse(n))) {
+    if let Some(name) = body
+        .name
+        .as_deref()
+        .and_then(|n| v.check("name", Name::parse(n)))
+    {
         customer.name = name;
     }
     if let Some(parent_id) = body.parent_id {
         if let Some(parent_id) = parent_id.filter(|p| Some(*p) != current.parent_id) {
             if parent_id == customer.id {
-                v.add("parent_id", shared::directory::HierarchyError::OwnParent.to_string());
-            } else if let Some((_, chain)) = parent_chain(&state, &mut v, customer.organization_id, parent_id).await? {
-                if let Err(e) = check_parent(customer.id, &chain) {
-                    v.add("parent_id", e.to_string());
-                }
+                v.add(
+                    "parent_id",
+                    shared::directory::HierarchyError::OwnParent.to_string(),
+                );
+            } else if let Some((_, chain)) =
+                parent_chain(&state, &mut v, customer.organization_id, parent_id).await?
+                && let Err(e) = check_parent(customer.id, &chain)
+            {
+                v.add("parent_id", e.to_string());
             }
         }
         customer.parent_id = parent_id;
@@ -249,10 +297,16 @@ pub async fn update(
     v.finish()?;
     customer.updated_at = now();
     customer.version = current.version + 1;
-    state.store.update_customer(&customer, &current).await.map_err(|e| match e {
-        shared::store::StoreError::NotFound => ApiError::field("parent_id", "the parent customer was just deleted"),
-        other => other.into(),
-    })?;
+    state
+        .store
+        .update_customer(&customer, &current)
+        .await
+        .map_err(|e| match e {
+            shared::store::StoreError::NotFound => {
+                ApiError::field("parent_id", "the parent customer was just deleted")
+            }
+            other => other.into(),
+        })?;
     Ok(Versioned::ok(customer.version, customer))
 }
 

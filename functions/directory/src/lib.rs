@@ -9,11 +9,7 @@ mod websites;
 
 use std::sync::Arc;
 
-use axum::{
-    Router,
-    extract::FromRef,
-    routing::get,
-};
+use axum::{Router, extract::FromRef, routing::get};
 use shared::{
     auth::Verifier,
     openapi::BearerSecurity,
@@ -45,20 +41,30 @@ pub fn router(state: DirectoryState) -> Router {
                 .patch(organizations::update)
                 .delete(organizations::delete),
         )
-        .route("/admin/websites", get(websites::list).post(websites::create))
+        .route(
+            "/admin/websites",
+            get(websites::list).post(websites::create),
+        )
         .route(
             "/admin/websites/{id}",
-            get(websites::get).patch(websites::update).delete(websites::delete),
+            get(websites::get)
+                .patch(websites::update)
+                .delete(websites::delete),
         )
         .route("/admin/users", get(users::list).post(users::create))
         .route(
             "/admin/users/{id}",
             get(users::get).patch(users::update).delete(users::delete),
         )
-        .route("/admin/customers", get(customers::list).post(customers::create))
+        .route(
+            "/admin/customers",
+            get(customers::list).post(customers::create),
+        )
         .route(
             "/admin/customers/{id}",
-            get(customers::get).patch(customers::update).delete(customers::delete),
+            get(customers::get)
+                .patch(customers::update)
+                .delete(customers::delete),
         )
         .fallback(shared::http::route_not_found)
         .with_state(state)

@@ -5,7 +5,10 @@ use axum::{
 use serde::Deserialize;
 use shared::{
     ApiError,
-    auth::{Admin, scopes::{DirectoryRead, DirectoryWrite}},
+    auth::{
+        Admin,
+        scopes::{DirectoryRead, DirectoryWrite},
+    },
     directory::Organization,
     domain::{Name, OrganizationId, now},
     error::Validation,
@@ -63,15 +66,24 @@ pub async fn list(
     let page = PageRequest::try_from((query.limit, query.cursor))?;
     let store = state.store.as_ref();
     if access::has_global_access(store, admin.principal()).await? {
-        return Ok(axum::Json(store.list_organizations(query.name.as_deref(), &page).await?));
+        return Ok(axum::Json(
+            store
+                .list_organizations(query.name.as_deref(), &page)
+                .await?,
+        ));
     }
-    let own = store.get_organization(admin.principal().organization_id).await?;
+    let own = store
+        .get_organization(admin.principal().organization_id)
+        .await?;
     let prefix = query.name.unwrap_or_default().to_lowercase();
     let items = own
         .into_iter()
         .filter(|o| o.name.as_str().to_lowercase().starts_with(&prefix))
         .collect();
-    Ok(axum::Json(Page { items, next_cursor: None }))
+    Ok(axum::Json(Page {
+        items,
+        next_cursor: None,
+    }))
 }
 
 /// Creates an organization (global-access administrators only).
@@ -89,7 +101,8 @@ pub async fn create(
     let store = state.store.as_ref();
     if !access::has_global_access(store, admin.principal()).await? {
         return Err(ApiError::Forbidden(
-            "only administrators of an organization with global access may create organizations".into(),
+            "only administrators of an organization with global access may create organizations"
+                .into(),
         ));
     }
     let mut v = Validation::default();
@@ -108,7 +121,11 @@ pub async fn create(
     Ok(Versioned::created(organization.version, organization))
 }
 
-async fn load(state: &DirectoryState, admin: &shared::auth::AdminPrincipal, id: &str) -> Result<Organization, ApiError> {
+async fn load(
+    state: &DirectoryState,
+    admin: &shared::auth::AdminPrincipal,
+    id: &str,
+) -> Result<Organization, ApiError> {
     let id = parse_id(id)?;
     let organization = state
         .store
@@ -153,13 +170,19 @@ pub async fn update(
     let current = load(&state, admin.principal(), &id).await?;
     if_match.check(current.version)?;
     let mut v = Validation::default();
-    let name = body.name.as_deref().map(|n| v.check("name", Name::parse(n)));
+    let name = body
+        .name
+        .as_deref()
+        .map(|n| v.check("name", Name::parse(n)));
     v.finish()?;
-    if body.global_access.is_some_and(|g| g != current.global_access)
+    if body
+        .global_access
+        .is_some_and(|g| g != current.global_access)
         && !access::has_global_access(state.store.as_ref(), admin.principal()).await?
     {
         return Err(ApiError::Forbidden(
-            "only administrators of an organization with global access may change global access".into(),
+            "only administrators of an organization with global access may change global access"
+                .into(),
         ));
     }
     let mut organization = current.clone();
@@ -171,7 +194,10 @@ pub async fn update(
     }
     organization.updated_at = now();
     organization.version = current.version + 1;
-    state.store.update_organization(&organization, current.version).await?;
+    state
+        .store
+        .update_organization(&organization, current.version)
+        .await?;
     Ok(Versioned::ok(organization.version, organization))
 }
 
@@ -191,11 +217,14 @@ pub async fn delete(
     let current = load(&state, admin.principal(), &id).await?;
     if_match.check(current.version)?;
     if current.id == admin.principal().organization_id {
-        return Err(ApiError::Conflict("you cannot delete your own organization".into()));
+        return Err(ApiError::Conflict(
+            "you cannot delete your own organization".into(),
+        ));
     }
     if state.store.organization_in_use(current.id).await? {
         return Err(ApiError::Conflict(
-            "the organization still has websites, users, customers or roles: delete them first".into(),
+            "the organization still has websites, users, customers or roles: delete them first"
+                .into(),
         ));
     }
     state.store.delete_organization(&current).await?;

@@ -7,7 +7,10 @@ use serde::Deserialize;
 use shared::{
     ApiError,
     application::{Application, Owner},
-    auth::{Admin, AdminPrincipal, scopes::{DirectoryRead, DirectoryWrite}},
+    auth::{
+        Admin, AdminPrincipal,
+        scopes::{DirectoryRead, DirectoryWrite},
+    },
     directory::User,
     domain::{Email, Name, OrganizationId, UserId, now},
     error::Validation,
@@ -15,7 +18,10 @@ use shared::{
     openapi::{ReadProblems, WriteProblems},
 };
 
-use crate::{DirectoryState, access, websites::{organization_for_read, organization_for_write}};
+use crate::{
+    DirectoryState, access,
+    websites::{organization_for_read, organization_for_write},
+};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -65,8 +71,14 @@ pub async fn list(
     QueryParams(query): QueryParams<ListUsers>,
 ) -> Result<Json<Page<User>>, ApiError> {
     let page = PageRequest::try_from((query.limit, query.cursor))?;
-    let organization_id = organization_for_read(&state, admin.principal(), query.organization_id.as_deref()).await?;
-    Ok(Json(state.store.list_users(organization_id, query.email.as_deref(), &page).await?))
+    let organization_id =
+        organization_for_read(&state, admin.principal(), query.organization_id.as_deref()).await?;
+    Ok(Json(
+        state
+            .store
+            .list_users(organization_id, query.email.as_deref(), &page)
+            .await?,
+    ))
 }
 
 /// Creates a back-office user.
@@ -82,7 +94,8 @@ pub async fn create(
     JsonBody(body): JsonBody<CreateUser>,
 ) -> Result<Versioned<User>, ApiError> {
     let mut v = Validation::default();
-    let organization_id = organization_for_write(&state, admin.principal(), &mut v, body.organization_id).await?;
+    let organization_id =
+        organization_for_write(&state, admin.principal(), &mut v, body.organization_id).await?;
     let first_name = v.check("first_name", Name::parse(&body.first_name));
     let last_name = v.check("last_name", Name::parse(&body.last_name));
     let email = v.check("email", Email::parse(&body.email));
@@ -105,12 +118,19 @@ pub async fn create(
 
 async fn load(state: &DirectoryState, admin: &AdminPrincipal, id: &str) -> Result<User, ApiError> {
     let id: UserId = id.parse().map_err(|_| access::not_found("user"))?;
-    let user = state.store.get_user(id).await?.ok_or_else(|| access::not_found("user"))?;
+    let user = state
+        .store
+        .get_user(id)
+        .await?
+        .ok_or_else(|| access::not_found("user"))?;
     access::visible(state.store.as_ref(), admin, user.organization_id, "user").await?;
     Ok(user)
 }
 
-async fn applications_of(state: &DirectoryState, user: &User) -> Result<Vec<Application>, ApiError> {
+async fn applications_of(
+    state: &DirectoryState,
+    user: &User,
+) -> Result<Vec<Application>, ApiError> {
     Ok(state
         .applications
         .applications_of_owner(Owner::Backend { user_id: user.id })
@@ -152,18 +172,33 @@ pub async fn update(
     if_match.check(current.version)?;
     let mut v = Validation::default();
     let mut user = current.clone();
-    if let Some(name) = body.first_name.as_deref().and_then(|n| v.check("first_name", Name::parse(n))) {
+    if let Some(name) = body
+        .first_name
+        .as_deref()
+        .and_then(|n| v.check("first_name", Name::parse(n)))
+    {
         user.first_name = name;
     }
-    if let Some(name) = body.last_name.as_deref().and_then(|n| v.check("last_name", Name::parse(n))) {
+    if let Some(name) = body
+        .last_name
+        .as_deref()
+        .and_then(|n| v.check("last_name", Name::parse(n)))
+    {
         user.last_name = name;
     }
-    if let Some(email) = body.email.as_deref().and_then(|e| v.check("email", Email::parse(e))) {
+    if let Some(email) = body
+        .email
+        .as_deref()
+        .and_then(|e| v.check("email", Email::parse(e)))
+    {
         user.email = email;
     }
     if let Some(enabled) = body.enabled {
         if !enabled && user.id == admin.principal().user_id {
-            v.add("enabled", "you cannot disable yourself: ask another administrator");
+            v.add(
+                "enabled",
+                "you cannot disable yourself: ask another administrator",
+            );
         }
         user.enabled = enabled;
     }
@@ -180,7 +215,10 @@ pub async fn update(
     } else {
         Vec::new()
     };
-    state.store.update_user(&user, &current, &applications).await?;
+    state
+        .store
+        .update_user(&user, &current, &applications)
+        .await?;
     Ok(Versioned::ok(user.version, user))
 }
 
@@ -200,7 +238,9 @@ pub async fn delete(
     let current = load(&state, admin.principal(), &id).await?;
     if_match.check(current.version)?;
     if current.id == admin.principal().user_id {
-        return Err(ApiError::Conflict("you cannot delete yourself: ask another administrator".into()));
+        return Err(ApiError::Conflict(
+            "you cannot delete yourself: ask another administrator".into(),
+        ));
     }
     let applications = applications_of(&state, &current).await?;
     state.store.delete_user(&current, &applications).await?;

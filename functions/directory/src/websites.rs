@@ -6,7 +6,10 @@ use axum::{
 use serde::Deserialize;
 use shared::{
     ApiError,
-    auth::{AdminPrincipal, Admin, scopes::{DirectoryRead, DirectoryWrite}},
+    auth::{
+        Admin, AdminPrincipal,
+        scopes::{DirectoryRead, DirectoryWrite},
+    },
     directory::Website,
     domain::{Localization, Name, OrganizationId, RoleId, WebUrl, WebsiteId, now},
     error::Validation,
@@ -56,15 +59,18 @@ pub struct ListWebsites {
 
 fn parse_localizations(v: &mut Validation, raw: &[String]) -> Option<Vec<Localization>> {
     if raw.is_empty() {
-        v.add("localizations", "must name at least one localization, such as en_US");
+        v.add(
+            "localizations",
+            "must name at least one localization, such as en_US",
+        );
         return None;
     }
     let mut parsed = Vec::new();
     for (i, code) in raw.iter().enumerate() {
-        if let Some(l) = v.check(&format!("localizations.{i}"), Localization::parse(code)) {
-            if !parsed.contains(&l) {
-                parsed.push(l);
-            }
+        if let Some(l) = v.check(&format!("localizations.{i}"), Localization::parse(code))
+            && !parsed.contains(&l)
+        {
+            parsed.push(l);
         }
     }
     Some(parsed)
@@ -94,7 +100,12 @@ pub(crate) async fn organization_for_write(
 ) -> Result<OrganizationId, ApiError> {
     let organization_id = requested.unwrap_or(admin.organization_id);
     access::ensure_organization(state.store.as_ref(), admin, organization_id).await?;
-    if state.store.get_organization(organization_id).await?.is_none() {
+    if state
+        .store
+        .get_organization(organization_id)
+        .await?
+        .is_none()
+    {
         v.add("organization_id", "no organization has this id");
     }
     Ok(organization_id)
@@ -128,8 +139,14 @@ pub async fn list(
     QueryParams(query): QueryParams<ListWebsites>,
 ) -> Result<Json<Page<Website>>, ApiError> {
     let page = PageRequest::try_from((query.limit, query.cursor))?;
-    let organization_id = organization_for_read(&state, admin.principal(), query.organization_id.as_deref()).await?;
-    Ok(Json(state.store.list_websites(organization_id, query.name.as_deref(), &page).await?))
+    let organization_id =
+        organization_for_read(&state, admin.principal(), query.organization_id.as_deref()).await?;
+    Ok(Json(
+        state
+            .store
+            .list_websites(organization_id, query.name.as_deref(), &page)
+            .await?,
+    ))
 }
 
 /// Creates a website.
@@ -145,10 +162,16 @@ pub async fn create(
     JsonBody(body): JsonBody<CreateWebsite>,
 ) -> Result<Versioned<Website>, ApiError> {
     let mut v = Validation::default();
-    let organization_id = organization_for_write(&state, admin.principal(), &mut v, body.organization_id).await?;
+    let organization_id =
+        organization_for_write(&state, admin.principal(), &mut v, body.organization_id).await?;
     let name = v.check("name", Name::parse(&body.name));
     let url = v.check("url", WebUrl::parse(&body.url));
-    let localizations = parse_localizations(&mut v, body.localizations.as_deref().unwrap_or(&["en_US".to_owned()]));
+    let localizations = parse_localizations(
+        &mut v,
+        body.localizations
+            .as_deref()
+            .unwrap_or(&["en_US".to_owned()]),
+    );
     if let Some(role_id) = body.default_role_id {
         check_default_role(&state, &mut v, organization_id, role_id).await?;
     }
@@ -169,10 +192,24 @@ pub async fn create(
     Ok(Versioned::created(website.version, website))
 }
 
-async fn load(state: &DirectoryState, admin: &AdminPrincipal, id: &str) -> Result<Website, ApiError> {
+async fn load(
+    state: &DirectoryState,
+    admin: &AdminPrincipal,
+    id: &str,
+) -> Result<Website, ApiError> {
     let id: WebsiteId = id.parse().map_err(|_| access::not_found("website"))?;
-    let website = state.store.get_website(id).await?.ok_or_else(|| access::not_found("website"))?;
-    access::visible(state.store.as_ref(), admin, website.organization_id, "website").await?;
+    let website = state
+        .store
+        .get_website(id)
+        .await?
+        .ok_or_else(|| access::not_found("website"))?;
+    access::visible(
+        state.store.as_ref(),
+        admin,
+        website.organization_id,
+        "website",
+    )
+    .await?;
     Ok(website)
 }
 
@@ -211,13 +248,25 @@ pub async fn update(
     if_match.check(current.version)?;
     let mut v = Validation::default();
     let mut website = current.clone();
-    if let Some(name) = body.name.as_deref().and_then(|n| v.check("name", Name::parse(n))) {
+    if let Some(name) = body
+        .name
+        .as_deref()
+        .and_then(|n| v.check("name", Name::parse(n)))
+    {
         website.name = name;
     }
-    if let Some(url) = body.url.as_deref().and_then(|u| v.check("url", WebUrl::parse(u))) {
+    if let Some(url) = body
+        .url
+        .as_deref()
+        .and_then(|u| v.check("url", WebUrl::parse(u)))
+    {
         website.url = url;
     }
-    if let Some(localizations) = body.localizations.as_deref().and_then(|l| parse_localizations(&mut v, l)) {
+    if let Some(localizations) = body
+        .localizations
+        .as_deref()
+        .and_then(|l| parse_localizations(&mut v, l))
+    {
         website.localizations = localizations;
     }
     if let Some(role) = body.default_role_id {
@@ -229,7 +278,10 @@ pub async fn update(
     v.finish()?;
     website.updated_at = now();
     website.version = current.version + 1;
-    state.store.update_website(&website, current.version).await?;
+    state
+        .store
+        .update_website(&website, current.version)
+        .await?;
     Ok(Versioned::ok(website.version, website))
 }
 

@@ -127,7 +127,9 @@ fn parse_request(headers: &HeaderMap, body: &[u8]) -> Result<TokenRequest, OAuth
         ));
     }
     if body.len() > MAX_BODY_BYTES {
-        return Err(OAuthError::InvalidRequest("the request body is too large".into()));
+        return Err(OAuthError::InvalidRequest(
+            "the request body is too large".into(),
+        ));
     }
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
         .map_err(|_| OAuthError::InvalidRequest("the form body is malformed".into()))?;
@@ -164,7 +166,9 @@ fn parse_request(headers: &HeaderMap, body: &[u8]) -> Result<TokenRequest, OAuth
             ));
         }
         (None, Some(_), None) => {
-            return Err(OAuthError::InvalidRequest("client_secret is required".into()));
+            return Err(OAuthError::InvalidRequest(
+                "client_secret is required".into(),
+            ));
         }
     };
     Ok(TokenRequest {
@@ -180,7 +184,8 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, OA
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
-    let malformed = || OAuthError::InvalidRequest("the Authorization header is not valid HTTP Basic".into());
+    let malformed =
+        || OAuthError::InvalidRequest("the Authorization header is not valid HTTP Basic".into());
     let value = value.to_str().map_err(|_| malformed())?;
     let Some((scheme, encoded)) = value.trim().split_once(' ') else {
         return Err(malformed());
@@ -225,7 +230,11 @@ pub async fn token(State(state): State<TokenState>, headers: HeaderMap, body: By
     }
 }
 
-async fn grant(state: &TokenState, headers: &HeaderMap, body: &[u8]) -> Result<Response, OAuthError> {
+async fn grant(
+    state: &TokenState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Response, OAuthError> {
     let request = parse_request(headers, body)?;
     match request.grant_type.as_deref() {
         None => return Err(OAuthError::InvalidRequest("grant_type is required".into())),
@@ -241,7 +250,10 @@ async fn grant(state: &TokenState, headers: &HeaderMap, body: &[u8]) -> Result<R
         OAuthError::Unavailable
     })?;
     let Some(application_id) = application_id_of(&request.client_id) else {
-        tracing::info!(reason = "malformed client id", "client authentication failed");
+        tracing::info!(
+            reason = "malformed client id",
+            "client authentication failed"
+        );
         return Err(OAuthError::InvalidClient);
     };
     let application = state
@@ -262,7 +274,9 @@ async fn grant(state: &TokenState, headers: &HeaderMap, body: &[u8]) -> Result<R
         tracing::info!(client_id = %request.client_id, reason = "inactive application or disabled owner", "client authentication failed");
         return Err(OAuthError::InvalidClient);
     }
-    let scopes = application.grant(&requested).map_err(|GrantError::InvalidScope(s)| OAuthError::InvalidScope(s))?;
+    let scopes = application
+        .grant(&requested)
+        .map_err(|GrantError::InvalidScope(s)| OAuthError::InvalidScope(s))?;
     let issued = issue(&keys, &state.issuer, &application, &scopes, now)
         .map_err(|e| OAuthError::ServerError(e.to_string()))?;
     tracing::info!(client_id = %request.client_id, jti = %issued.claims.jti, "issued an access token");

@@ -43,9 +43,10 @@ pub fn router(state: TokenState) -> Router {
 )]
 async fn openapi() -> Response {
     let mut response = (StatusCode::OK, OPENAPI_JSON).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     response
 }
 

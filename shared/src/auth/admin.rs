@@ -30,7 +30,11 @@ pub struct Verifier {
 }
 
 impl Verifier {
-    pub fn new(keys: Arc<KeyRing>, applications: Arc<dyn ApplicationStore>, issuer: String) -> Self {
+    pub fn new(
+        keys: Arc<KeyRing>,
+        applications: Arc<dyn ApplicationStore>,
+        issuer: String,
+    ) -> Self {
         Self {
             keys,
             applications,
@@ -45,7 +49,8 @@ impl Verifier {
             tracing::info!(reason = %e, "refused an access token");
             ApiError::unauthorized("the access token is invalid or expired: request a new one")
         })?;
-        let revoked = || ApiError::unauthorized("the access token has been revoked: request a new one");
+        let revoked =
+            || ApiError::unauthorized("the access token has been revoked: request a new one");
         let application_id = application_id_of(&claims.client_id).ok_or_else(revoked)?;
         let application = self
             .applications

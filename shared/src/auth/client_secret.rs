@@ -73,6 +73,10 @@ mod tests {
         assert!(hash.matches(secret.expose()));
         assert!(!hash.matches(ClientSecret::generate().expose()));
         assert!(!format!("{hash:?} {:?}", secret).contains(secret.expose()));
-        assert!(!serde_json::to_string(&hash).unwrap().contains(secret.expose()));
+        assert!(
+            !serde_json::to_string(&hash)
+                .unwrap()
+                .contains(secret.expose())
+        );
     }
 }

@@ -1,4 +1,7 @@
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, jwk::{Jwk, JwkSet, KeyAlgorithm, PublicKeyUse}};
+use jsonwebtoken::{
+    Algorithm, DecodingKey, EncodingKey,
+    jwk::{Jwk, JwkSet, KeyAlgorithm, PublicKeyUse},
+};
 
 use crate::keys::KeyMaterial;
 
@@ -148,11 +151,20 @@ mod tests {
 
     #[test]
     fn jwks_lists_every_key_without_private_parts() {
-        let set = KeySet::from_materials(&[material(KeyKind::Rs256, "new"), material(KeyKind::Es256, "old")]).unwrap();
+        let set = KeySet::from_materials(&[
+            material(KeyKind::Rs256, "new"),
+            material(KeyKind::Es256, "old"),
+        ])
+        .unwrap();
         assert_eq!(set.signing().kid, "new");
         assert!(set.find("old").is_some());
         let json = serde_json::to_value(set.jwks()).unwrap();
-        let kids: Vec<_> = json["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap()).collect();
+        let kids: Vec<_> = json["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["kid"].as_str().unwrap())
+            .collect();
         assert_eq!(kids, ["new", "old"]);
         assert_eq!(json["keys"][0]["kty"], "RSA");
         assert_eq!(json["keys"][0]["alg"], "RS256");
@@ -163,7 +175,10 @@ mod tests {
 
     #[test]
     fn garbage_is_refused() {
-        let bad = KeyMaterial { kid: "x".into(), private_key_pem: "not a key".into() };
+        let bad = KeyMaterial {
+            kid: "x".into(),
+            private_key_pem: "not a key".into(),
+        };
         assert!(SigningKey::from_material(&bad).is_err());
     }
 }

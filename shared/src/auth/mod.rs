@@ -13,4 +13,6 @@ pub use client_secret::{ClientSecret, SecretHash};
 pub use key_ring::{KEYS_NOT_CONFIGURED, KeyRing};
 pub use keys::{KeyError, KeyKind, KeySet, SigningKey, generate_private_key_pem};
 pub use scope::Scope;
-pub use token::{AccessClaims, Audience, IssuedToken, TOKEN_LIFETIME_SECONDS, TokenError, issue, verify};
+pub use token::{
+    AccessClaims, Audience, IssuedToken, TOKEN_LIFETIME_SECONDS, TokenError, issue, verify,
+};

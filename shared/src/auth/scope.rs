@@ -3,7 +3,19 @@ use std::{fmt, str::FromStr};
 use serde::{Deserialize, Serialize};
 
 /// What a backend (back-office) token may do: one read/write pair per area.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 pub enum Scope {
     #[serde(rename = "directory:read")]
     DirectoryRead,
@@ -91,7 +103,10 @@ impl FromStr for Scope {
     type Err = ();
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Scope::ALL.into_iter().find(|scope| scope.as_str() == s).ok_or(())
+        Scope::ALL
+            .into_iter()
+            .find(|scope| scope.as_str() == s)
+            .ok_or(())
     }
 }
 
@@ -114,7 +129,10 @@ mod tests {
             Scope::parse_list(" directory:read  directory:read roles:write"),
             Ok(vec![Scope::DirectoryRead, Scope::RolesWrite])
         );
-        assert_eq!(Scope::parse_list("directory:read admin"), Err("admin".into()));
+        assert_eq!(
+            Scope::parse_list("directory:read admin"),
+            Err("admin".into())
+        );
         assert_eq!(Scope::parse_list(""), Ok(vec![]));
     }
 }

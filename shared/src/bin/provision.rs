@@ -18,7 +18,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok()
         .and_then(|bytes| serde_json::from_slice::<ClientCredentials>(&bytes).ok());
     let options = ProvisionOptions {
-        website_url: std::env::var("WEBSITE_URL").unwrap_or_else(|_| "http://127.0.0.1:9000".into()),
+        website_url: std::env::var("WEBSITE_URL")
+            .unwrap_or_else(|_| "http://127.0.0.1:9000".into()),
         admin_email: std::env::var("ADMIN_EMAIL").unwrap_or_else(|_| "admin@example.com".into()),
         known_credentials,
     };
@@ -31,12 +32,30 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     write_private(path, &serde_json::to_vec_pretty(&report.credentials)?)?;
 
-    println!("table {}: {}", services.config.table_name, if report.table_created { "created" } else { "kept" });
-    println!("signing key: {}", if report.key_created { "generated" } else { "kept" });
+    println!(
+        "table {}: {}",
+        services.config.table_name,
+        if report.table_created {
+            "created"
+        } else {
+            "kept"
+        }
+    );
+    println!(
+        "signing key: {}",
+        if report.key_created {
+            "generated"
+        } else {
+            "kept"
+        }
+    );
     println!("organization {}", report.provisioned.organization_id);
     println!("website {}", report.provisioned.website_id);
     println!("admin user {}", report.provisioned.admin_user_id);
-    println!("admin client id {} (credentials in {CREDENTIALS_FILE})", report.credentials.client_id);
+    println!(
+        "admin client id {} (credentials in {CREDENTIALS_FILE})",
+        report.credentials.client_id
+    );
     Ok(())
 }
 

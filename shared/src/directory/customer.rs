@@ -61,14 +61,25 @@ mod tests {
 
     #[test]
     fn a_descendant_cannot_become_the_parent() {
-        let (a, b, c) = (CustomerId::generate(), CustomerId::generate(), CustomerId::generate());
+        let (a, b, c) = (
+            CustomerId::generate(),
+            CustomerId::generate(),
+            CustomerId::generate(),
+        );
         // c's parent is b, b's parent is a: making c the parent of a closes a loop.
-        assert_eq!(check_parent(a, &[c, b, a]), Err(HierarchyError::DescendantParent));
+        assert_eq!(
+            check_parent(a, &[c, b, a]),
+            Err(HierarchyError::DescendantParent)
+        );
     }
 
     #[test]
     fn an_unrelated_parent_is_fine() {
-        let (a, b, c) = (CustomerId::generate(), CustomerId::generate(), CustomerId::generate());
+        let (a, b, c) = (
+            CustomerId::generate(),
+            CustomerId::generate(),
+            CustomerId::generate(),
+        );
         assert_eq!(check_parent(a, &[b, c]), Ok(()));
         assert_eq!(check_parent(a, &[]), Ok(()));
     }

@@ -7,7 +7,9 @@ mod name;
 mod web_url;
 
 pub use email::Email;
-pub use id::{ApplicationId, CustomerId, CustomerUserId, OrganizationId, RoleId, UserId, WebsiteId};
+pub use id::{
+    ApplicationId, CustomerId, CustomerUserId, OrganizationId, RoleId, UserId, WebsiteId,
+};
 pub use localization::Localization;
 pub use name::Name;
 pub use web_url::WebUrl;

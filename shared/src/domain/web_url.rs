@@ -14,7 +14,9 @@ pub struct WebUrl(String);
 impl WebUrl {
     pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
         let invalid = || {
-            InvalidValue::new("must be an absolute http or https URL such as https://shop.example.com")
+            InvalidValue::new(
+                "must be an absolute http or https URL such as https://shop.example.com",
+            )
         };
         let value = raw.trim();
         if value.len() > 2048 {
@@ -69,7 +71,14 @@ mod tests {
 
     #[test]
     fn refuses_other_schemes_relative_and_queries() {
-        for bad in ["ftp://example.com", "/relative", "example.com", "https://x.com/?a=1", "https://x.com/#top", ""] {
+        for bad in [
+            "ftp://example.com",
+            "/relative",
+            "example.com",
+            "https://x.com/?a=1",
+            "https://x.com/#top",
+            "",
+        ] {
             assert!(WebUrl::parse(bad).is_err(), "{bad}");
         }
     }

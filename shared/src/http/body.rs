@@ -84,14 +84,22 @@ fn describe_data_error(path: &str, message: &str) -> (String, String) {
     if let Some(rest) = message.strip_prefix("unknown field `") {
         // The path already ends at the unknown field.
         let name = rest.split('`').next().unwrap_or_default();
-        let field = if path.ends_with(name) { path.to_owned() } else { join_path(path, name) };
+        let field = if path.ends_with(name) {
+            path.to_owned()
+        } else {
+            join_path(path, name)
+        };
         return (field, "is not a known field: remove it".to_owned());
     }
     if let Some(rest) = message.strip_prefix("missing field `") {
         let name = rest.split('`').next().unwrap_or_default();
         return (join_path(path, name), "is required".to_owned());
     }
-    let field = if path == "." { String::new() } else { path.to_owned() };
+    let field = if path == "." {
+        String::new()
+    } else {
+        path.to_owned()
+    };
     (field, message.to_owned())
 }
 

@@ -100,7 +100,10 @@ mod tests {
     #[test]
     fn parses_strong_tags_only() {
         assert_eq!(IfMatch::parse("\"7\"").unwrap(), IfMatch(7));
-        assert!(matches!(IfMatch::parse("W/\"7\""), Err(ApiError::PreconditionFailed)));
+        assert!(matches!(
+            IfMatch::parse("W/\"7\""),
+            Err(ApiError::PreconditionFailed)
+        ));
         assert!(matches!(IfMatch::parse("7"), Err(ApiError::BadRequest(_))));
         assert!(matches!(IfMatch::parse("*"), Err(ApiError::BadRequest(_))));
     }
@@ -108,6 +111,9 @@ mod tests {
     #[test]
     fn stale_versions_fail() {
         assert!(IfMatch(2).check(2).is_ok());
-        assert!(matches!(IfMatch(1).check(2), Err(ApiError::PreconditionFailed)));
+        assert!(matches!(
+            IfMatch(1).check(2),
+            Err(ApiError::PreconditionFailed)
+        ));
     }
 }

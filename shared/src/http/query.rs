@@ -18,11 +18,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T>
             .map(QueryParams)
             .map_err(|e| {
                 let message = e.to_string();
-                let field = message
-                    .split('`')
-                    .nth(1)
-                    .unwrap_or("query")
-                    .to_owned();
+                let field = message.split('`').nth(1).unwrap_or("query").to_owned();
                 ApiError::Validation(vec![crate::error::FieldError::new(
                     field,
                     format!("{message}: fix or remove this query parameter"),

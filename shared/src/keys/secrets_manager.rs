@@ -1,5 +1,7 @@
 use async_trait::async_trait;
-use aws_sdk_secretsmanager::{Client, error::SdkError, operation::get_secret_value::GetSecretValueError};
+use aws_sdk_secretsmanager::{
+    Client, error::SdkError, operation::get_secret_value::GetSecretValueError,
+};
 
 use super::{KeyMaterial, KeySource, KeySourceError};
 
@@ -53,7 +55,10 @@ impl SecretsManagerKeys {
 #[async_trait]
 impl KeySource for SecretsManagerKeys {
     async fn load(&self) -> Result<Vec<KeyMaterial>, KeySourceError> {
-        let current = self.stage("AWSCURRENT").await?.ok_or(KeySourceError::Missing)?;
+        let current = self
+            .stage("AWSCURRENT")
+            .await?
+            .ok_or(KeySourceError::Missing)?;
         let mut keys = vec![current];
         // A broken previous version must not stop signing with the current one.
         match self.stage("AWSPREVIOUS").await {
@@ -69,7 +74,8 @@ impl SecretsManagerKeys {
     /// Stores `material` as the new `AWSCURRENT` version (the old one becomes
     /// `AWSPREVIOUS`), creating the secret if needed.
     pub async fn put(&self, material: &KeyMaterial) -> Result<(), KeySourceError> {
-        let value = serde_json::to_string(material).map_err(|e| KeySourceError::Malformed(e.to_string()))?;
+        let value = serde_json::to_string(material)
+            .map_err(|e| KeySourceError::Malformed(e.to_string()))?;
         let result = self
             .client
             .put_secret_value()
@@ -88,7 +94,11 @@ impl SecretsManagerKeys {
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| KeySourceError::Backend(aws_sdk_secretsmanager::error::DisplayErrorContext(e).to_string())),
+                .map_err(|e| {
+                    KeySourceError::Backend(
+                        aws_sdk_secretsmanager::error::DisplayErrorContext(e).to_string(),
+                    )
+                }),
             Err(e) => Err(KeySourceError::Backend(
                 aws_sdk_secretsmanager::error::DisplayErrorContext(e).to_string(),
             )),

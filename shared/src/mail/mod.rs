@@ -28,5 +28,5 @@ pub trait Mailer: Send + Sync {
     /// Sends the message; returns the provider's message id.
     async fn send(&self, message: &OutgoingMessage) -> Result<String, MailError>;
     /// The sender address every message carries.
-    fn from_address(&self) -> &str;
+    fn sender(&self) -> &str;
 }

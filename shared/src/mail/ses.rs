@@ -39,20 +39,28 @@ impl Mailer for SesMailer {
             .client
             .send_email()
             .from_email_address(&self.from)
-            .destination(Destination::builder().to_addresses(message.to.as_str()).build())
+            .destination(
+                Destination::builder()
+                    .to_addresses(message.to.as_str())
+                    .build(),
+            )
             .content(EmailContent::builder().raw(raw).build())
             .send()
             .await;
         match result {
             Ok(output) => Ok(output.message_id.unwrap_or_default()),
-            Err(SdkError::ServiceError(e)) if matches!(e.err(), SendEmailError::MessageRejected(_)) => {
-                Err(MailError::Rejected(DisplayErrorContext(SdkError::ServiceError(e)).to_string()))
+            Err(SdkError::ServiceError(e))
+                if matches!(e.err(), SendEmailError::MessageRejected(_)) =>
+            {
+                Err(MailError::Rejected(
+                    DisplayErrorContext(SdkError::ServiceError(e)).to_string(),
+                ))
             }
             Err(e) => Err(MailError::Backend(DisplayErrorContext(e).to_string())),
         }
     }
 
-    fn from_address(&self) -> &str {
+    fn sender(&self) -> &str {
         &self.from
     }
 }

@@ -12,8 +12,8 @@ use aws_sdk_dynamodb::{
         transact_write_items::TransactWriteItemsError,
     },
     types::{
-        AttributeDefinition, AttributeValue, BillingMode, Delete,
-        GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType, Put,
+        AttributeDefinition, AttributeValue, BillingMode, Delete, GlobalSecondaryIndex,
+        KeySchemaElement, KeyType, Projection, ProjectionType, Put,
         ReturnValuesOnConditionCheckFailure, ScalarAttributeType, TimeToLiveSpecification,
         TransactWriteItem, Update,
     },
@@ -62,7 +62,8 @@ fn key(pk: impl Into<String>, sk: &str) -> Item {
 
 /// A record as an item: its serde fields plus the key attributes.
 fn to_item<T: Serialize>(record: &T, keys: &ItemKeys) -> StoreResult<Item> {
-    let mut item: Item = serde_dynamo::to_item(record).map_err(|e| StoreError::Backend(e.to_string()))?;
+    let mut item: Item =
+        serde_dynamo::to_item(record).map_err(|e| StoreError::Backend(e.to_string()))?;
     item.insert(TABLE.partition_key.to_owned(), s(&keys.pk));
     item.insert(TABLE.sort_key.to_owned(), s(&keys.sk));
     for (index, value) in TABLE.indexes.iter().zip([&keys.gsi1, &keys.gsi2]) {
@@ -141,14 +142,20 @@ impl DynamoStore {
                     .index_name(index.name)
                     .key_schema(key_element(index.partition_key, KeyType::Hash)?)
                     .key_schema(key_element(index.sort_key, KeyType::Range)?)
-                    .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                    .projection(
+                        Projection::builder()
+                            .projection_type(ProjectionType::All)
+                            .build(),
+                    )
                     .build()
                     .map_err(|e| StoreError::Backend(e.to_string()))?,
             );
         }
         match request.send().await {
             Ok(_) => {}
-            Err(SdkError::ServiceError(e)) if e.err().is_resource_in_use_exception() => return Ok(false),
+            Err(SdkError::ServiceError(e)) if e.err().is_resource_in_use_exception() => {
+                return Ok(false);
+            }
             Err(e) => return Err(backend(e)),
         }
         self.client
@@ -190,7 +197,11 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
-    fn put_versioned_item(&self, item: Item, expected_version: u64) -> StoreResult<TransactWriteItem> {
+    fn put_versioned_item(
+        &self,
+        item: Item,
+        expected_version: u64,
+    ) -> StoreResult<TransactWriteItem> {
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item))
@@ -201,18 +212,33 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
-    fn delete_item(&self, pk: String, sk: &str, condition: Option<(&str, Item)>) -> StoreResult<TransactWriteItem> {
-        let mut delete = Delete::builder().table_name(&self.table).set_key(Some(key(pk, sk)));
+    fn delete_item(
+        &self,
+        pk: String,
+        sk: &str,
+        condition: Option<(&str, Item)>,
+    ) -> StoreResult<TransactWriteItem> {
+        let mut delete = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)));
         if let Some((expression, values)) = condition {
             delete = delete
                 .condition_expression(expression)
                 .set_expression_attribute_values(Some(values));
         }
-        let delete = delete.build().map_err(|e| StoreError::Backend(e.to_string()))?;
+        let delete = delete
+            .build()
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
         Ok(TransactWriteItem::builder().delete(delete).build())
     }
 
-    fn add_to_counter(&self, pk: String, sk: &str, counter: &str, delta: i64) -> StoreResult<TransactWriteItem> {
+    fn add_to_counter(
+        &self,
+        pk: String,
+        sk: &str,
+        counter: &str,
+        delta: i64,
+    ) -> StoreResult<TransactWriteItem> {
         let update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(pk, sk)))
@@ -226,7 +252,11 @@ impl DynamoStore {
     }
 
     /// Runs writes atomically; the first failed condition is explained by `meaning`.
-    async fn transact(&self, writes: Vec<TransactWriteItem>, meaning: Meaning<'_>) -> StoreResult<()> {
+    async fn transact(
+        &self,
+        writes: Vec<TransactWriteItem>,
+        meaning: Meaning<'_>,
+    ) -> StoreResult<()> {
         match self
             .client
             .transact_write_items()
@@ -236,11 +266,18 @@ impl DynamoStore {
         {
             Ok(_) => Ok(()),
             Err(SdkError::ServiceError(e)) => match cancelled_reasons(e.err()) {
-                Some(reasons) => match reasons.iter().position(|code| code == "ConditionalCheckFailed") {
+                Some(reasons) => match reasons
+                    .iter()
+                    .position(|code| code == "ConditionalCheckFailed")
+                {
                     Some(index) => Err(meaning(index)),
-                    None => Err(StoreError::Backend(format!("transaction cancelled: {reasons:?}"))),
+                    None => Err(StoreError::Backend(format!(
+                        "transaction cancelled: {reasons:?}"
+                    ))),
                 },
-                None => Err(StoreError::Backend(DisplayErrorContext(SdkError::ServiceError(e)).to_string())),
+                None => Err(StoreError::Backend(
+                    DisplayErrorContext(SdkError::ServiceError(e)).to_string(),
+                )),
             },
             Err(e) => Err(backend(e)),
         }
@@ -257,8 +294,12 @@ impl DynamoStore {
             .await;
         match result {
             Ok(_) => Ok(()),
-            Err(SdkError::ServiceError(e)) if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) => {
-                Err(StoreError::Duplicate("a record with this id already exists".into()))
+            Err(SdkError::ServiceError(e))
+                if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) =>
+            {
+                Err(StoreError::Duplicate(
+                    "a record with this id already exists".into(),
+                ))
             }
             Err(e) => Err(backend(e)),
         }
@@ -266,7 +307,12 @@ impl DynamoStore {
 
     /// Replaces a record still at `expected_version`; tells a stale version from a
     /// record that is gone.
-    async fn put_versioned<T: Serialize>(&self, record: &T, keys: &ItemKeys, expected_version: u64) -> StoreResult<()> {
+    async fn put_versioned<T: Serialize>(
+        &self,
+        record: &T,
+        keys: &ItemKeys,
+        expected_version: u64,
+    ) -> StoreResult<()> {
         let result = self
             .client
             .put_item()
@@ -280,18 +326,25 @@ impl DynamoStore {
         match result {
             Ok(_) => Ok(()),
             Err(SdkError::ServiceError(e)) => match e.err() {
-                PutItemError::ConditionalCheckFailedException(failed) => Err(if failed.item().is_some() {
-                    StoreError::VersionConflict
-                } else {
-                    StoreError::NotFound
-                }),
+                PutItemError::ConditionalCheckFailedException(failed) => {
+                    Err(if failed.item().is_some() {
+                        StoreError::VersionConflict
+                    } else {
+                        StoreError::NotFound
+                    })
+                }
                 _ => Err(backend(SdkError::ServiceError(e))),
             },
             Err(e) => Err(backend(e)),
         }
     }
 
-    async fn delete_versioned(&self, pk: String, sk: &str, expected_version: u64) -> StoreResult<()> {
+    async fn delete_versioned(
+        &self,
+        pk: String,
+        sk: &str,
+        expected_version: u64,
+    ) -> StoreResult<()> {
         let result = self
             .client
             .delete_item()
@@ -305,11 +358,13 @@ impl DynamoStore {
         match result {
             Ok(_) => Ok(()),
             Err(SdkError::ServiceError(e)) => match e.err() {
-                DeleteItemError::ConditionalCheckFailedException(failed) => Err(if failed.item().is_some() {
-                    StoreError::VersionConflict
-                } else {
-                    StoreError::NotFound
-                }),
+                DeleteItemError::ConditionalCheckFailedException(failed) => {
+                    Err(if failed.item().is_some() {
+                        StoreError::VersionConflict
+                    } else {
+                        StoreError::NotFound
+                    })
+                }
                 _ => Err(backend(SdkError::ServiceError(e))),
             },
             Err(e) => Err(backend(e)),
@@ -326,7 +381,11 @@ impl DynamoStore {
         page: &PageRequest,
     ) -> StoreResult<Page<T>> {
         let index = TABLE.indexes[index];
-        let start = page.cursor.as_deref().map(|c| decode_cursor(c, index.partition_key, index.sort_key)).transpose()?;
+        let start = page
+            .cursor
+            .as_deref()
+            .map(|c| decode_cursor(c, index.partition_key, index.sort_key))
+            .transpose()?;
         let mut request = self
             .client
             .query()
@@ -350,15 +409,24 @@ impl DynamoStore {
             .into_iter()
             .map(from_item)
             .collect::<StoreResult<Vec<T>>>()?;
-        let next_cursor = output.last_evaluated_key.map(|k| encode_cursor(&k)).transpose()?;
+        let next_cursor = output
+            .last_evaluated_key
+            .map(|k| encode_cursor(&k))
+            .transpose()?;
         Ok(Page { items, next_cursor })
     }
 
-    async fn query_all<T: DeserializeOwned>(&self, index: usize, partition: String) -> StoreResult<Vec<T>> {
+    async fn query_all<T: DeserializeOwned>(
+        &self,
+        index: usize,
+        partition: String,
+    ) -> StoreResult<Vec<T>> {
         let mut items = Vec::new();
         let mut page = PageRequest::first(PageRequest::MAX_LIMIT);
         loop {
-            let result: Page<T> = self.query_page(index, partition.clone(), None, &page).await?;
+            let result: Page<T> = self
+                .query_page(index, partition.clone(), None, &page)
+                .await?;
             items.extend(result.items);
             match result.next_cursor {
                 Some(cursor) => page.cursor = Some(cursor),
@@ -368,7 +436,9 @@ impl DynamoStore {
     }
 
     async fn any_in(&self, partition: String) -> StoreResult<bool> {
-        let page: Page<serde_json::Value> = self.query_page(0, partition, None, &PageRequest::first(1)).await?;
+        let page: Page<serde_json::Value> = self
+            .query_page(0, partition, None, &PageRequest::first(1))
+            .await?;
         Ok(!page.items.is_empty())
     }
 }
@@ -387,8 +457,11 @@ fn encode_cursor(last_key: &Item) -> StoreResult<String> {
 }
 
 fn decode_cursor(cursor: &str, index_pk: &str, index_sk: &str) -> StoreResult<Item> {
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| StoreError::BadCursor)?;
-    let map: HashMap<String, String> = serde_json::from_slice(&bytes).map_err(|_| StoreError::BadCursor)?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(cursor)
+        .map_err(|_| StoreError::BadCursor)?;
+    let map: HashMap<String, String> =
+        serde_json::from_slice(&bytes).map_err(|_| StoreError::BadCursor)?;
     let expected = [TABLE.partition_key, TABLE.sort_key, index_pk, index_sk];
     if map.len() != expected.len() || !expected.iter().all(|k| map.contains_key(*k)) {
         return Err(StoreError::BadCursor);
@@ -403,15 +476,26 @@ fn in_use(what: &str) -> StoreError {
 #[async_trait]
 impl ApplicationStore for DynamoStore {
     async fn get_application(&self, id: ApplicationId) -> StoreResult<Option<Application>> {
-        self.get(keys::application_pk(id), keys::SK_APPLICATION).await
+        self.get(keys::application_pk(id), keys::SK_APPLICATION)
+            .await
     }
 
     async fn create_application(&self, application: &Application) -> StoreResult<()> {
-        self.put_new(application, &keys::application(application)).await
+        self.put_new(application, &keys::application(application))
+            .await
     }
 
-    async fn update_application(&self, application: &Application, expected_version: u64) -> StoreResult<()> {
-        self.put_versioned(application, &keys::application(application), expected_version).await
+    async fn update_application(
+        &self,
+        application: &Application,
+        expected_version: u64,
+    ) -> StoreResult<()> {
+        self.put_versioned(
+            application,
+            &keys::application(application),
+            expected_version,
+        )
+        .await
     }
 
     async fn applications_of_owner(&self, owner: Owner) -> StoreResult<Vec<Application>> {
@@ -422,27 +506,53 @@ impl ApplicationStore for DynamoStore {
 #[async_trait]
 impl DirectoryStore for DynamoStore {
     async fn create_organization(&self, organization: &Organization) -> StoreResult<()> {
-        self.put_new(organization, &keys::organization(organization)).await
+        self.put_new(organization, &keys::organization(organization))
+            .await
     }
 
     async fn get_organization(&self, id: OrganizationId) -> StoreResult<Option<Organization>> {
-        self.get(keys::organization_pk(id), keys::SK_ORGANIZATION).await
+        self.get(keys::organization_pk(id), keys::SK_ORGANIZATION)
+            .await
     }
 
-    async fn update_organization(&self, organization: &Organization, expected_version: u64) -> StoreResult<()> {
-        self.put_versioned(organization, &keys::organization(organization), expected_version).await
+    async fn update_organization(
+        &self,
+        organization: &Organization,
+        expected_version: u64,
+    ) -> StoreResult<()> {
+        self.put_versioned(
+            organization,
+            &keys::organization(organization),
+            expected_version,
+        )
+        .await
     }
 
     async fn delete_organization(&self, organization: &Organization) -> StoreResult<()> {
-        self.delete_versioned(keys::organization_pk(organization.id), keys::SK_ORGANIZATION, organization.version).await
+        self.delete_versioned(
+            keys::organization_pk(organization.id),
+            keys::SK_ORGANIZATION,
+            organization.version,
+        )
+        .await
     }
 
-    async fn list_organizations(&self, name_prefix: Option<&str>, page: &PageRequest) -> StoreResult<Page<Organization>> {
-        self.query_page(0, keys::ORGANIZATIONS.to_owned(), name_prefix, page).await
+    async fn list_organizations(
+        &self,
+        name_prefix: Option<&str>,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Organization>> {
+        self.query_page(0, keys::ORGANIZATIONS.to_owned(), name_prefix, page)
+            .await
     }
 
     async fn organization_in_use(&self, id: OrganizationId) -> StoreResult<bool> {
-        for partition in [keys::websites_of(id), keys::users_of(id), keys::customers_of(id), keys::roles_of(id)] {
+        for partition in [
+            keys::websites_of(id),
+            keys::users_of(id),
+            keys::customers_of(id),
+            keys::roles_of(id),
+        ] {
             if self.any_in(partition).await? {
                 return Ok(true);
             }
@@ -459,15 +569,27 @@ impl DirectoryStore for DynamoStore {
     }
 
     async fn update_website(&self, website: &Website, expected_version: u64) -> StoreResult<()> {
-        self.put_versioned(website, &keys::website(website), expected_version).await
+        self.put_versioned(website, &keys::website(website), expected_version)
+            .await
     }
 
     async fn delete_website(&self, website: &Website) -> StoreResult<()> {
-        self.delete_versioned(keys::website_pk(website.id), keys::SK_WEBSITE, website.version).await
+        self.delete_versioned(
+            keys::website_pk(website.id),
+            keys::SK_WEBSITE,
+            website.version,
+        )
+        .await
     }
 
-    async fn list_websites(&self, organization_id: OrganizationId, name_prefix: Option<&str>, page: &PageRequest) -> StoreResult<Page<Website>> {
-        self.query_page(0, keys::websites_of(organization_id), name_prefix, page).await
+    async fn list_websites(
+        &self,
+        organization_id: OrganizationId,
+        name_prefix: Option<&str>,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Website>> {
+        self.query_page(0, keys::websites_of(organization_id), name_prefix, page)
+            .await
     }
 
     async fn create_user(&self, user: &User) -> StoreResult<()> {
@@ -487,12 +609,20 @@ impl DirectoryStore for DynamoStore {
         self.get(keys::user_pk(id), keys::SK_USER).await
     }
 
-    async fn update_user(&self, user: &User, previous: &User, applications: &[Application]) -> StoreResult<()> {
-        let mut writes = vec![self.put_versioned_item(to_item(user, &keys::user(user))?, previous.version)?];
+    async fn update_user(
+        &self,
+        user: &User,
+        previous: &User,
+        applications: &[Application],
+    ) -> StoreResult<()> {
+        let mut writes =
+            vec![self.put_versioned_item(to_item(user, &keys::user(user))?, previous.version)?];
         let email_changed = user.email.normalized() != previous.email.normalized();
         if email_changed {
             let guard = keys::user_email_guard(&user.email.normalized());
-            writes.push(self.put_new_item(to_item(&serde_json::json!({ "user_id": user.id }), &guard)?)?);
+            writes.push(
+                self.put_new_item(to_item(&serde_json::json!({ "user_id": user.id }), &guard)?)?,
+            );
             let old = keys::user_email_guard(&previous.email.normalized());
             writes.push(self.delete_item(old.pk, &old.sk, None)?);
         }
@@ -502,7 +632,9 @@ impl DirectoryStore for DynamoStore {
         }
         self.transact(writes, &|index| match (index, email_changed) {
             (0, _) => StoreError::VersionConflict,
-            (1, true) => StoreError::Duplicate("another back-office user already has this email".into()),
+            (1, true) => {
+                StoreError::Duplicate("another back-office user already has this email".into())
+            }
             _ => StoreError::VersionConflict,
         })
         .await
@@ -514,24 +646,43 @@ impl DirectoryStore for DynamoStore {
             self.delete_item(
                 keys::user_pk(user.id),
                 keys::SK_USER,
-                Some(("version = :expected", HashMap::from([(":expected".to_owned(), n(user.version))]))),
+                Some((
+                    "version = :expected",
+                    HashMap::from([(":expected".to_owned(), n(user.version))]),
+                )),
             )?,
             self.delete_item(guard.pk, &guard.sk, None)?,
         ];
         for application in applications {
-            writes.push(self.delete_item(keys::application_pk(application.id), keys::SK_APPLICATION, None)?);
+            writes.push(self.delete_item(
+                keys::application_pk(application.id),
+                keys::SK_APPLICATION,
+                None,
+            )?);
         }
-        self.transact(writes, &|_| StoreError::VersionConflict).await
+        self.transact(writes, &|_| StoreError::VersionConflict)
+            .await
     }
 
-    async fn list_users(&self, organization_id: OrganizationId, email_prefix: Option<&str>, page: &PageRequest) -> StoreResult<Page<User>> {
-        self.query_page(0, keys::users_of(organization_id), email_prefix, page).await
+    async fn list_users(
+        &self,
+        organization_id: OrganizationId,
+        email_prefix: Option<&str>,
+        page: &PageRequest,
+    ) -> StoreResult<Page<User>> {
+        self.query_page(0, keys::users_of(organization_id), email_prefix, page)
+            .await
     }
 
     async fn create_customer(&self, customer: &Customer) -> StoreResult<()> {
         let mut writes = vec![self.put_new_item(to_item(customer, &keys::customer(customer))?)?];
         if let Some(parent) = customer.parent_id {
-            writes.push(self.add_to_counter(keys::customer_pk(parent), keys::SK_CUSTOMER, "subsidiary_count", 1)?);
+            writes.push(self.add_to_counter(
+                keys::customer_pk(parent),
+                keys::SK_CUSTOMER,
+                "subsidiary_count",
+                1,
+            )?);
         }
         self.transact(writes, &|index| match index {
             0 => StoreError::Duplicate("a record with this id already exists".into()),
@@ -547,13 +698,26 @@ impl DirectoryStore for DynamoStore {
     async fn update_customer(&self, customer: &Customer, previous: &Customer) -> StoreResult<()> {
         // Counters are owned by other transactions: write the stored values back only
         // under the version condition, which fails if any of them moved.
-        let mut writes = vec![self.put_versioned_item(to_item(customer, &keys::customer(customer))?, previous.version)?];
+        let mut writes = vec![self.put_versioned_item(
+            to_item(customer, &keys::customer(customer))?,
+            previous.version,
+        )?];
         if customer.parent_id != previous.parent_id {
             if let Some(old) = previous.parent_id {
-                writes.push(self.add_to_counter(keys::customer_pk(old), keys::SK_CUSTOMER, "subsidiary_count", -1)?);
+                writes.push(self.add_to_counter(
+                    keys::customer_pk(old),
+                    keys::SK_CUSTOMER,
+                    "subsidiary_count",
+                    -1,
+                )?);
             }
             if let Some(new) = customer.parent_id {
-                writes.push(self.add_to_counter(keys::customer_pk(new), keys::SK_CUSTOMER, "subsidiary_count", 1)?);
+                writes.push(self.add_to_counter(
+                    keys::customer_pk(new),
+                    keys::SK_CUSTOMER,
+                    "subsidiary_count",
+                    1,
+                )?);
             }
         }
         self.transact(writes, &|index| match index {
@@ -565,19 +729,37 @@ impl DirectoryStore for DynamoStore {
 
     async fn delete_customer(&self, customer: &Customer) -> StoreResult<()> {
         let condition = "version = :expected AND (attribute_not_exists(subsidiary_count) OR subsidiary_count = :zero) AND (attribute_not_exists(customer_user_count) OR customer_user_count = :zero)";
-        let values = HashMap::from([(":expected".to_owned(), n(customer.version)), (":zero".to_owned(), n(0))]);
-        let mut writes = vec![self.delete_item(keys::customer_pk(customer.id), keys::SK_CUSTOMER, Some((condition, values)))?];
+        let values = HashMap::from([
+            (":expected".to_owned(), n(customer.version)),
+            (":zero".to_owned(), n(0)),
+        ]);
+        let mut writes = vec![self.delete_item(
+            keys::customer_pk(customer.id),
+            keys::SK_CUSTOMER,
+            Some((condition, values)),
+        )?];
         if let Some(parent) = customer.parent_id {
-            writes.push(self.add_to_counter(keys::customer_pk(parent), keys::SK_CUSTOMER, "subsidiary_count", -1)?);
+            writes.push(self.add_to_counter(
+                keys::customer_pk(parent),
+                keys::SK_CUSTOMER,
+                "subsidiary_count",
+                -1,
+            )?);
         }
-        let result = self.transact(writes, &|_| StoreError::VersionConflict).await;
+        let result = self
+            .transact(writes, &|_| StoreError::VersionConflict)
+            .await;
         match result {
             Err(StoreError::VersionConflict) => {
                 // Say why: a dependant appeared, or the record changed or went away.
                 match self.get_customer(customer.id).await? {
                     None => Err(StoreError::NotFound),
-                    Some(current) if current.subsidiary_count > 0 => Err(in_use("the customer has subsidiaries: move or delete them first")),
-                    Some(current) if current.customer_user_count > 0 => Err(in_use("the customer has customer users: move or delete them first")),
+                    Some(current) if current.subsidiary_count > 0 => Err(in_use(
+                        "the customer has subsidiaries: move or delete them first",
+                    )),
+                    Some(current) if current.customer_user_count > 0 => Err(in_use(
+                        "the customer has customer users: move or delete them first",
+                    )),
                     Some(_) => Err(StoreError::VersionConflict),
                 }
             }
@@ -585,11 +767,21 @@ impl DirectoryStore for DynamoStore {
         }
     }
 
-    async fn list_customers(&self, filter: &CustomerFilter, page: &PageRequest) -> StoreResult<Page<Customer>> {
+    async fn list_customers(
+        &self,
+        filter: &CustomerFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Customer>> {
         let prefix = filter.name_prefix.as_deref();
         match filter.parent_id {
-            Some(parent) => self.query_page(1, keys::subsidiaries_of(parent), prefix, page).await,
-            None => self.query_page(0, keys::customers_of(filter.organization_id), prefix, page).await,
+            Some(parent) => {
+                self.query_page(1, keys::subsidiaries_of(parent), prefix, page)
+                    .await
+            }
+            None => {
+                self.query_page(0, keys::customers_of(filter.organization_id), prefix, page)
+                    .await
+            }
         }
     }
 
@@ -601,7 +793,12 @@ impl DirectoryStore for DynamoStore {
         self.get(keys::role_pk(id), keys::SK_ROLE).await
     }
 
-    async fn list_roles(&self, organization_id: OrganizationId, page: &PageRequest) -> StoreResult<Page<CustomerUserRole>> {
-        self.query_page(0, keys::roles_of(organization_id), None, page).await
+    async fn list_roles(
+        &self,
+        organization_id: OrganizationId,
+        page: &PageRequest,
+    ) -> StoreResult<Page<CustomerUserRole>> {
+        self.query_page(0, keys::roles_of(organization_id), None, page)
+            .await
     }
 }

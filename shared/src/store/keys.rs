@@ -56,7 +56,10 @@ pub fn website_pk(id: WebsiteId) -> String {
 
 pub fn website(w: &Website) -> ItemKeys {
     ItemKeys {
-        gsi1: Some((websites_of(w.organization_id), sortable(w.name.as_str(), w.id))),
+        gsi1: Some((
+            websites_of(w.organization_id),
+            sortable(w.name.as_str(), w.id),
+        )),
         ..ItemKeys::base(website_pk(w.id), SK_WEBSITE)
     }
 }
@@ -71,7 +74,10 @@ pub fn user_pk(id: UserId) -> String {
 
 pub fn user(u: &User) -> ItemKeys {
     ItemKeys {
-        gsi1: Some((users_of(u.organization_id), sortable(&u.email.normalized(), u.id))),
+        gsi1: Some((
+            users_of(u.organization_id),
+            sortable(&u.email.normalized(), u.id),
+        )),
         ..ItemKeys::base(user_pk(u.id), SK_USER)
     }
 }
@@ -96,7 +102,10 @@ pub fn customer_pk(id: CustomerId) -> String {
 
 pub fn customer(c: &Customer) -> ItemKeys {
     ItemKeys {
-        gsi1: Some((customers_of(c.organization_id), sortable(c.name.as_str(), c.id))),
+        gsi1: Some((
+            customers_of(c.organization_id),
+            sortable(c.name.as_str(), c.id),
+        )),
         gsi2: c
             .parent_id
             .map(|parent| (subsidiaries_of(parent), sortable(c.name.as_str(), c.id))),

@@ -39,7 +39,11 @@ pub trait ApplicationStore: Send + Sync {
     async fn get_application(&self, id: ApplicationId) -> StoreResult<Option<Application>>;
     async fn create_application(&self, application: &Application) -> StoreResult<()>;
     /// Replaces the record if it is still at `expected_version`.
-    async fn update_application(&self, application: &Application, expected_version: u64) -> StoreResult<()>;
+    async fn update_application(
+        &self,
+        application: &Application,
+        expected_version: u64,
+    ) -> StoreResult<()>;
     async fn applications_of_owner(&self, owner: Owner) -> StoreResult<Vec<Application>>;
 }
 
@@ -56,9 +60,17 @@ pub struct CustomerFilter {
 pub trait DirectoryStore: Send + Sync {
     async fn create_organization(&self, organization: &Organization) -> StoreResult<()>;
     async fn get_organization(&self, id: OrganizationId) -> StoreResult<Option<Organization>>;
-    async fn update_organization(&self, organization: &Organization, expected_version: u64) -> StoreResult<()>;
+    async fn update_organization(
+        &self,
+        organization: &Organization,
+        expected_version: u64,
+    ) -> StoreResult<()>;
     async fn delete_organization(&self, organization: &Organization) -> StoreResult<()>;
-    async fn list_organizations(&self, name_prefix: Option<&str>, page: &PageRequest) -> StoreResult<Page<Organization>>;
+    async fn list_organizations(
+        &self,
+        name_prefix: Option<&str>,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Organization>>;
     /// Whether any website, back-office user, customer or role still belongs to it.
     async fn organization_in_use(&self, id: OrganizationId) -> StoreResult<bool>;
 
@@ -66,17 +78,32 @@ pub trait DirectoryStore: Send + Sync {
     async fn get_website(&self, id: WebsiteId) -> StoreResult<Option<Website>>;
     async fn update_website(&self, website: &Website, expected_version: u64) -> StoreResult<()>;
     async fn delete_website(&self, website: &Website) -> StoreResult<()>;
-    async fn list_websites(&self, organization_id: OrganizationId, name_prefix: Option<&str>, page: &PageRequest) -> StoreResult<Page<Website>>;
+    async fn list_websites(
+        &self,
+        organization_id: OrganizationId,
+        name_prefix: Option<&str>,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Website>>;
 
     /// Fails with `Duplicate` when another back-office user has the email.
     async fn create_user(&self, user: &User) -> StoreResult<()>;
     async fn get_user(&self, id: UserId) -> StoreResult<Option<User>>;
     /// Replaces `previous` with `user`, moving the email guard if the email changed and
     /// writing the owner's `applications` (already brought in line) in the same transaction.
-    async fn update_user(&self, user: &User, previous: &User, applications: &[Application]) -> StoreResult<()>;
+    async fn update_user(
+        &self,
+        user: &User,
+        previous: &User,
+        applications: &[Application],
+    ) -> StoreResult<()>;
     /// Deletes the user, its email guard and its applications in one transaction.
     async fn delete_user(&self, user: &User, applications: &[Application]) -> StoreResult<()>;
-    async fn list_users(&self, organization_id: OrganizationId, email_prefix: Option<&str>, page: &PageRequest) -> StoreResult<Page<User>>;
+    async fn list_users(
+        &self,
+        organization_id: OrganizationId,
+        email_prefix: Option<&str>,
+        page: &PageRequest,
+    ) -> StoreResult<Page<User>>;
 
     /// Creates the customer and counts it on its parent, atomically.
     async fn create_customer(&self, customer: &Customer) -> StoreResult<()>;
@@ -86,9 +113,17 @@ pub trait DirectoryStore: Send + Sync {
     /// Deletes the customer if it is still at its version and has no subsidiaries and no
     /// customer users (`StoreError::Duplicate` says which otherwise).
     async fn delete_customer(&self, customer: &Customer) -> StoreResult<()>;
-    async fn list_customers(&self, filter: &CustomerFilter, page: &PageRequest) -> StoreResult<Page<Customer>>;
+    async fn list_customers(
+        &self,
+        filter: &CustomerFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Customer>>;
 
     async fn create_role(&self, role: &CustomerUserRole) -> StoreResult<()>;
     async fn get_role(&self, id: RoleId) -> StoreResult<Option<CustomerUserRole>>;
-    async fn list_roles(&self, organization_id: OrganizationId, page: &PageRequest) -> StoreResult<Page<CustomerUserRole>>;
+    async fn list_roles(
+        &self,
+        organization_id: OrganizationId,
+        page: &PageRequest,
+    ) -> StoreResult<Page<CustomerUserRole>>;
 }

@@ -1,0 +1,176 @@
+//! Bad input gets a clear 4xx naming the problem, and nothing is written.
+
+use http::{Method, StatusCode};
+use integration_tests::Stack;
+use serde_json::json;
+
+async fn customer_count(stack: &Stack, token: &str) -> usize {
+    let reply = stack
+        .request(Method::GET, "/admin/customers?limit=100")
+        .bearer(token)
+        .send()
+        .await;
+    reply.json["items"].as_array().unwrap().len()
+}
+
+#[tokio::test]
+async fn malformed_unknown_mistyped_oversized_and_wrongly_typed_bodies_are_refused() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let cases: Vec<(&str, &str, String, StatusCode, Option<&str>)> = vec![
+        (
+            "malformed JSON",
+            "application/json",
+            r#"{"name": "Acme""#.into(),
+            StatusCode::BAD_REQUEST,
+            None,
+        ),
+        (
+            "unknown field",
+            "application/json",
+            r#"{"name": "Acme", "nmae": "x"}"#.into(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("nmae"),
+        ),
+        (
+            "wrong type",
+            "application/json",
+            r#"{"name": 42}"#.into(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("name"),
+        ),
+        (
+            "missing field",
+            "application/json",
+            r#"{}"#.into(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("name"),
+        ),
+        (
+            "blank name",
+            "application/json",
+            r#"{"name": "   "}"#.into(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("name"),
+        ),
+        (
+            "bad id",
+            "application/json",
+            r#"{"name": "Acme", "parent_id": "nope"}"#.into(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("parent_id"),
+        ),
+        (
+            "not JSON",
+            "text/plain",
+            r#"{"name": "Acme"}"#.into(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            None,
+        ),
+        (
+            "oversized",
+            "application/json",
+            format!(r#"{{"name": "{}"}}"#, "a".repeat(70 * 1024)),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            None,
+        ),
+    ];
+    for (what, content_type, body, status, field) in cases {
+        let reply = stack
+            .request(Method::POST, "/admin/customers")
+            .bearer(&token)
+            .raw(content_type, body)
+            .send()
+            .await;
+        assert_eq!(reply.status, status, "{what}: {}", reply.text);
+        assert_eq!(
+            reply.header("content-type"),
+            Some("application/problem+json"),
+            "{what}"
+        );
+        assert_eq!(reply.json["status"], status.as_u16(), "{what}");
+        assert!(
+            reply.json["detail"].as_str().is_some_and(|d| !d.is_empty()),
+            "{what}"
+        );
+        if let Some(field) = field {
+            assert_eq!(reply.error_fields(), [field], "{what}");
+        }
+    }
+    assert_eq!(
+        customer_count(&stack, &token).await,
+        0,
+        "nothing was written"
+    );
+}
+
+#[tokio::test]
+async fn every_invalid_field_is_named_at_once() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let reply = stack
+        .request(Method::POST, "/admin/users")
+        .bearer(&token)
+        .json(&json!({"first_name": "", "last_name": "x".repeat(256), "email": "not-an-email"}))
+        .send()
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reply.error_fields(), ["first_name", "last_name", "email"]);
+    let users = stack
+        .request(Method::GET, "/admin/users?email=not")
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(users.json["items"], json!([]));
+}
+
+#[tokio::test]
+async fn bad_query_parameters_are_4xx() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    for query in [
+        "limit=0",
+        "limit=101",
+        "limit=ten",
+        "cursor=garbage",
+        "cursor=e30",
+        "colour=red",
+        "parent_id=42",
+    ] {
+        let reply = stack
+            .request(Method::GET, &format!("/admin/customers?{query}"))
+            .bearer(&token)
+            .send()
+            .await;
+        assert!(
+            reply.status.is_client_error(),
+            "{query}: {} {}",
+            reply.status,
+            reply.text
+        );
+        assert!(
+            !reply.error_fields().is_empty(),
+            "{query}: names the parameter"
+        );
+    }
+}
+
+#[tokio::test]
+async fn unknown_ids_and_routes_are_404_problems() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    for path in [
+        "/admin/customers/not-a-uuid",
+        &format!(
+            "/admin/customers/{}",
+            shared::domain::CustomerId::generate()
+        ),
+    ] {
+        let reply = stack.request(Method::GET, path).bearer(&token).send().await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(
+            reply.header("content-type"),
+            Some("application/problem+json")
+        );
+    }
+}

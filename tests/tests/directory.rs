@@ -1,0 +1,546 @@
+//! Directory CRUD, paging, If-Match and the customer hierarchy, on the real adapter.
+
+use http::{Method, StatusCode};
+use integration_tests::{Reply, Stack};
+use serde_json::{Value, json};
+
+async fn create(stack: &Stack, token: &str, path: &str, body: Value) -> Reply {
+    let reply = stack
+        .request(Method::POST, path)
+        .bearer(token)
+        .json(&body)
+        .send()
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::CREATED,
+        "POST {path}: {}",
+        reply.text
+    );
+    assert_eq!(reply.etag(), "\"1\"");
+    reply
+}
+
+fn id(reply: &Reply) -> String {
+    reply.json["id"].as_str().expect("an id").to_owned()
+}
+
+#[tokio::test]
+async fn organizations_round_trip_with_versions() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let created = create(
+        &stack,
+        &token,
+        "/admin/organizations",
+        json!({"name": "Acme Holding"}),
+    )
+    .await;
+    assert_eq!(created.json["global_access"], false);
+    let path = format!("/admin/organizations/{}", id(&created));
+
+    let read = stack
+        .request(Method::GET, &path)
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert_eq!(read.json, created.json);
+
+    let no_if_match = stack
+        .request(Method::PATCH, &path)
+        .bearer(&token)
+        .json(&json!({"name": "X"}))
+        .send()
+        .await;
+    assert_eq!(no_if_match.status, StatusCode::PRECONDITION_REQUIRED);
+
+    let renamed = stack
+        .request(Method::PATCH, &path)
+        .bearer(&token)
+        .if_match("\"1\"")
+        .json(&json!({"name": "Acme Holding GmbH"}))
+        .send()
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.text);
+    assert_eq!(renamed.etag(), "\"2\"");
+    assert_eq!(renamed.json["name"], "Acme Holding GmbH");
+    assert_eq!(renamed.json["version"], 2);
+
+    for stale in ["\"1\"", "W/\"2\""] {
+        let reply = stack
+            .request(Method::PATCH, &path)
+            .bearer(&token)
+            .if_match(stale)
+            .json(&json!({"name": "Lost update"}))
+            .send()
+            .await;
+        assert_eq!(reply.status, StatusCode::PRECONDITION_FAILED, "{stale}");
+    }
+    let stale_delete = stack
+        .request(Method::DELETE, &path)
+        .bearer(&token)
+        .if_match("\"1\"")
+        .send()
+        .await;
+    assert_eq!(stale_delete.status, StatusCode::PRECONDITION_FAILED);
+
+    let deleted = stack
+        .request(Method::DELETE, &path)
+        .bearer(&token)
+        .if_match("\"2\"")
+        .send()
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        stack
+            .request(Method::GET, &path)
+            .bearer(&token)
+            .send()
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn an_organization_in_use_cannot_be_deleted() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let org = create(
+        &stack,
+        &token,
+        "/admin/organizations",
+        json!({"name": "Busy Org"}),
+    )
+    .await;
+    create(
+        &stack,
+        &token,
+        "/admin/customers",
+        json!({"name": "Tenant", "organization_id": id(&org)}),
+    )
+    .await;
+    let reply = stack
+        .request(
+            Method::DELETE,
+            &format!("/admin/organizations/{}", id(&org)),
+        )
+        .bearer(&token)
+        .if_match("\"1\"")
+        .send()
+        .await;
+    assert_eq!(reply.status, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn websites_validate_url_localizations_and_default_role() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let bad = stack
+        .request(Method::POST, "/admin/websites")
+        .bearer(&token)
+        .json(&json!({"name": "", "url": "ftp://x", "localizations": ["en-US"], "default_role_id": shared::domain::RoleId::generate()}))
+        .send()
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut fields = bad.error_fields();
+    fields.sort();
+    assert_eq!(
+        fields,
+        ["default_role_id", "localizations.0", "name", "url"]
+    );
+
+    let site = create(
+        &stack,
+        &token,
+        "/admin/websites",
+        json!({"name": "Acme Shop", "url": "https://shop.acme.example/", "localizations": ["en_US", "de_DE"],
+               "default_role_id": stack.provisioned.buyer_role_id}),
+    )
+    .await;
+    assert_eq!(site.json["url"], "https://shop.acme.example");
+    assert_eq!(
+        site.json["organization_id"],
+        stack.provisioned.organization_id.to_string()
+    );
+    let updated = stack
+        .request(Method::PATCH, &format!("/admin/websites/{}", id(&site)))
+        .bearer(&token)
+        .if_match("\"1\"")
+        .json(&json!({"default_role_id": null, "localizations": ["fr_FR"]}))
+        .send()
+        .await;
+    assert_eq!(updated.status, StatusCode::OK, "{}", updated.text);
+    assert_eq!(updated.json["default_role_id"], Value::Null);
+    assert_eq!(updated.json["localizations"], json!(["fr_FR"]));
+}
+
+#[tokio::test]
+async fn back_office_user_emails_are_unique_case_insensitively() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    create(
+        &stack,
+        &token,
+        "/admin/users",
+        json!({"first_name": "Jo", "last_name": "Doe", "email": "jo.doe@example.com"}),
+    )
+    .await;
+    let duplicate = stack
+        .request(Method::POST, "/admin/users")
+        .bearer(&token)
+        .json(&json!({"first_name": "Jo", "last_name": "Doe", "email": "JO.DOE@Example.com"}))
+        .send()
+        .await;
+    assert_eq!(duplicate.status, StatusCode::CONFLICT, "{}", duplicate.text);
+    let other = create(
+        &stack,
+        &token,
+        "/admin/users",
+        json!({"first_name": "Al", "last_name": "Lee", "email": "al@example.com"}),
+    )
+    .await;
+    let taken = stack
+        .request(Method::PATCH, &format!("/admin/users/{}", id(&other)))
+        .bearer(&token)
+        .if_match("\"1\"")
+        .json(&json!({"email": "jo.doe@EXAMPLE.com"}))
+        .send()
+        .await;
+    assert_eq!(taken.status, StatusCode::CONFLICT);
+    let moved = stack
+        .request(Method::PATCH, &format!("/admin/users/{}", id(&other)))
+        .bearer(&token)
+        .if_match("\"1\"")
+        .json(&json!({"email": "al.lee@example.com"}))
+        .send()
+        .await;
+    assert_eq!(moved.status, StatusCode::OK);
+    // The old address is free once moved away from.
+    create(
+        &stack,
+        &token,
+        "/admin/users",
+        json!({"first_name": "Al", "last_name": "Two", "email": "al@example.com"}),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn concurrent_creates_with_one_email_leave_exactly_one_user() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let attempt = |n: u32| {
+        let body = json!({"first_name": format!("Twin{n}"), "last_name": "Race", "email": "twin@example.com"});
+        let (stack, token) = (&stack, &token);
+        async move {
+            stack
+                .request(Method::POST, "/admin/users")
+                .bearer(token)
+                .json(&body)
+                .send()
+                .await
+                .status
+        }
+    };
+    let (a, b) = tokio::join!(attempt(1), attempt(2));
+    let mut statuses = [a, b];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::CREATED, StatusCode::CONFLICT]);
+}
+
+#[tokio::test]
+async fn customer_hierarchy_refuses_cycles_and_guards_deletes() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let root = create(&stack, &token, "/admin/customers", json!({"name": "Root"})).await;
+    let child = create(
+        &stack,
+        &token,
+        "/admin/customers",
+        json!({"name": "Child", "parent_id": id(&root)}),
+    )
+    .await;
+    let grandchild = create(
+        &stack,
+        &token,
+        "/admin/customers",
+        json!({"name": "Grandchild", "parent_id": id(&child)}),
+    )
+    .await;
+
+    let root_path = format!("/admin/customers/{}", id(&root));
+    let read_root = stack
+        .request(Method::GET, &root_path)
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(read_root.json["subsidiary_count"], 1);
+    let etag = read_root.etag();
+
+    for (parent, what) in [(id(&root), "itself"), (id(&grandchild), "a descendant")] {
+        let reply = stack
+            .request(Method::PATCH, &root_path)
+            .bearer(&token)
+            .if_match(&etag)
+            .json(&json!({"parent_id": parent}))
+            .send()
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{what}: {}",
+            reply.text
+        );
+        assert_eq!(reply.error_fields(), ["parent_id"], "{what}");
+        assert!(
+            reply.json["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("Circular reference detected"),
+            "{what}"
+        );
+    }
+
+    let blocked = stack
+        .request(Method::DELETE, &root_path)
+        .bearer(&token)
+        .if_match(&etag)
+        .send()
+        .await;
+    assert_eq!(blocked.status, StatusCode::CONFLICT, "{}", blocked.text);
+    assert!(
+        blocked.json["detail"]
+            .as_str()
+            .unwrap()
+            .contains("subsidiaries")
+    );
+
+    // Moving the child to the top frees the root, and the counters follow.
+    let child_path = format!("/admin/customers/{}", id(&child));
+    let moved = stack
+        .request(Method::PATCH, &child_path)
+        .bearer(&token)
+        .if_match("\"1\"")
+        .json(&json!({"parent_id": null}))
+        .send()
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.text);
+    let root_now = stack
+        .request(Method::GET, &root_path)
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(root_now.json["subsidiary_count"], 0);
+    let deleted = stack
+        .request(Method::DELETE, &root_path)
+        .bearer(&token)
+        .if_match(&root_now.etag())
+        .send()
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
+}
+
+#[tokio::test]
+async fn customers_page_by_name_and_filter_by_prefix_and_parent() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let parent = create(
+        &stack,
+        &token,
+        "/admin/customers",
+        json!({"name": "Zeta Group"}),
+    )
+    .await;
+    for i in 0..23 {
+        create(
+            &stack,
+            &token,
+            "/admin/customers",
+            json!({"name": format!("Acme {i:02}"), "parent_id": id(&parent)}),
+        )
+        .await;
+    }
+    create(
+        &stack,
+        &token,
+        "/admin/customers",
+        json!({"name": "Beta Corp"}),
+    )
+    .await;
+
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let query = match &cursor {
+            Some(c) => format!("/admin/customers?limit=10&cursor={c}"),
+            None => "/admin/customers?limit=10".to_owned(),
+        };
+        let page = stack
+            .request(Method::GET, &query)
+            .bearer(&token)
+            .send()
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+        pages += 1;
+        for item in page.json["items"].as_array().unwrap() {
+            seen.push(item["name"].as_str().unwrap().to_owned());
+        }
+        match page.json["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 25);
+    assert!(pages >= 3);
+    let mut sorted = seen.clone();
+    sorted.sort_by_key(|n| n.to_lowercase());
+    assert_eq!(seen, sorted, "ordered by name, no duplicates across pages");
+
+    let acme = stack
+        .request(Method::GET, "/admin/customers?name=ACME%201&limit=100")
+        .bearer(&token)
+        .send()
+        .await;
+    let names: Vec<_> = acme.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 10, "{names:?}");
+    assert!(names.iter().all(|n| n.starts_with("Acme 1")));
+
+    let children = stack
+        .request(
+            Method::GET,
+            &format!("/admin/customers?parent_id={}&limit=100", id(&parent)),
+        )
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(children.json["items"].as_array().unwrap().len(), 23);
+}
+
+#[tokio::test]
+async fn sales_representatives_must_be_users_of_the_organization() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let rep = create(
+        &stack,
+        &token,
+        "/admin/users",
+        json!({"first_name": "Sal", "last_name": "Rep", "email": "sal@example.com"}),
+    )
+    .await;
+    let bad = stack
+        .request(Method::POST, "/admin/customers")
+        .bearer(&token)
+        .json(&json!({"name": "Acme", "sales_representative_ids": [id(&rep), shared::domain::UserId::generate()]}))
+        .send()
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.error_fields(), ["sales_representative_ids.1"]);
+    let parent = create(
+        &stack,
+        &token,
+        "/admin/customers",
+        json!({"name": "Acme", "sales_representative_ids": [id(&rep)]}),
+    )
+    .await;
+    let child = create(
+        &stack,
+        &token,
+        "/admin/customers",
+        json!({"name": "Acme Sub", "parent_id": id(&parent)}),
+    )
+    .await;
+    assert_eq!(
+        child.json["sales_representative_ids"],
+        json!([id(&rep)]),
+        "inherited from the parent"
+    );
+}
+
+#[tokio::test]
+async fn other_organizations_records_stay_out_of_reach_without_global_access() {
+    let stack = Stack::new().await;
+    let admin = stack.admin_token().await;
+    let other = create(
+        &stack,
+        &admin,
+        "/admin/organizations",
+        json!({"name": "Other Org"}),
+    )
+    .await;
+    let foreign = create(
+        &stack,
+        &admin,
+        "/admin/customers",
+        json!({"name": "Foreign", "organization_id": id(&other)}),
+    )
+    .await;
+
+    // An application in the other organization, without global access.
+    let user = create(
+        &stack,
+        &admin,
+        "/admin/users",
+        json!({"first_name": "Olly", "last_name": "Other", "email": "olly@example.com", "organization_id": id(&other)}),
+    )
+    .await;
+    let owner = shared::application::Owner::Backend {
+        user_id: id(&user).parse().unwrap(),
+    };
+    let (mut application, credentials) = stack
+        .application(
+            owner,
+            &[
+                shared::auth::Scope::DirectoryRead,
+                shared::auth::Scope::DirectoryWrite,
+            ],
+        )
+        .await;
+    application.organization_id = id(&other).parse().unwrap();
+    application.version += 1;
+    shared::store::ApplicationStore::update_application(&stack.services.store, &application, 1)
+        .await
+        .unwrap();
+    let token = stack.token(&credentials, None).await;
+
+    let own = stack
+        .request(Method::GET, &format!("/admin/customers/{}", id(&foreign)))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(
+        own.status,
+        StatusCode::OK,
+        "its own organization's customer"
+    );
+    let home = stack.provisioned.organization_id;
+    let elsewhere = stack
+        .request(
+            Method::GET,
+            &format!("/admin/customers?organization_id={home}"),
+        )
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(elsewhere.status, StatusCode::FORBIDDEN);
+    let new_org = stack
+        .request(Method::POST, "/admin/organizations")
+        .bearer(&token)
+        .json(&json!({"name": "Mine"}))
+        .send()
+        .await;
+    assert_eq!(new_org.status, StatusCode::FORBIDDEN);
+    let orgs = stack
+        .request(Method::GET, "/admin/organizations")
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(orgs.json["items"].as_array().unwrap().len(), 1);
+}

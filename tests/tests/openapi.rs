@@ -1,0 +1,42 @@
+//! `openapi.json` is generated from the code; this fails while the committed copy
+//! differs. `make openapi` rewrites it.
+
+use integration_tests::{openapi_document, workspace_root};
+
+#[test]
+fn the_committed_openapi_document_is_the_generated_one() {
+    let generated = serde_json::to_string_pretty(&openapi_document()).unwrap() + "\n";
+    let path = workspace_root().join("openapi.json");
+    if std::env::var("UPDATE_OPENAPI").is_ok() {
+        std::fs::write(&path, &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        committed == generated,
+        "openapi.json is stale: run `make openapi` and commit the result"
+    );
+}
+
+#[test]
+fn every_admin_operation_declares_its_scope_and_problems() {
+    let document = serde_json::to_value(openapi_document()).unwrap();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            if !path.starts_with("/admin") {
+                continue;
+            }
+            let security = &operation["security"][0]["backend_token"];
+            assert!(
+                security.as_array().is_some_and(|s| s.len() == 1),
+                "{method} {path} names one scope"
+            );
+            for code in ["401", "403"] {
+                assert!(
+                    operation["responses"].get(code).is_some(),
+                    "{method} {path} documents {code}"
+                );
+            }
+        }
+    }
+    assert!(document["components"]["securitySchemes"]["backend_token"].is_object());
+}

@@ -1,0 +1,186 @@
+//! The route table lives in the SAM template (events and the API definition), in the
+//! cargo-lambda watch router and in the OpenAPI document: they must be the same table.
+//! The table's shape must be the one provisioning creates.
+
+use std::collections::BTreeSet;
+
+use integration_tests::{Route, openapi_document, watch_routes, workspace_root};
+use serde_yaml::Value;
+use shared::store::TABLE;
+
+fn template() -> Value {
+    let text = std::fs::read_to_string(workspace_root().join("infra/template.yaml")).unwrap();
+    serde_yaml::from_str(&text).expect("the template is YAML")
+}
+
+fn resources(template: &Value) -> &serde_yaml::Mapping {
+    template["Resources"].as_mapping().expect("Resources")
+}
+
+/// Routes from the functions' HttpApi events, named by each function's binary.
+fn template_event_routes(template: &Value) -> BTreeSet<Route> {
+    let mut routes = BTreeSet::new();
+    for (_, resource) in resources(template) {
+        if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let function = resource["Metadata"]["BuildProperties"]["Binary"]
+            .as_str()
+            .expect("a binary")
+            .to_owned();
+        for (_, event) in resource["Properties"]["Events"]
+            .as_mapping()
+            .expect("events")
+        {
+            assert_eq!(event["Type"].as_str(), Some("HttpApi"));
+            routes.insert(Route {
+                path: event["Properties"]["Path"].as_str().unwrap().to_owned(),
+                method: event["Properties"]["Method"]
+                    .as_str()
+                    .unwrap()
+                    .to_uppercase(),
+                function: function.clone(),
+            });
+        }
+    }
+    routes
+}
+
+/// Routes from the HttpApi's definition, with the function named in each integration.
+fn template_api_routes(template: &Value) -> BTreeSet<Route> {
+    let api = resources(template)
+        .values()
+        .find(|r| r["Type"].as_str() == Some("AWS::Serverless::HttpApi"))
+        .expect("an HttpApi");
+    let mut routes = BTreeSet::new();
+    for (path, methods) in api["Properties"]["DefinitionBody"]["paths"]
+        .as_mapping()
+        .expect("paths")
+    {
+        for (method, operation) in methods.as_mapping().unwrap() {
+            let uri = serde_yaml::to_string(&operation["x-amazon-apigateway-integration"]["uri"])
+                .unwrap();
+            let function = uri
+                .split(":function:${AWS::StackName}-")
+                .nth(1)
+                .and_then(|rest| rest.split('/').next())
+                .expect("an integration with a function of this stack")
+                .to_owned();
+            routes.insert(Route {
+                path: path.as_str().unwrap().to_owned(),
+                method: method.as_str().unwrap().to_uppercase(),
+                function,
+            });
+        }
+    }
+    routes
+}
+
+fn without_functions(routes: &BTreeSet<Route>) -> BTreeSet<(String, String)> {
+    routes
+        .iter()
+        .map(|r| (r.path.clone(), r.method.clone()))
+        .collect()
+}
+
+#[test]
+fn template_watch_router_and_openapi_serve_the_same_routes() {
+    let template = template();
+    let watch: BTreeSet<Route> = watch_routes().into_iter().collect();
+    assert!(watch.len() >= 23);
+    assert_eq!(
+        template_event_routes(&template),
+        watch,
+        "template events vs Cargo.toml watch router"
+    );
+    assert_eq!(
+        template_api_routes(&template),
+        watch,
+        "template API definition vs Cargo.toml watch router"
+    );
+
+    let document = serde_json::to_value(openapi_document()).unwrap();
+    let mut documented = BTreeSet::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            documented.insert((path.clone(), method.to_uppercase()));
+        }
+    }
+    assert_eq!(
+        documented,
+        without_functions(&watch),
+        "OpenAPI paths vs the route table"
+    );
+}
+
+#[test]
+fn the_template_declares_the_table_provisioning_creates() {
+    let template = template();
+    let table = resources(&template)
+        .values()
+        .find(|r| r["Type"].as_str() == Some("AWS::DynamoDB::Table"))
+        .expect("a table");
+    let props = &table["Properties"];
+    let attributes: Vec<(&str, &str)> = props["AttributeDefinitions"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["AttributeName"].as_str().unwrap(),
+                a["AttributeType"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let expected: Vec<(&str, &str)> = TABLE
+        .key_attributes()
+        .into_iter()
+        .map(|a| (a, "S"))
+        .collect();
+    assert_eq!(attributes, expected);
+    let key = |schema: &Value| -> Vec<(String, String)> {
+        schema
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .map(|k| {
+                (
+                    k["AttributeName"].as_str().unwrap().to_owned(),
+                    k["KeyType"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let pair = |pk: &str, sk: &str| {
+        vec![
+            (pk.to_owned(), "HASH".to_owned()),
+            (sk.to_owned(), "RANGE".to_owned()),
+        ]
+    };
+    assert_eq!(
+        key(&props["KeySchema"]),
+        pair(TABLE.partition_key, TABLE.sort_key)
+    );
+    let indexes = props["GlobalSecondaryIndexes"].as_sequence().unwrap();
+    assert_eq!(indexes.len(), TABLE.indexes.len());
+    for (declared, defined) in indexes.iter().zip(TABLE.indexes) {
+        assert_eq!(declared["IndexName"].as_str(), Some(defined.name));
+        assert_eq!(
+            key(&declared["KeySchema"]),
+            pair(defined.partition_key, defined.sort_key)
+        );
+        assert_eq!(
+            declared["Projection"]["ProjectionType"].as_str(),
+            Some("ALL")
+        );
+    }
+    assert_eq!(props["BillingMode"].as_str(), Some("PAY_PER_REQUEST"));
+    assert_eq!(
+        props["TimeToLiveSpecification"]["AttributeName"].as_str(),
+        Some(TABLE.ttl_attribute)
+    );
+    assert_eq!(
+        props["TimeToLiveSpecification"]["Enabled"].as_bool(),
+        Some(true)
+    );
+}
