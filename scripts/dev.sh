@@ -35,4 +35,4 @@ echo "==> provisioning"
 WEBSITE_URL="http://127.0.0.1:$API_PORT" cargo run --quiet -p shared --bin provision
 
 echo "==> functions on http://127.0.0.1:$API_PORT (Ctrl-C stops)"
-PATH="$PWD/$VENV/bin:$PATH" cargo lambda watch -a 127.0.0.1 -P "$API_PORT" --env-file .local/dev.env
+PATH="$PWD/$VENV/bin:$PATH" cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$API_PORT" --env-file .local/dev.env
