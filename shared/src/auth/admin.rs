@@ -3,7 +3,7 @@ use std::{marker::PhantomData, sync::Arc};
 use axum::extract::{FromRef, FromRequestParts};
 use http::{HeaderMap, header, request::Parts};
 
-use super::{Audience, KeyRing, Scope, verify};
+use super::{Audience, KeyRing, Scope, TokenError, verify};
 use crate::{
     ApiError,
     application::{Owner, application_id_of},
@@ -45,7 +45,18 @@ impl Verifier {
     pub async fn admin(&self, headers: &HeaderMap) -> Result<AdminPrincipal, ApiError> {
         let token = bearer_token(headers)?;
         let keys = self.keys.get().await.map_err(ApiError::Unavailable)?;
-        let claims = verify(&keys, &self.issuer, Audience::Backend, token).map_err(|e| {
+        let verified = match verify(&keys, &self.issuer, Audience::Backend, token) {
+            Err(TokenError::UnknownKey) => {
+                let keys = self
+                    .keys
+                    .refresh_soon()
+                    .await
+                    .map_err(ApiError::Unavailable)?;
+                verify(&keys, &self.issuer, Audience::Backend, token)
+            }
+            other => other,
+        };
+        let claims = verified.map_err(|e| {
             tracing::info!(reason = %e, "refused an access token");
             ApiError::unauthorized("the access token is invalid or expired: request a new one")
         })?;

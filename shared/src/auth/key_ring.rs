@@ -29,10 +29,18 @@ struct State {
 
 impl KeyRing {
     pub async fn load(source: Arc<dyn KeySource>, refresh_after: Duration) -> Self {
+        Self::with_retry(source, refresh_after, Duration::from_secs(10)).await
+    }
+
+    pub async fn with_retry(
+        source: Arc<dyn KeySource>,
+        refresh_after: Duration,
+        retry_after: Duration,
+    ) -> Self {
         let ring = Self {
             source,
             refresh_after,
-            retry_after: Duration::from_secs(10),
+            retry_after,
             state: RwLock::new(State::default()),
         };
         if let Err(error) = ring.reload().await {
@@ -64,6 +72,23 @@ impl KeyRing {
         }
     }
 
+    /// Reads the keys again unless a read was tried within `retry_after`: for a token
+    /// whose `kid` is unknown here, which may come from a key rotated in since the
+    /// last refresh.
+    pub async fn refresh_soon(&self) -> Result<Arc<KeySet>, String> {
+        let may_retry = {
+            let state = self.state.read().expect("key ring lock");
+            state
+                .attempted_at
+                .is_none_or(|at| at.elapsed() >= self.retry_after)
+        };
+        if may_retry {
+            self.reload().await
+        } else {
+            self.get().await
+        }
+    }
+
     async fn reload(&self) -> Result<Arc<KeySet>, String> {
         self.state.write().expect("key ring lock").attempted_at = Some(Instant::now());
         let materials = self.source.load().await.map_err(|e| match e {
@@ -75,5 +100,114 @@ impl KeyRing {
         state.keys = Some(keys.clone());
         state.loaded_at = Some(Instant::now());
         Ok(keys)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{
+        Mutex,
+        atomic::{AtomicUsize, Ordering},
+    };
+
+    use async_trait::async_trait;
+
+    use super::*;
+    use crate::{
+        auth::{KeyKind, generate_private_key_pem},
+        keys::KeyMaterial,
+    };
+
+    /// A key source whose answer the test sets, counting the reads.
+    struct Scripted {
+        answer: Mutex<Option<Vec<KeyMaterial>>>,
+        reads: AtomicUsize,
+    }
+
+    impl Scripted {
+        fn new(answer: Option<Vec<KeyMaterial>>) -> Arc<Self> {
+            Arc::new(Self {
+                answer: Mutex::new(answer),
+                reads: AtomicUsize::new(0),
+            })
+        }
+
+        fn set(&self, answer: Option<Vec<KeyMaterial>>) {
+            *self.answer.lock().unwrap() = answer;
+        }
+
+        fn reads(&self) -> usize {
+            self.reads.load(Ordering::SeqCst)
+        }
+    }
+
+    #[async_trait]
+    impl KeySource for Scripted {
+        async fn load(&self) -> Result<Vec<KeyMaterial>, KeySourceError> {
+            self.reads.fetch_add(1, Ordering::SeqCst);
+            self.answer
+                .lock()
+                .unwrap()
+                .clone()
+                .ok_or(KeySourceError::Missing)
+        }
+    }
+
+    fn key(kid: &str) -> KeyMaterial {
+        KeyMaterial {
+            kid: kid.to_owned(),
+            private_key_pem: generate_private_key_pem(KeyKind::Es256).unwrap(),
+        }
+    }
+
+    const LONG: Duration = Duration::from_secs(3600);
+
+    #[tokio::test]
+    async fn keys_are_read_once_while_fresh() {
+        let source = Scripted::new(Some(vec![key("a")]));
+        let ring = KeyRing::with_retry(source.clone(), LONG, LONG).await;
+        for _ in 0..5 {
+            assert_eq!(ring.get().await.unwrap().signing().kid, "a");
+        }
+        assert_eq!(source.reads(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_missing_key_is_retried_at_most_once_per_interval() {
+        let source = Scripted::new(None);
+        let ring = KeyRing::with_retry(source.clone(), LONG, LONG).await;
+        assert!(ring.get().await.is_err());
+        assert!(ring.get().await.is_err());
+        assert_eq!(
+            source.reads(),
+            1,
+            "no read per request while the key is missing"
+        );
+
+        let eager = KeyRing::with_retry(source.clone(), LONG, Duration::ZERO).await;
+        source.set(Some(vec![key("late")]));
+        assert_eq!(eager.get().await.unwrap().signing().kid, "late");
+    }
+
+    #[tokio::test]
+    async fn a_failed_refresh_keeps_serving_the_keys_held() {
+        let source = Scripted::new(Some(vec![key("a")]));
+        let ring = KeyRing::with_retry(source.clone(), Duration::ZERO, Duration::ZERO).await;
+        source.set(None);
+        assert_eq!(ring.get().await.unwrap().signing().kid, "a");
+    }
+
+    #[tokio::test]
+    async fn an_unknown_kid_brings_a_rotated_key_in_early() {
+        let source = Scripted::new(Some(vec![key("old")]));
+        let ring = KeyRing::with_retry(source.clone(), LONG, Duration::ZERO).await;
+        source.set(Some(vec![key("new"), key("old")]));
+        assert_eq!(
+            ring.get().await.unwrap().signing().kid,
+            "old",
+            "still fresh"
+        );
+        let refreshed = ring.refresh_soon().await.unwrap();
+        assert!(refreshed.find("new").is_some());
     }
 }

@@ -7,7 +7,7 @@ mod query;
 
 pub use body::{JsonBody, MAX_BODY_BYTES, nullable};
 pub use etag::{IfMatch, Versioned, etag};
-pub use paging::{Page, PageParams, PageRequest};
+pub use paging::{Page, PageRequest};
 pub use query::QueryParams;
 
 /// The answer for paths no route serves.

@@ -1,15 +1,6 @@
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::error::{ApiError, FieldError};
-
-/// `?limit=` and `?cursor=` as sent by the caller.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-pub struct PageParams {
-    /// Items per page, 1 to 100 (default 20).
-    pub limit: Option<String>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
 
 /// A validated page request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,14 +40,6 @@ impl TryFrom<(Option<String>, Option<String>)> for PageRequest {
         };
         let cursor = cursor.filter(|c| !c.is_empty());
         Ok(Self { limit, cursor })
-    }
-}
-
-impl TryFrom<PageParams> for PageRequest {
-    type Error = ApiError;
-
-    fn try_from(params: PageParams) -> Result<Self, ApiError> {
-        Self::try_from((params.limit, params.cursor))
     }
 }
 
