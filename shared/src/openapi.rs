@@ -29,6 +29,27 @@ impl Modify for BearerSecurity {
     }
 }
 
+/// Adds the storefront bearer scheme: tokens of applications owned by customer users.
+pub struct FrontendSecurity;
+
+impl Modify for FrontendSecurity {
+    fn modify(&self, openapi: &mut OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "frontend_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "An access token from POST /oauth2-token issued to a frontend application (owned by a customer user); what it may do follows that user's roles.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
 use std::collections::BTreeMap;
 
 use utoipa::{

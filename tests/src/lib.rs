@@ -187,6 +187,23 @@ impl Stack {
                 verifier: services.verifier(),
             }),
         );
+        routers.insert(
+            "customer-users".to_owned(),
+            customer_users::router(customer_users::CustomerUsersState {
+                customer_users: Arc::new(services.store.clone()),
+                directory: Arc::new(services.store.clone()),
+                applications: Arc::new(services.store.clone()),
+                mailer: Arc::new(services.mailer.clone()),
+                verifier: services.verifier(),
+            }),
+        );
+        routers.insert(
+            "roles".to_owned(),
+            roles::router(roles::RolesState {
+                directory: Arc::new(services.store.clone()),
+                verifier: services.verifier(),
+            }),
+        );
         Self {
             services,
             provisioned,
@@ -435,5 +452,87 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         .build();
     document.merge(token::TokenApi::openapi());
     document.merge(directory::DirectoryApi::openapi());
+    document.merge(customer_users::CustomerUsersApi::openapi());
+    document.merge(roles::RolesApi::openapi());
     document
+}
+
+impl Stack {
+    /// A new customer of the provisioned organization, through the API.
+    pub async fn customer(&self, name: &str) -> String {
+        let token = self.admin_token().await;
+        let reply = self
+            .request(Method::POST, "/admin/customers")
+            .bearer(&token)
+            .json(&serde_json::json!({ "name": name }))
+            .send()
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+        reply.json["id"].as_str().unwrap().to_owned()
+    }
+
+    /// A new enabled customer user with `roles`, through the admin API.
+    pub async fn customer_user(&self, customer_id: &str, email: &str, roles: &[shared::domain::RoleId]) -> Reply {
+        let token = self.admin_token().await;
+        let reply = self
+            .request(Method::POST, "/admin/customer-users")
+            .bearer(&token)
+            .json(&serde_json::json!({
+                "customer_id": customer_id,
+                "first_name": "Test",
+                "last_name": "User",
+                "email": email,
+                "role_ids": roles,
+            }))
+            .send()
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+        reply
+    }
+
+    /// A frontend token for a customer user, from an application it owns.
+    pub async fn frontend_token(&self, customer_user_id: &str) -> String {
+        let owner = Owner::Frontend { customer_user_id: customer_user_id.parse().unwrap() };
+        let (_, credentials) = self.application(owner, &[]).await;
+        self.token(&credentials, None).await
+    }
+
+    /// A customer with an Administrator customer user, and that user's frontend token.
+    pub async fn storefront_administrator(&self) -> (Reply, String) {
+        let customer = self.customer(&format!("Storefront {}", uuid::Uuid::now_v7().simple())).await;
+        let email = format!("boss-{}@example.com", uuid::Uuid::now_v7().simple());
+        let user = self.customer_user(&customer, &email, &[self.provisioned.administrator_role_id]).await;
+        let token = self.frontend_token(user.json["id"].as_str().unwrap()).await;
+        (user, token)
+    }
+}
+
+/// Every message the emulator has sent, raw, from `/moto-api/data.json`.
+pub async fn sent_emails() -> Vec<Value> {
+    let url = format!("{}/moto-api/data.json", std::env::var("AWS_ENDPOINT_URL").expect("the emulator"));
+    let data: Value = tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let rest = url.strip_prefix("http://").expect("an http URL");
+        let (host, path) = rest.split_once('/').map(|(h, p)| (h.to_owned(), format!("/{p}"))).unwrap();
+        let mut stream = std::net::TcpStream::connect(&host).unwrap();
+        write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).unwrap();
+        let text = String::from_utf8_lossy(&response).into_owned();
+        let (_, body) = text.split_once("\r\n\r\n").expect("a body");
+        serde_json::from_str(body).expect("JSON")
+    })
+    .await
+    .unwrap();
+    data["ses"]["RawMessage"].as_array().cloned().unwrap_or_default()
+}
+
+/// The raw message sent to `recipient`, newest last.
+pub async fn emails_to(recipient: &str) -> Vec<String> {
+    sent_emails()
+        .await
+        .into_iter()
+        .filter(|m| m["destinations"].as_array().is_some_and(|d| d.iter().any(|a| a == recipient)))
+        .filter_map(|m| m["raw_data"].as_str().map(str::to_owned))
+        .collect()
 }

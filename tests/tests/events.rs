@@ -10,6 +10,7 @@ use integration_tests::{Stack, watch_routes, workspace_root};
 async fn every_event_is_answered_without_a_server_error() {
     let stack = Stack::new().await;
     let token = stack.admin_token().await;
+    let frontend = stack.storefront_administrator().await.1;
     let mut covered = BTreeSet::new();
     let mut files: Vec<_> = std::fs::read_dir(workspace_root().join("events"))
         .unwrap()
@@ -22,6 +23,7 @@ async fn every_event_is_answered_without_a_server_error() {
         let text = std::fs::read_to_string(&file)
             .unwrap()
             .replace("REPLACE_WITH_ACCESS_TOKEN", &token)
+            .replace("REPLACE_WITH_FRONTEND_TOKEN", &frontend)
             .replace("REPLACE_WITH_CLIENT_ID", &stack.admin.client_id)
             .replace("REPLACE_WITH_CLIENT_SECRET", &stack.admin.client_secret);
         let event: serde_json::Value = serde_json::from_str(&text).unwrap();

@@ -25,12 +25,9 @@ async fn sends_a_raw_multipart_message_that_the_emulator_records() {
     let id = stack.services.mailer.send(&message).await.expect("sent");
     assert!(!id.is_empty());
 
-    let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap();
-    let data: serde_json::Value = reqwest_free_get(&format!("{endpoint}/moto-api/data.json")).await;
-    let sent = data["ses"]["RawMessage"]
-        .as_array()
-        .expect("raw messages")
-        .iter()
+    let sent = integration_tests::sent_emails()
+        .await
+        .into_iter()
         .find(|m| m["raw_data"].as_str().is_some_and(|r| r.contains(&marker)))
         .expect("the message reached the emulator");
     assert_eq!(sent["source"], stack.services.mailer.sender());
@@ -64,30 +61,4 @@ async fn an_unverified_sender_is_refused_as_rejected() {
         "{error}"
     );
     drop(stack);
-}
-
-/// A GET over plain HTTP/1.1 on loopback, without an HTTP client dependency.
-async fn reqwest_free_get(url: &str) -> serde_json::Value {
-    let url = url.to_owned();
-    tokio::task::spawn_blocking(move || {
-        use std::io::{Read, Write};
-        let rest = url.strip_prefix("http://").expect("http URL");
-        let (host, path) = rest
-            .split_once('/')
-            .map(|(h, p)| (h, format!("/{p}")))
-            .unwrap();
-        let mut stream = std::net::TcpStream::connect(host).unwrap();
-        write!(
-            stream,
-            "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut response = Vec::new();
-        stream.read_to_end(&mut response).unwrap();
-        let text = String::from_utf8_lossy(&response);
-        let (_, body) = text.split_once("\r\n\r\n").expect("a body");
-        serde_json::from_str(body).expect("JSON")
-    })
-    .await
-    .unwrap()
 }

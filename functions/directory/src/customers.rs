@@ -10,7 +10,7 @@ use shared::{
         Admin, AdminPrincipal,
         scopes::{DirectoryRead, DirectoryWrite},
     },
-    directory::{Customer, check_parent},
+    directory::{Customer, NOT_A_SALES_REPRESENTATIVE, check_parent, sales_representatives},
     domain::{CustomerId, Name, OrganizationId, UserId, now},
     error::Validation,
     http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, nullable},
@@ -18,8 +18,10 @@ use shared::{
     store::CustomerFilter,
 };
 
+use shared::directory::access;
+
 use crate::{
-    DirectoryState, access,
+    DirectoryState,
     websites::{organization_for_read, organization_for_write},
 };
 
@@ -104,21 +106,15 @@ async fn check_sales_representatives(
     organization_id: OrganizationId,
     ids: &[UserId],
 ) -> Result<Vec<UserId>, ApiError> {
-    let mut unique = Vec::new();
-    for (i, id) in ids.iter().enumerate() {
-        match state.store.get_user(*id).await? {
-            Some(user) if user.organization_id == organization_id => {
-                if !unique.contains(id) {
-                    unique.push(*id);
-                }
+    match sales_representatives(state.store.as_ref(), organization_id, ids).await? {
+        Ok(unique) => Ok(unique),
+        Err(wrong) => {
+            for i in wrong {
+                v.add(format!("sales_representative_ids.{i}"), NOT_A_SALES_REPRESENTATIVE);
             }
-            _ => v.add(
-                format!("sales_representative_ids.{i}"),
-                "must be a back-office user of the customer's organization",
-            ),
+            Ok(Vec::new())
         }
     }
-    Ok(unique)
 }
 
 /// Lists customers by name: of one organization, or the subsidiaries of one customer.

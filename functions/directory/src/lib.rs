@@ -1,7 +1,6 @@
 //! The directory: organizations, websites, back-office users and customers, for
 //! back-office administrators (`/admin/...`, scopes `directory:read` and `directory:write`).
 
-mod access;
 mod customers;
 mod organizations;
 mod users;

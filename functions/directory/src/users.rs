@@ -18,8 +18,10 @@ use shared::{
     openapi::{ReadProblems, WriteProblems},
 };
 
+use shared::directory::access;
+
 use crate::{
-    DirectoryState, access,
+    DirectoryState,
     websites::{organization_for_read, organization_for_write},
 };
 

@@ -17,7 +17,9 @@ use shared::{
     openapi::{ReadProblems, WriteProblems},
 };
 
-use crate::{DirectoryState, access};
+use shared::directory::access;
+
+use crate::DirectoryState;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

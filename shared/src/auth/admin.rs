@@ -3,11 +3,11 @@ use std::{marker::PhantomData, sync::Arc};
 use axum::extract::{FromRef, FromRequestParts};
 use http::{HeaderMap, header, request::Parts};
 
-use super::{Audience, KeyRing, Scope, TokenError, verify};
+use super::{AccessClaims, Audience, KeyRing, Scope, TokenError, verify};
 use crate::{
     ApiError,
-    application::{Owner, application_id_of},
-    domain::{OrganizationId, UserId},
+    application::{Application, Owner, application_id_of},
+    domain::{CustomerUserId, OrganizationId, UserId},
     store::ApplicationStore,
 };
 
@@ -19,6 +19,13 @@ pub struct AdminPrincipal {
     pub organization_id: OrganizationId,
     pub client_id: String,
     pub scopes: Vec<Scope>,
+}
+
+/// The customer user a valid frontend token acts for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorefrontPrincipal {
+    pub customer_user_id: CustomerUserId,
+    pub client_id: String,
 }
 
 /// Checks bearer tokens: signature and claims first, then that the application is still
@@ -42,41 +49,12 @@ impl Verifier {
         }
     }
 
+    /// A backend token's principal.
     pub async fn admin(&self, headers: &HeaderMap) -> Result<AdminPrincipal, ApiError> {
-        let token = bearer_token(headers)?;
-        let keys = self.keys.get().await.map_err(ApiError::Unavailable)?;
-        let verified = match verify(&keys, &self.issuer, Audience::Backend, token) {
-            Err(TokenError::UnknownKey) => {
-                let keys = self
-                    .keys
-                    .refresh_soon()
-                    .await
-                    .map_err(ApiError::Unavailable)?;
-                verify(&keys, &self.issuer, Audience::Backend, token)
-            }
-            other => other,
-        };
-        let claims = verified.map_err(|e| {
-            tracing::info!(reason = %e, "refused an access token");
-            ApiError::unauthorized("the access token is invalid or expired: request a new one")
-        })?;
-        let revoked =
-            || ApiError::unauthorized("the access token has been revoked: request a new one");
-        let application_id = application_id_of(&claims.client_id).ok_or_else(revoked)?;
-        let application = self
-            .applications
-            .get_application(application_id)
-            .await?
-            .ok_or_else(revoked)?;
+        let (claims, application) = self.authenticate(headers, Audience::Backend).await?;
         let Owner::Backend { user_id } = application.owner else {
             return Err(revoked());
         };
-        if !application.usable()
-            || !application.honours_token_issued_at(claims.iat)
-            || claims.sub != user_id.to_string()
-        {
-            return Err(revoked());
-        }
         Ok(AdminPrincipal {
             user_id,
             organization_id: application.organization_id,
@@ -84,6 +62,56 @@ impl Verifier {
             scopes: claims.scopes(),
         })
     }
+
+    /// A frontend token's principal.
+    pub async fn storefront(&self, headers: &HeaderMap) -> Result<StorefrontPrincipal, ApiError> {
+        let (claims, application) = self.authenticate(headers, Audience::Frontend).await?;
+        let Owner::Frontend { customer_user_id } = application.owner else {
+            return Err(revoked());
+        };
+        Ok(StorefrontPrincipal {
+            customer_user_id,
+            client_id: claims.client_id,
+        })
+    }
+
+    async fn authenticate(
+        &self,
+        headers: &HeaderMap,
+        audience: Audience,
+    ) -> Result<(AccessClaims, Application), ApiError> {
+        let token = bearer_token(headers)?;
+        let keys = self.keys.get().await.map_err(ApiError::Unavailable)?;
+        let verified = match verify(&keys, &self.issuer, audience, token) {
+            Err(TokenError::UnknownKey) => {
+                let keys = self.keys.refresh_soon().await.map_err(ApiError::Unavailable)?;
+                verify(&keys, &self.issuer, audience, token)
+            }
+            other => other,
+        };
+        let claims = verified.map_err(|e| {
+            tracing::info!(reason = %e, "refused an access token");
+            ApiError::unauthorized("the access token is invalid or expired: request a new one")
+        })?;
+        let application_id = application_id_of(&claims.client_id).ok_or_else(revoked)?;
+        let application = self
+            .applications
+            .get_application(application_id)
+            .await?
+            .ok_or_else(revoked)?;
+        if !application.usable()
+            || !application.honours_token_issued_at(claims.iat)
+            || claims.sub != application.owner.subject()
+            || application.owner.audience() != audience
+        {
+            return Err(revoked());
+        }
+        Ok((claims, application))
+    }
+}
+
+fn revoked() -> ApiError {
+    ApiError::unauthorized("the access token has been revoked: request a new one")
 }
 
 fn bearer_token(headers: &HeaderMap) -> Result<&str, ApiError> {
@@ -168,5 +196,23 @@ where
             )));
         }
         Ok(Admin(principal, PhantomData))
+    }
+}
+
+/// An authenticated storefront request: 401 without a valid frontend token. What the
+/// customer user may do is decided by its roles, not by scopes.
+#[derive(Debug)]
+pub struct Storefront(pub StorefrontPrincipal);
+
+impl<St> FromRequestParts<St> for Storefront
+where
+    St: Send + Sync,
+    Arc<Verifier>: FromRef<St>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self, Self::Rejection> {
+        let verifier = Arc::<Verifier>::from_ref(state);
+        Ok(Storefront(verifier.storefront(&parts.headers).await?))
     }
 }

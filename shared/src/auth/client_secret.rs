@@ -36,6 +36,10 @@ impl ClientSecret {
 }
 
 impl SecretHash {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
     pub fn of(presented: &str) -> Self {
         let digest = digest::digest(&digest::SHA256, presented.as_bytes());
         Self(URL_SAFE_NO_PAD.encode(digest.as_ref()))

@@ -8,7 +8,7 @@ mod keys;
 mod scope;
 mod token;
 
-pub use admin::{Admin, AdminPrincipal, Verifier, scopes};
+pub use admin::{Admin, AdminPrincipal, Storefront, StorefrontPrincipal, Verifier, scopes};
 pub use client_secret::{ClientSecret, SecretHash};
 pub use key_ring::{KEYS_NOT_CONFIGURED, KeyRing};
 pub use keys::{KeyError, KeyKind, KeySet, SigningKey, generate_private_key_pem};

@@ -1,14 +1,17 @@
 //! The directory: organizations, their websites, back-office users, customers and the
 //! customer-user roles they offer.
 
+pub mod access;
 mod customer;
 mod organization;
 mod role;
+mod rules;
 mod user;
 mod website;
 
 pub use customer::{Customer, HierarchyError, check_parent};
 pub use organization::Organization;
 pub use role::CustomerUserRole;
+pub use rules::{NOT_A_SALES_REPRESENTATIVE, sales_representatives};
 pub use user::User;
 pub use website::Website;

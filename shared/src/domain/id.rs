@@ -68,6 +68,14 @@ id_type!(
     /// An OAuth 2.0 application.
     ApplicationId
 );
+id_type!(
+    /// An address of a customer user.
+    AddressId
+);
+id_type!(
+    /// An entry of a customer user's notification log.
+    NotificationId
+);
 
 #[cfg(test)]
 mod tests {

@@ -32,18 +32,23 @@ macro_rules! string_newtype {
     };
 }
 
+mod country;
 mod email;
 mod id;
 mod localization;
 mod name;
+mod phone;
 mod web_url;
 
+pub use country::{CountryCode, RegionCode};
 pub use email::Email;
 pub use id::{
-    ApplicationId, CustomerId, CustomerUserId, OrganizationId, RoleId, UserId, WebsiteId,
+    AddressId, ApplicationId, CustomerId, CustomerUserId, NotificationId, OrganizationId, RoleId,
+    UserId, WebsiteId,
 };
 pub use localization::Localization;
 pub use name::Name;
+pub use phone::Phone;
 pub use web_url::WebUrl;
 
 /// Why a value was refused, in words the caller can act on.

@@ -58,6 +58,21 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     }
 }
 
+/// For actions where `If-Match` is welcome but not required.
+impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for IfMatch {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Option<Self>, Self::Rejection> {
+        match parts.headers.get(header::IF_MATCH) {
+            None => Ok(None),
+            Some(value) => {
+                let raw = value.to_str().map_err(|_| ApiError::PreconditionFailed)?;
+                IfMatch::parse(raw).map(Some)
+            }
+        }
+    }
+}
+
 /// A resource in a response, with its version as the `ETag` header.
 pub struct Versioned<T> {
     pub status: StatusCode,

@@ -10,6 +10,7 @@ use aws_sdk_sesv2::{
 use super::{MailError, Mailer, OutgoingMessage};
 
 /// Sends raw MIME messages through SES v2, so every part and header arrives as built.
+#[derive(Clone)]
 pub struct SesMailer {
     client: Client,
     from: String,

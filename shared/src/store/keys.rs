@@ -3,8 +3,13 @@
 
 use crate::{
     application::{Application, Owner},
+    auth::SecretHash,
+    customer_user::{CustomerUser, LinkPurpose, OneTimeLink},
     directory::{Customer, CustomerUserRole, Organization, User, Website},
-    domain::{ApplicationId, CustomerId, OrganizationId, RoleId, UserId, WebsiteId},
+    domain::{
+        ApplicationId, CustomerId, CustomerUserId, NotificationId, OrganizationId, RoleId, UserId,
+        WebsiteId,
+    },
 };
 
 /// The key attributes of one item. Index keys are left out when absent, which keeps
@@ -15,6 +20,8 @@ pub struct ItemKeys {
     pub sk: String,
     pub gsi1: Option<(String, String)>,
     pub gsi2: Option<(String, String)>,
+    /// Keys of gsi3, gsi4, ... in order.
+    pub more: Vec<(String, String)>,
 }
 
 impl ItemKeys {
@@ -24,6 +31,7 @@ impl ItemKeys {
             sk: sk.to_owned(),
             gsi1: None,
             gsi2: None,
+            more: Vec::new(),
         }
     }
 }
@@ -153,3 +161,87 @@ pub const SK_USER: &str = "USER";
 pub const SK_CUSTOMER: &str = "CUSTOMER";
 pub const SK_ROLE: &str = "ROLE";
 pub const SK_APPLICATION: &str = "APP";
+
+pub const SK_CUSTOMER_USER: &str = "PROFILE";
+
+pub fn customer_user_pk(id: CustomerUserId) -> String {
+    format!("CUSTOMER_USER#{id}")
+}
+
+pub fn customer_users_of(org: OrganizationId) -> String {
+    format!("ORG#{org}#CUSTOMER_USERS")
+}
+
+pub fn customer_users_of_customer(customer: CustomerId) -> String {
+    format!("CUSTOMER#{customer}#CUSTOMER_USERS")
+}
+
+pub fn customer_users_by_first_name(org: OrganizationId) -> String {
+    format!("ORG#{org}#CUSTOMER_USERS#FIRST_NAME")
+}
+
+pub fn customer_users_by_last_name(org: OrganizationId) -> String {
+    format!("ORG#{org}#CUSTOMER_USERS#LAST_NAME")
+}
+
+pub fn customer_users_enabled(org: OrganizationId, enabled: bool) -> String {
+    format!("ORG#{org}#CUSTOMER_USERS#ENABLED#{enabled}")
+}
+
+pub fn customer_users_confirmed(org: OrganizationId, confirmed: bool) -> String {
+    format!("ORG#{org}#CUSTOMER_USERS#CONFIRMED#{confirmed}")
+}
+
+/// A customer user is in seven index partitions, one per grid filter or order:
+/// gsi1 email order, gsi2 creation order, gsi3 its customer, gsi4 first name,
+/// gsi5 last name, gsi6 enabled, gsi7 confirmed.
+pub fn customer_user(u: &CustomerUser) -> ItemKeys {
+    let email = sortable(&u.email.normalized(), u.id);
+    let created = format!(
+        "{}#{}",
+        u.created_at
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
+        u.id
+    );
+    ItemKeys {
+        gsi1: Some((customer_users_of(u.organization_id), email.clone())),
+        gsi2: Some((customer_users_of(u.organization_id), created)),
+        more: vec![
+            (customer_users_of_customer(u.customer_id), email.clone()),
+            (customer_users_by_first_name(u.organization_id), sortable(u.first_name.as_str(), u.id)),
+            (customer_users_by_last_name(u.organization_id), sortable(u.last_name.as_str(), u.id)),
+            (customer_users_enabled(u.organization_id, u.enabled), email.clone()),
+            (customer_users_confirmed(u.organization_id, u.confirmed), email),
+        ],
+        ..ItemKeys::base(customer_user_pk(u.id), SK_CUSTOMER_USER)
+    }
+}
+
+/// Guards the uniqueness of a customer-user email within an organization.
+pub fn customer_user_email_guard(org: OrganizationId, normalized_email: &str) -> ItemKeys {
+    ItemKeys::base(format!("CUSTOMER_USER_EMAIL#{org}#{normalized_email}"), "GUARD")
+}
+
+pub const NOTIFICATION_PREFIX: &str = "NOTIFICATION#";
+
+pub fn notification_sk(id: NotificationId) -> String {
+    format!("{NOTIFICATION_PREFIX}{id}")
+}
+
+/// A pending link lives in its user's partition (one per purpose, so a new one
+/// replaces the old) and is found by its token hash through gsi1.
+pub fn link(l: &OneTimeLink) -> ItemKeys {
+    ItemKeys {
+        gsi1: Some((link_by_token(&l.token_hash), "LINK".to_owned())),
+        ..ItemKeys::base(customer_user_pk(l.customer_user_id), &link_sk(l.purpose))
+    }
+}
+
+pub fn link_sk(purpose: LinkPurpose) -> String {
+    format!("LINK#{}", purpose.as_str())
+}
+
+pub fn link_by_token(hash: &SecretHash) -> String {
+    format!("LINK#{}", hash.as_str())
+}

@@ -12,8 +12,9 @@ use async_trait::async_trait;
 
 use crate::{
     application::{Application, Owner},
+    customer_user::{CustomerUser, Notification, OneTimeLink},
     directory::{Customer, CustomerUserRole, Organization, User, Website},
-    domain::{ApplicationId, CustomerId, OrganizationId, RoleId, UserId, WebsiteId},
+    domain::{ApplicationId, CustomerId, CustomerUserId, OrganizationId, RoleId, UserId, WebsiteId},
     http::{Page, PageRequest},
 };
 
@@ -126,4 +127,67 @@ pub trait DirectoryStore: Send + Sync {
         organization_id: OrganizationId,
         page: &PageRequest,
     ) -> StoreResult<Page<CustomerUserRole>>;
+}
+
+/// The order of the customer-user grid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CustomerUserSort {
+    #[default]
+    Email,
+    CreatedAt,
+}
+
+/// The customer-user grid's filters. With the email order, the first filter set among
+/// customer, email, first name, last name, enabled, confirmed is served by its own
+/// index partition; the rest narrow that Query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerUserQuery {
+    pub organization_id: OrganizationId,
+    pub customer_id: Option<CustomerId>,
+    pub email_prefix: Option<String>,
+    pub first_name_prefix: Option<String>,
+    pub last_name_prefix: Option<String>,
+    pub enabled: Option<bool>,
+    pub confirmed: Option<bool>,
+    pub sort: CustomerUserSort,
+}
+
+impl CustomerUserQuery {
+    pub fn of_organization(organization_id: OrganizationId) -> Self {
+        Self {
+            organization_id,
+            customer_id: None,
+            email_prefix: None,
+            first_name_prefix: None,
+            last_name_prefix: None,
+            enabled: None,
+            confirmed: None,
+            sort: CustomerUserSort::Email,
+        }
+    }
+}
+
+#[async_trait]
+pub trait CustomerUserStore: Send + Sync {
+    /// Creates the user with its email guard, counts it on its customer, and stores
+    /// `links`, atomically. `Duplicate` when the email is taken in the organization.
+    async fn create_customer_user(&self, user: &CustomerUser, links: &[OneTimeLink]) -> StoreResult<()>;
+    async fn get_customer_user(&self, id: CustomerUserId) -> StoreResult<Option<CustomerUser>>;
+    /// Replaces `previous` with `user`: moves the email guard and the customer count
+    /// when they change, writes the owner's `applications` (already brought in line),
+    /// and drops pending links when `drop_links`, in one transaction.
+    async fn update_customer_user(
+        &self,
+        user: &CustomerUser,
+        previous: &CustomerUser,
+        applications: &[Application],
+        drop_links: bool,
+    ) -> StoreResult<()>;
+    /// Deletes the user and everything attached to it: email guard, count on the
+    /// customer, applications, links and notification log.
+    async fn delete_customer_user(&self, user: &CustomerUser, applications: &[Application]) -> StoreResult<()>;
+    async fn list_customer_users(&self, query: &CustomerUserQuery, page: &PageRequest) -> StoreResult<Page<CustomerUser>>;
+    async fn record_notification(&self, customer_user_id: CustomerUserId, notification: &Notification) -> StoreResult<()>;
+    /// The newest entries first.
+    async fn recent_notifications(&self, customer_user_id: CustomerUserId, limit: u16) -> StoreResult<Vec<Notification>>;
 }

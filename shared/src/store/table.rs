@@ -13,7 +13,7 @@ pub struct GlobalIndex {
 pub struct TableDefinition {
     pub partition_key: &'static str,
     pub sort_key: &'static str,
-    pub indexes: [GlobalIndex; 2],
+    pub indexes: [GlobalIndex; 7],
     /// Epoch seconds after which DynamoDB may delete an item (lazily: always check
     /// expiry on read too).
     pub ttl_attribute: &'static str,
@@ -44,6 +44,31 @@ pub const TABLE: TableDefinition = TableDefinition {
             name: "gsi2",
             partition_key: "gsi2pk",
             sort_key: "gsi2sk",
+        },
+        GlobalIndex {
+            name: "gsi3",
+            partition_key: "gsi3pk",
+            sort_key: "gsi3sk",
+        },
+        GlobalIndex {
+            name: "gsi4",
+            partition_key: "gsi4pk",
+            sort_key: "gsi4sk",
+        },
+        GlobalIndex {
+            name: "gsi5",
+            partition_key: "gsi5pk",
+            sort_key: "gsi5sk",
+        },
+        GlobalIndex {
+            name: "gsi6",
+            partition_key: "gsi6pk",
+            sort_key: "gsi6sk",
+        },
+        GlobalIndex {
+            name: "gsi7",
+            partition_key: "gsi7pk",
+            sort_key: "gsi7sk",
         },
     ],
     ttl_attribute: "expires_at",

@@ -1,7 +1,13 @@
 //! The DynamoDB adapter: records are mapped with `serde_dynamo`, key attributes are added
 //! at this edge, uniqueness and counters are kept with conditional transactions.
 
-use std::collections::HashMap;
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+};
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::{
@@ -34,11 +40,23 @@ use crate::{
 
 type Item = HashMap<String, AttributeValue>;
 
+mod customer_users;
+
 /// The store on one DynamoDB table. Cheap to clone; build it once per container.
 #[derive(Clone)]
 pub struct DynamoStore {
     client: Client,
     table: String,
+    /// Items read by this store and its clones, for tests and benchmarks that show a
+    /// request's cost does not grow with the table.
+    items_read: Arc<AtomicU64>,
+}
+
+/// One condition of a Query's filter expression, with its placeholders.
+struct Filter {
+    expression: String,
+    names: Vec<(&'static str, &'static str)>,
+    values: Vec<(&'static str, AttributeValue)>,
 }
 
 fn backend<E: std::error::Error + 'static, R: std::fmt::Debug>(e: SdkError<E, R>) -> StoreError {
@@ -66,7 +84,10 @@ fn to_item<T: Serialize>(record: &T, keys: &ItemKeys) -> StoreResult<Item> {
         serde_dynamo::to_item(record).map_err(|e| StoreError::Backend(e.to_string()))?;
     item.insert(TABLE.partition_key.to_owned(), s(&keys.pk));
     item.insert(TABLE.sort_key.to_owned(), s(&keys.sk));
-    for (index, value) in TABLE.indexes.iter().zip([&keys.gsi1, &keys.gsi2]) {
+    let index_keys = [keys.gsi1.as_ref(), keys.gsi2.as_ref()]
+        .into_iter()
+        .chain(keys.more.iter().map(Some));
+    for (index, value) in TABLE.indexes.iter().zip(index_keys) {
         if let Some((pk, sk)) = value {
             item.insert(index.partition_key.to_owned(), s(pk));
             item.insert(index.sort_key.to_owned(), s(sk));
@@ -99,7 +120,17 @@ impl DynamoStore {
         Self {
             client,
             table: table.into(),
+            items_read: Arc::new(AtomicU64::new(0)),
         }
+    }
+
+    /// Items read so far (GetItem hits and items a Query evaluated).
+    pub fn items_read(&self) -> u64 {
+        self.items_read.load(Ordering::Relaxed)
+    }
+
+    fn count_reads(&self, items: u64) {
+        self.items_read.fetch_add(items, Ordering::Relaxed);
     }
 
     pub fn client(&self) -> &Client {
@@ -184,6 +215,7 @@ impl DynamoStore {
             .send()
             .await
             .map_err(backend)?;
+        self.count_reads(u64::from(output.item.is_some()));
         output.item.map(from_item).transpose()
     }
 
@@ -192,6 +224,15 @@ impl DynamoStore {
             .table_name(&self.table)
             .set_item(Some(item))
             .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    fn put_item_unconditionally(&self, item: Item) -> StoreResult<TransactWriteItem> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
             .build()
             .map_err(|e| StoreError::Backend(e.to_string()))?;
         Ok(TransactWriteItem::builder().put(put).build())
@@ -380,6 +421,20 @@ impl DynamoStore {
         prefix: Option<&str>,
         page: &PageRequest,
     ) -> StoreResult<Page<T>> {
+        self.query_filtered(index, partition, prefix, &[], page).await
+    }
+
+    /// [`Self::query_page`] narrowed by `filters`, all of which must hold. Items the
+    /// filters drop still count as read, so a page may hold fewer than `limit` items
+    /// and still have a next cursor.
+    async fn query_filtered<T: DeserializeOwned>(
+        &self,
+        index: usize,
+        partition: String,
+        prefix: Option<&str>,
+        filters: &[Filter],
+        page: &PageRequest,
+    ) -> StoreResult<Page<T>> {
         let index = TABLE.indexes[index];
         let start = page
             .cursor
@@ -402,7 +457,20 @@ impl DynamoStore {
                 .expression_attribute_values(":prefix", s(prefix.to_lowercase())),
             None => request.key_condition_expression("#pk = :pk"),
         };
+        if !filters.is_empty() {
+            let expression = filters.iter().map(|f| f.expression.as_str()).collect::<Vec<_>>().join(" AND ");
+            request = request.filter_expression(expression);
+            for filter in filters {
+                for (name, attribute) in &filter.names {
+                    request = request.expression_attribute_names(*name, *attribute);
+                }
+                for (placeholder, value) in &filter.values {
+                    request = request.expression_attribute_values(*placeholder, value.clone());
+                }
+            }
+        }
         let output = request.send().await.map_err(backend)?;
+        self.count_reads(output.scanned_count.max(0) as u64);
         let items = output
             .items
             .unwrap_or_default()

@@ -1,7 +1,7 @@
 //! Which organizations an administrator may act on: its own, or any when its
 //! organization has global access.
 
-use shared::{ApiError, auth::AdminPrincipal, domain::OrganizationId, store::DirectoryStore};
+use crate::{ApiError, auth::AdminPrincipal, domain::OrganizationId, store::DirectoryStore};
 
 pub async fn has_global_access(
     store: &dyn DirectoryStore,

@@ -1,0 +1,212 @@
+//! Creating and changing a customer user: parse, check, store, notify. Shared by the
+//! back office and the storefront.
+
+use shared::{
+    ApiError,
+    customer_user::{CustomerUser, LinkPurpose, Password},
+    directory::{Customer, Website},
+    domain::{CustomerUserId, Email, Name, now},
+    error::Validation,
+};
+
+use crate::{
+    CustomerUsersState,
+    input::{
+        CreateCustomerUser, UpdateCustomerUser, optional_birthday, optional_localization,
+        optional_name, optional_phone, parse_addresses,
+    },
+    rules::{self, WELCOME_LINK_DAYS},
+    view::CustomerUserView,
+};
+
+/// Who is creating: the back office may pick any customer of an organization it may
+/// act on; a storefront administrator only its own.
+pub enum Creator<'a> {
+    BackOffice(&'a shared::auth::AdminPrincipal),
+    Storefront(&'a CustomerUser),
+}
+
+pub async fn create(
+    state: &CustomerUsersState,
+    creator: Creator<'_>,
+    body: CreateCustomerUser,
+) -> Result<CustomerUserView, ApiError> {
+    let mut v = Validation::default();
+    let first_name = v.check("first_name", Name::parse(&body.first_name));
+    let last_name = v.check("last_name", Name::parse(&body.last_name));
+    let email = v.check("email", Email::parse(&body.email));
+    let name_prefix = optional_name(&mut v, "name_prefix", body.name_prefix.as_deref());
+    let middle_name = optional_name(&mut v, "middle_name", body.middle_name.as_deref());
+    let name_suffix = optional_name(&mut v, "name_suffix", body.name_suffix.as_deref());
+    let birthday = optional_birthday(&mut v, body.birthday.as_deref());
+    let phone = optional_phone(&mut v, "phone", body.phone.as_deref());
+    let preferred_localization =
+        optional_localization(&mut v, "preferred_localization", body.preferred_localization.as_deref());
+    let addresses = parse_addresses(&mut v, body.addresses);
+    let password = match (body.password.as_deref(), body.generate_password.unwrap_or(false)) {
+        (Some(_), true) => {
+            v.add("password", "send either a password or generate_password, not both");
+            None
+        }
+        (Some(raw), false) => v.check("password", Password::parse(raw)).map(|p| p.hash()),
+        (None, true) => Some(Password::generate().hash()),
+        (None, false) => None,
+    };
+
+    let Some(customer) = rules::customer(state, &mut v, body.customer_id).await? else {
+        return Err(v.finish().expect_err("a missing customer was recorded"));
+    };
+    match creator {
+        Creator::BackOffice(admin) => {
+            shared::directory::access::ensure_organization(state.directory.as_ref(), admin, customer.organization_id).await?;
+        }
+        Creator::Storefront(actor) if actor.customer_id != customer.id => {
+            return Err(ApiError::Forbidden("customer administrators manage users of their own customer only".into()));
+        }
+        Creator::Storefront(_) => {}
+    }
+    let Some(website) = rules::website(state, &mut v, customer.organization_id, body.website_id).await? else {
+        return Err(v.finish().expect_err("a missing website was recorded"));
+    };
+    let (Some(first_name), Some(last_name), Some(email)) = (first_name, last_name, email) else {
+        return Err(v.finish().expect_err("invalid required fields were recorded"));
+    };
+    let sales_given = body.sales_representative_ids.is_some();
+    let at = now();
+    let user = CustomerUser {
+        id: CustomerUserId::generate(),
+        organization_id: customer.organization_id,
+        customer_id: customer.id,
+        website_id: website.id,
+        name_prefix,
+        first_name,
+        middle_name,
+        last_name,
+        name_suffix,
+        email,
+        birthday,
+        phone,
+        sales_representative_ids: body
+            .sales_representative_ids
+            .unwrap_or_else(|| customer.sales_representative_ids.clone()),
+        preferred_localization,
+        role_ids: dedup(body.role_ids.unwrap_or_default()),
+        enabled: body.enabled.unwrap_or(true),
+        confirmed: body.confirmed.unwrap_or(true),
+        password,
+        addresses,
+        created_at: at,
+        updated_at: at,
+        version: 1,
+    };
+    rules::check_relations(state, &mut v, &user, &website, sales_given).await?;
+    v.finish()?;
+
+    let welcome = body
+        .send_welcome_email
+        .unwrap_or(false)
+        .then(|| rules::new_link(&user, LinkPurpose::Welcome, WELCOME_LINK_DAYS));
+    let links: Vec<_> = welcome.iter().map(|(_, link)| link.clone()).collect();
+    state
+        .customer_users
+        .create_customer_user(&user, &links)
+        .await
+        .map_err(|e| match e {
+            shared::store::StoreError::NotFound => ApiError::field("customer_id", "the customer was just deleted"),
+            other => other.into(),
+        })?;
+    let mut warnings = Vec::new();
+    if let Some((token, link)) = &welcome {
+        warnings.extend(rules::send_welcome(state, &user, &website, token, link).await);
+    }
+    let mut view = CustomerUserView::of(user);
+    view.warnings = warnings;
+    Ok(view)
+}
+
+fn dedup<T: PartialEq>(items: Vec<T>) -> Vec<T> {
+    let mut unique = Vec::new();
+    for item in items {
+        if !unique.contains(&item) {
+            unique.push(item);
+        }
+    }
+    unique
+}
+
+/// Applies a change, checks every rule again and stores it.
+pub async fn update(
+    state: &CustomerUsersState,
+    current: &CustomerUser,
+    body: UpdateCustomerUser,
+) -> Result<CustomerUser, ApiError> {
+    let mut v = Validation::default();
+    let mut user = current.clone();
+    let mut drop_links = false;
+    if let Some(name) = body.first_name.as_deref().and_then(|n| v.check("first_name", Name::parse(n))) {
+        user.first_name = name;
+    }
+    if let Some(name) = body.last_name.as_deref().and_then(|n| v.check("last_name", Name::parse(n))) {
+        user.last_name = name;
+    }
+    if let Some(raw) = body.name_prefix {
+        user.name_prefix = optional_name(&mut v, "name_prefix", raw.as_deref());
+    }
+    if let Some(raw) = body.middle_name {
+        user.middle_name = optional_name(&mut v, "middle_name", raw.as_deref());
+    }
+    if let Some(raw) = body.name_suffix {
+        user.name_suffix = optional_name(&mut v, "name_suffix", raw.as_deref());
+    }
+    if let Some(email) = body.email.as_deref().and_then(|e| v.check("email", Email::parse(e))) {
+        drop_links |= email.normalized() != current.email.normalized();
+        user.email = email;
+    }
+    if let Some(raw) = body.birthday {
+        user.birthday = optional_birthday(&mut v, raw.as_deref());
+    }
+    if let Some(raw) = body.phone {
+        user.phone = optional_phone(&mut v, "phone", raw.as_deref());
+    }
+    if let Some(raw) = body.preferred_localization {
+        user.preferred_localization = optional_localization(&mut v, "preferred_localization", raw.as_deref());
+    }
+    if let Some(raw) = body.password.as_deref() {
+        if let Some(password) = v.check("password", Password::parse(raw)) {
+            user.password = Some(password.hash());
+            drop_links = true;
+        }
+    }
+    if let Some(role_ids) = body.role_ids {
+        user.role_ids = dedup(role_ids);
+    }
+    user.enabled = body.enabled.unwrap_or(user.enabled);
+    user.confirmed = body.confirmed.unwrap_or(user.confirmed);
+    if let Some(ids) = body.sales_representative_ids.clone() {
+        user.sales_representative_ids = ids;
+    }
+    if let Some(customer_id) = body.customer_id.filter(|c| *c != current.customer_id) {
+        match rules::customer(state, &mut v, customer_id).await? {
+            Some(Customer { organization_id, .. }) if organization_id != current.organization_id => {
+                v.add("customer_id", "must be a customer of the user's organization");
+            }
+            Some(customer) => user.customer_id = customer.id,
+            None => {}
+        }
+    }
+    let website_id = body.website_id.unwrap_or(current.website_id);
+    let website: Option<Website> = rules::website(state, &mut v, current.organization_id, Some(website_id)).await?;
+    if let Some(website) = &website {
+        user.website_id = website.id;
+        rules::check_relations(state, &mut v, &user, website, body.sales_representative_ids.is_some()).await?;
+    }
+    v.finish()?;
+    user.updated_at = now();
+    user.version = current.version + 1;
+    let applications = rules::applications_following(state, &user, current).await?;
+    state
+        .customer_users
+        .update_customer_user(&user, current, &applications, drop_links)
+        .await?;
+    Ok(user)
+}

@@ -1,0 +1,86 @@
+//! Customer users: the back-office grid and form (`/admin/customer-users`) and the
+//! storefront's self-service (`/api/me`, `/api/customer-users`).
+
+mod addresses;
+mod admin;
+mod edit;
+mod input;
+mod rules;
+mod storefront;
+mod view;
+
+use std::sync::Arc;
+
+use axum::{
+    Router,
+    extract::FromRef,
+    routing::{get, patch, post},
+};
+use shared::{
+    auth::Verifier,
+    mail::Mailer,
+    openapi::{BearerSecurity, FrontendSecurity},
+    store::{ApplicationStore, CustomerUserStore, DirectoryStore},
+};
+
+pub use view::CustomerUserView;
+
+#[derive(Clone)]
+pub struct CustomerUsersState {
+    pub customer_users: Arc<dyn CustomerUserStore>,
+    pub directory: Arc<dyn DirectoryStore>,
+    pub applications: Arc<dyn ApplicationStore>,
+    pub mailer: Arc<dyn Mailer>,
+    pub verifier: Arc<Verifier>,
+}
+
+impl FromRef<CustomerUsersState> for Arc<Verifier> {
+    fn from_ref(state: &CustomerUsersState) -> Self {
+        state.verifier.clone()
+    }
+}
+
+pub fn router(state: CustomerUsersState) -> Router {
+    Router::new()
+        .route("/admin/customer-users", get(admin::list).post(admin::create))
+        .route(
+            "/admin/customer-users/{id}",
+            get(admin::get).patch(admin::update).delete(admin::delete),
+        )
+        .route("/admin/customer-users/{id}/enable", post(admin::enable))
+        .route("/admin/customer-users/{id}/disable", post(admin::disable))
+        .route(
+            "/admin/customer-users/{id}/addresses",
+            get(addresses::list).post(addresses::create),
+        )
+        .route(
+            "/admin/customer-users/{id}/addresses/{address_id}",
+            patch(addresses::update).delete(addresses::delete),
+        )
+        .route("/api/me", get(storefront::me))
+        .route("/api/customer-users", get(storefront::list).post(storefront::create))
+        .route(
+            "/api/customer-users/{id}",
+            get(storefront::get).patch(storefront::update).delete(storefront::delete),
+        )
+        .route("/api/customer-users/{id}/disable", post(storefront::disable))
+        .fallback(shared::http::route_not_found)
+        .with_state(state)
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(
+        admin::list, admin::create, admin::get, admin::update, admin::delete, admin::enable, admin::disable,
+        addresses::list, addresses::create, addresses::update, addresses::delete,
+        storefront::me, storefront::list, storefront::create, storefront::get, storefront::update,
+        storefront::disable, storefront::delete,
+    ),
+    components(schemas(shared::error::Problem, shared::error::FieldError)),
+    modifiers(&BearerSecurity, &FrontendSecurity),
+    tags(
+        (name = "customer-users", description = "Customer users, for back-office administrators"),
+        (name = "storefront", description = "Self-service of customer users with a frontend token")
+    )
+)]
+pub struct CustomerUsersApi;

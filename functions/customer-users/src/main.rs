@@ -1,0 +1,18 @@
+use std::sync::Arc;
+
+use customer_users::{CustomerUsersState, router};
+use shared::{aws::Services, config::Config};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), lambda_http::Error> {
+    shared::logging::init();
+    let services = Services::load(Config::from_env()?).await;
+    let state = CustomerUsersState {
+        customer_users: Arc::new(services.store.clone()),
+        directory: Arc::new(services.store.clone()),
+        applications: Arc::new(services.store.clone()),
+        mailer: Arc::new(services.mailer.clone()),
+        verifier: services.verifier(),
+    };
+    lambda_http::run(router(state)).await
+}

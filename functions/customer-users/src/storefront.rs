@@ -1,0 +1,264 @@
+//! `/api/...`: what a customer user does through the storefront with a frontend token.
+//! Managing other users takes the Administrator role (the full permission model comes
+//! with role management), and only ever reaches users of the same customer.
+
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+};
+use serde::Deserialize;
+use shared::{
+    ApiError,
+    auth::Storefront,
+    customer_user::{ADMINISTRATOR_ROLE, CustomerUser},
+    directory::access,
+    domain::CustomerUserId,
+    error::Validation,
+    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned},
+    openapi::{ReadProblems, WriteProblems},
+    store::CustomerUserQuery,
+};
+
+use crate::{
+    CustomerUsersState,
+    admin::{remove, set_enabled},
+    edit::{self, Creator},
+    input::{CreateCustomerUser, StorefrontCreate, StorefrontUpdate},
+    view::CustomerUserView,
+};
+
+/// The token's customer user; a token that outlived its user is refused.
+async fn actor(state: &CustomerUsersState, storefront: &Storefront) -> Result<CustomerUser, ApiError> {
+    state
+        .customer_users
+        .get_customer_user(storefront.0.customer_user_id)
+        .await?
+        .filter(|u| u.enabled)
+        .ok_or_else(|| ApiError::unauthorized("the token's customer user no longer exists or is disabled"))
+}
+
+/// The token's customer user, if it holds the Administrator role.
+async fn administrator(state: &CustomerUsersState, storefront: &Storefront) -> Result<CustomerUser, ApiError> {
+    let actor = actor(state, storefront).await?;
+    for role_id in &actor.role_ids {
+        if let Some(role) = state.directory.get_role(*role_id).await?
+            && role.role == ADMINISTRATOR_ROLE
+        {
+            return Ok(actor);
+        }
+    }
+    Err(ApiError::Forbidden(
+        "managing customer users takes the Administrator role".into(),
+    ))
+}
+
+/// A user of the administrator's own customer; any other is reported as missing.
+async fn colleague(state: &CustomerUsersState, actor: &CustomerUser, id: &str) -> Result<CustomerUser, ApiError> {
+    let id: CustomerUserId = id.parse().map_err(|_| access::not_found("customer user"))?;
+    state
+        .customer_users
+        .get_customer_user(id)
+        .await?
+        .filter(|u| u.customer_id == actor.customer_id)
+        .ok_or_else(|| access::not_found("customer user"))
+}
+
+fn not_yourself(actor: &CustomerUser, target: &CustomerUser, what: &str) -> Result<(), ApiError> {
+    if actor.id == target.id {
+        Err(ApiError::Conflict(format!("you cannot {what} yourself: ask another administrator")))
+    } else {
+        Ok(())
+    }
+}
+
+/// Storefront roles must be ones customer administrators may hand out.
+async fn check_self_managed(state: &CustomerUsersState, role_ids: &[shared::domain::RoleId]) -> Result<(), ApiError> {
+    let mut v = Validation::default();
+    for (i, role_id) in role_ids.iter().enumerate() {
+        let role = state.directory.get_role(*role_id).await?;
+        if role.is_some_and(|r| !r.self_managed) {
+            v.add(format!("role_ids.{i}"), "is not a role customer administrators may assign");
+        }
+    }
+    v.finish()
+}
+
+/// The token's own customer user.
+#[utoipa::path(
+    get, path = "/api/me", tag = "storefront",
+    security(("frontend_token" = [])),
+    responses((status = 200, description = "The customer user the token acts for", body = CustomerUserView, headers(("ETag" = String))), ReadProblems)
+)]
+pub async fn me(State(state): State<CustomerUsersState>, storefront: Storefront) -> Result<Versioned<CustomerUserView>, ApiError> {
+    let user = actor(&state, &storefront).await?;
+    Ok(Versioned::ok(user.version, CustomerUserView::of(user)))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListColleagues {
+    /// Email prefix, case-insensitive.
+    pub email: Option<String>,
+    pub limit: Option<String>,
+    pub cursor: Option<String>,
+}
+
+/// The users of the administrator's own customer, by email.
+#[utoipa::path(
+    get, path = "/api/customer-users", tag = "storefront",
+    params(ListColleagues),
+    security(("frontend_token" = [])),
+    responses((status = 200, description = "One page of customer users", body = Page<CustomerUserView>), ReadProblems)
+)]
+pub async fn list(
+    State(state): State<CustomerUsersState>,
+    storefront: Storefront,
+    QueryParams(q): QueryParams<ListColleagues>,
+) -> Result<Json<Page<CustomerUserView>>, ApiError> {
+    let page = PageRequest::try_from((q.limit, q.cursor))?;
+    let actor = administrator(&state, &storefront).await?;
+    let query = CustomerUserQuery {
+        customer_id: Some(actor.customer_id),
+        email_prefix: q.email,
+        ..CustomerUserQuery::of_organization(actor.organization_id)
+    };
+    let users = state.customer_users.list_customer_users(&query, &page).await?;
+    Ok(Json(users.map(CustomerUserView::of)))
+}
+
+/// Creates a user of the administrator's own customer, on its website.
+#[utoipa::path(
+    post, path = "/api/customer-users", tag = "storefront",
+    request_body = StorefrontCreate,
+    security(("frontend_token" = [])),
+    responses((status = 201, description = "Created", body = CustomerUserView, headers(("ETag" = String))), WriteProblems)
+)]
+pub async fn create(
+    State(state): State<CustomerUsersState>,
+    storefront: Storefront,
+    JsonBody(body): JsonBody<StorefrontCreate>,
+) -> Result<Versioned<CustomerUserView>, ApiError> {
+    let actor = administrator(&state, &storefront).await?;
+    let role_ids = match body.role_ids {
+        Some(ids) => ids,
+        None => state
+            .directory
+            .get_website(actor.website_id)
+            .await?
+            .and_then(|w| w.default_role_id)
+            .into_iter()
+            .collect(),
+    };
+    check_self_managed(&state, &role_ids).await?;
+    let request = CreateCustomerUser {
+        enabled: body.enabled,
+        confirmed: None,
+        name_prefix: body.name_prefix,
+        first_name: body.first_name,
+        middle_name: body.middle_name,
+        last_name: body.last_name,
+        name_suffix: body.name_suffix,
+        email: body.email,
+        birthday: body.birthday,
+        phone: body.phone,
+        customer_id: actor.customer_id,
+        sales_representative_ids: None,
+        website_id: Some(actor.website_id),
+        preferred_localization: body.preferred_localization,
+        addresses: None,
+        role_ids: Some(role_ids),
+        password: None,
+        generate_password: None,
+        send_welcome_email: body.send_welcome_email,
+    };
+    let view = edit::create(&state, Creator::Storefront(&actor), request).await?;
+    Ok(Versioned::created(view.version, view))
+}
+
+/// A user of the administrator's own customer.
+#[utoipa::path(
+    get, path = "/api/customer-users/{id}", tag = "storefront",
+    params(("id" = String, Path, description = "Customer user id")),
+    security(("frontend_token" = [])),
+    responses((status = 200, description = "The customer user", body = CustomerUserView, headers(("ETag" = String))), ReadProblems)
+)]
+pub async fn get(
+    State(state): State<CustomerUsersState>,
+    storefront: Storefront,
+    Path(id): Path<String>,
+) -> Result<Versioned<CustomerUserView>, ApiError> {
+    let actor = administrator(&state, &storefront).await?;
+    let user = colleague(&state, &actor, &id).await?;
+    Ok(Versioned::ok(user.version, CustomerUserView::of(user)))
+}
+
+/// Changes a user of the administrator's own customer.
+#[utoipa::path(
+    patch, path = "/api/customer-users/{id}", tag = "storefront",
+    params(("id" = String, Path, description = "Customer user id"), ("If-Match" = String, Header, description = "The ETag last read")),
+    request_body = StorefrontUpdate,
+    security(("frontend_token" = [])),
+    responses((status = 200, description = "Updated", body = CustomerUserView, headers(("ETag" = String))), WriteProblems)
+)]
+pub async fn update(
+    State(state): State<CustomerUsersState>,
+    storefront: Storefront,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    JsonBody(body): JsonBody<StorefrontUpdate>,
+) -> Result<Versioned<CustomerUserView>, ApiError> {
+    let actor = administrator(&state, &storefront).await?;
+    let current = colleague(&state, &actor, &id).await?;
+    if_match.check(current.version)?;
+    if body.enabled == Some(false) {
+        not_yourself(&actor, &current, "disable")?;
+    }
+    if let Some(role_ids) = &body.role_ids {
+        check_self_managed(&state, role_ids).await?;
+    }
+    let user = edit::update(&state, &current, body.into()).await?;
+    Ok(Versioned::ok(user.version, CustomerUserView::of(user)))
+}
+
+/// Disables a user of the administrator's own customer.
+#[utoipa::path(
+    post, path = "/api/customer-users/{id}/disable", tag = "storefront",
+    params(("id" = String, Path, description = "Customer user id"), ("If-Match" = Option<String>, Header, description = "The ETag last read (optional)")),
+    security(("frontend_token" = [])),
+    responses((status = 200, description = "Disabled", body = CustomerUserView, headers(("ETag" = String))), WriteProblems)
+)]
+pub async fn disable(
+    State(state): State<CustomerUsersState>,
+    storefront: Storefront,
+    Path(id): Path<String>,
+    if_match: Option<IfMatch>,
+) -> Result<Versioned<CustomerUserView>, ApiError> {
+    let actor = administrator(&state, &storefront).await?;
+    let current = colleague(&state, &actor, &id).await?;
+    not_yourself(&actor, &current, "disable")?;
+    let user = set_enabled(&state, &current, if_match, false).await?;
+    Ok(Versioned::ok(user.version, CustomerUserView::of(user)))
+}
+
+/// Deletes a user of the administrator's own customer.
+#[utoipa::path(
+    delete, path = "/api/customer-users/{id}", tag = "storefront",
+    params(("id" = String, Path, description = "Customer user id"), ("If-Match" = String, Header, description = "The ETag last read")),
+    security(("frontend_token" = [])),
+    responses((status = 204, description = "Deleted"), WriteProblems)
+)]
+pub async fn delete(
+    State(state): State<CustomerUsersState>,
+    storefront: Storefront,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+) -> Result<StatusCode, ApiError> {
+    let actor = administrator(&state, &storefront).await?;
+    let current = colleague(&state, &actor, &id).await?;
+    not_yourself(&actor, &current, "delete")?;
+    if_match.check(current.version)?;
+    remove(&state, &current).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,91 @@
+//! What the API shows of a customer user: never the password hash.
+
+use serde::Serialize;
+use shared::{
+    customer_user::{Address, CustomerUser, Notification},
+    domain::{CustomerId, CustomerUserId, Email, Localization, Name, OrganizationId, Phone, RoleId, UserId, WebsiteId},
+};
+use time::OffsetDateTime;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CustomerUserView {
+    pub id: CustomerUserId,
+    pub organization_id: OrganizationId,
+    pub customer_id: CustomerId,
+    pub website_id: WebsiteId,
+    pub name_prefix: Option<Name>,
+    pub first_name: Name,
+    pub middle_name: Option<Name>,
+    pub last_name: Name,
+    pub name_suffix: Option<Name>,
+    pub email: Email,
+    /// `YYYY-MM-DD`.
+    pub birthday: Option<String>,
+    pub phone: Option<Phone>,
+    pub sales_representative_ids: Vec<UserId>,
+    pub preferred_localization: Option<Localization>,
+    pub role_ids: Vec<RoleId>,
+    pub enabled: bool,
+    pub confirmed: bool,
+    /// Whether a password is set (the password itself is never shown).
+    pub has_password: bool,
+    pub addresses: Vec<Address>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+    pub version: u64,
+    /// The emails sent to the user, newest first (on the single-user view).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notifications: Option<Vec<Notification>>,
+    pub links: Links,
+    /// Things that went wrong without stopping the request, such as an email that
+    /// could not be sent.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+/// Related resources.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Links {
+    pub addresses: String,
+    pub oauth_applications: String,
+}
+
+impl CustomerUserView {
+    pub fn of(user: CustomerUser) -> Self {
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        Self {
+            links: Links {
+                addresses: format!("/admin/customer-users/{}/addresses", user.id),
+                oauth_applications: format!("/admin/customer-users/{}/oauth-applications", user.id),
+            },
+            id: user.id,
+            organization_id: user.organization_id,
+            customer_id: user.customer_id,
+            website_id: user.website_id,
+            name_prefix: user.name_prefix,
+            first_name: user.first_name,
+            middle_name: user.middle_name,
+            last_name: user.last_name,
+            name_suffix: user.name_suffix,
+            email: user.email,
+            birthday: user.birthday.and_then(|d| d.format(format).ok()),
+            phone: user.phone,
+            sales_representative_ids: user.sales_representative_ids,
+            preferred_localization: user.preferred_localization,
+            role_ids: user.role_ids,
+            enabled: user.enabled,
+            confirmed: user.confirmed,
+            has_password: user.password.is_some(),
+            addresses: user.addresses,
+            created_at: user.created_at,
+            updated_at: user.updated_at,
+            version: user.version,
+            notifications: None,
+            warnings: Vec::new(),
+        }
+    }
+}

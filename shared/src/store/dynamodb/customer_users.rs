@@ -1,0 +1,279 @@
+//! Customer users on the single table: the profile item, its email guard, its
+//! customer's count, pending links and the notification log, all in its partition.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, WriteRequest};
+
+use super::{DynamoStore, Filter, Item, backend, from_item, key, n, s, to_item};
+use crate::{
+    application::Application,
+    customer_user::{CustomerUser, LinkPurpose, Notification, OneTimeLink},
+    domain::CustomerUserId,
+    http::{Page, PageRequest},
+    store::{
+        CustomerUserQuery, CustomerUserSort, CustomerUserStore, StoreError, StoreResult, TABLE,
+        keys,
+    },
+};
+
+const EMAIL_TAKEN: &str = "another customer user of this organization already has this email";
+
+/// The profile with the case-folded copies its filters compare against.
+fn profile_item(user: &CustomerUser) -> StoreResult<Item> {
+    let mut item = to_item(user, &keys::customer_user(user))?;
+    item.insert("email_lc".into(), s(user.email.normalized()));
+    item.insert("first_name_lc".into(), s(user.first_name.as_str().to_lowercase()));
+    item.insert("last_name_lc".into(), s(user.last_name.as_str().to_lowercase()));
+    Ok(item)
+}
+
+fn link_item(link: &OneTimeLink) -> StoreResult<Item> {
+    let mut item = to_item(link, &keys::link(link))?;
+    item.insert(
+        TABLE.ttl_attribute.to_owned(),
+        AttributeValue::N(link.valid_until.unix_timestamp().to_string()),
+    );
+    Ok(item)
+}
+
+fn guard_item(user: &CustomerUser) -> StoreResult<Item> {
+    let guard = keys::customer_user_email_guard(user.organization_id, &user.email.normalized());
+    to_item(&serde_json::json!({ "customer_user_id": user.id }), &guard)
+}
+
+fn prefix_filter(placeholder: &'static str, attribute: &'static str, name: &'static str, prefix: &str) -> Filter {
+    Filter {
+        expression: format!("begins_with({name}, {placeholder})"),
+        names: vec![(name, attribute)],
+        values: vec![(placeholder, s(prefix.to_lowercase()))],
+    }
+}
+
+fn equal_filter(placeholder: &'static str, attribute: &'static str, name: &'static str, value: AttributeValue) -> Filter {
+    Filter {
+        expression: format!("{name} = {placeholder}"),
+        names: vec![(name, attribute)],
+        values: vec![(placeholder, value)],
+    }
+}
+
+#[async_trait]
+impl CustomerUserStore for DynamoStore {
+    async fn create_customer_user(&self, user: &CustomerUser, links: &[OneTimeLink]) -> StoreResult<()> {
+        let mut writes = vec![
+            self.put_new_item(profile_item(user)?)?,
+            self.put_new_item(guard_item(user)?)?,
+            self.add_to_counter(keys::customer_pk(user.customer_id), keys::SK_CUSTOMER, "customer_user_count", 1)?,
+        ];
+        for link in links {
+            writes.push(self.put_item_unconditionally(link_item(link)?)?);
+        }
+        self.transact(writes, &|index| match index {
+            0 => StoreError::Duplicate("a record with this id already exists".into()),
+            1 => StoreError::Duplicate(EMAIL_TAKEN.into()),
+            _ => StoreError::NotFound,
+        })
+        .await
+    }
+
+    async fn get_customer_user(&self, id: CustomerUserId) -> StoreResult<Option<CustomerUser>> {
+        self.get(keys::customer_user_pk(id), keys::SK_CUSTOMER_USER).await
+    }
+
+    async fn update_customer_user(
+        &self,
+        user: &CustomerUser,
+        previous: &CustomerUser,
+        applications: &[Application],
+        drop_links: bool,
+    ) -> StoreResult<()> {
+        let mut writes = vec![self.put_versioned_item(profile_item(user)?, previous.version)?];
+        let email_changed = user.email.normalized() != previous.email.normalized();
+        if email_changed {
+            writes.push(self.put_new_item(guard_item(user)?)?);
+            let old = keys::customer_user_email_guard(previous.organization_id, &previous.email.normalized());
+            writes.push(self.delete_item(old.pk, &old.sk, None)?);
+        }
+        if user.customer_id != previous.customer_id {
+            writes.push(self.add_to_counter(keys::customer_pk(previous.customer_id), keys::SK_CUSTOMER, "customer_user_count", -1)?);
+            writes.push(self.add_to_counter(keys::customer_pk(user.customer_id), keys::SK_CUSTOMER, "customer_user_count", 1)?);
+        }
+        for application in applications {
+            let item = to_item(application, &keys::application(application))?;
+            writes.push(self.put_versioned_item(item, application.version - 1)?);
+        }
+        if drop_links {
+            for purpose in LinkPurpose::ALL {
+                writes.push(self.delete_item(keys::customer_user_pk(user.id), &keys::link_sk(purpose), None)?);
+            }
+        }
+        self.transact(writes, &|index| match (index, email_changed) {
+            (1, true) => StoreError::Duplicate(EMAIL_TAKEN.into()),
+            (0, _) => StoreError::VersionConflict,
+            _ => StoreError::Duplicate("the customer user's customer or applications changed meanwhile: retry".into()),
+        })
+        .await
+    }
+
+    async fn delete_customer_user(&self, user: &CustomerUser, applications: &[Application]) -> StoreResult<()> {
+        let guard = keys::customer_user_email_guard(user.organization_id, &user.email.normalized());
+        let mut writes = vec![
+            self.delete_item(
+                keys::customer_user_pk(user.id),
+                keys::SK_CUSTOMER_USER,
+                Some(("version = :expected", HashMap::from([(":expected".to_owned(), n(user.version))]))),
+            )?,
+            self.delete_item(guard.pk, &guard.sk, None)?,
+            self.add_to_counter(keys::customer_pk(user.customer_id), keys::SK_CUSTOMER, "customer_user_count", -1)?,
+        ];
+        for application in applications {
+            writes.push(self.delete_item(keys::application_pk(application.id), keys::SK_APPLICATION, None)?);
+        }
+        self.transact(writes, &|index| match index {
+            0 => StoreError::VersionConflict,
+            _ => StoreError::NotFound,
+        })
+        .await?;
+        // The profile is gone, so nothing can add to the partition any more: clear
+        // what is left of it (links, notification log) in batches.
+        self.delete_partition(keys::customer_user_pk(user.id)).await
+    }
+
+    async fn list_customer_users(&self, query: &CustomerUserQuery, page: &PageRequest) -> StoreResult<Page<CustomerUser>> {
+        let org = query.organization_id;
+        let mut filters = Vec::new();
+        let customer = query.customer_id.map(|c| equal_filter(":customer", "customer_id", "#customer", s(c.to_string())));
+        let email = query.email_prefix.as_deref().filter(|p| !p.is_empty());
+        let first = query.first_name_prefix.as_deref().filter(|p| !p.is_empty());
+        let last = query.last_name_prefix.as_deref().filter(|p| !p.is_empty());
+        let enabled = query.enabled.map(|e| equal_filter(":enabled", "enabled", "#enabled", AttributeValue::Bool(e)));
+        let confirmed = query.confirmed.map(|c| equal_filter(":confirmed", "confirmed", "#confirmed", AttributeValue::Bool(c)));
+
+        if query.sort == CustomerUserSort::CreatedAt {
+            filters.extend(customer);
+            filters.extend(email.map(|p| prefix_filter(":email", "email_lc", "#email", p)));
+            filters.extend(first.map(|p| prefix_filter(":first", "first_name_lc", "#first", p)));
+            filters.extend(last.map(|p| prefix_filter(":last", "last_name_lc", "#last", p)));
+            filters.extend(enabled);
+            filters.extend(confirmed);
+            return self.query_filtered(1, keys::customer_users_of(org), None, &filters, page).await;
+        }
+
+        // The first filter present picks the index partition; the others narrow it.
+        let (index, partition, prefix) = if let Some(customer_id) = query.customer_id {
+            (2, keys::customer_users_of_customer(customer_id), email)
+        } else if email.is_some() {
+            (0, keys::customer_users_of(org), email)
+        } else if first.is_some() {
+            (3, keys::customer_users_by_first_name(org), first)
+        } else if last.is_some() {
+            (4, keys::customer_users_by_last_name(org), last)
+        } else if let Some(e) = query.enabled {
+            (5, keys::customer_users_enabled(org, e), None)
+        } else if let Some(c) = query.confirmed {
+            (6, keys::customer_users_confirmed(org, c), None)
+        } else {
+            (0, keys::customer_users_of(org), None)
+        };
+        if index != 0 && index != 2 {
+            filters.extend(email.map(|p| prefix_filter(":email", "email_lc", "#email", p)));
+        }
+        if index != 3 {
+            filters.extend(first.map(|p| prefix_filter(":first", "first_name_lc", "#first", p)));
+        }
+        if index != 4 {
+            filters.extend(last.map(|p| prefix_filter(":last", "last_name_lc", "#last", p)));
+        }
+        if index != 5 {
+            filters.extend(enabled);
+        }
+        if index != 6 {
+            filters.extend(confirmed);
+        }
+        // A customer partition holds users of that customer only, but a customer of
+        // another organization must not leak through it.
+        if index == 2 {
+            filters.push(equal_filter(":org", "organization_id", "#org", s(org.to_string())));
+        }
+        self.query_filtered(index, partition, prefix, &filters, page).await
+    }
+
+    async fn record_notification(&self, customer_user_id: CustomerUserId, notification: &Notification) -> StoreResult<()> {
+        let mut item: Item = serde_dynamo::to_item(notification).map_err(|e| StoreError::Backend(e.to_string()))?;
+        item.extend(key(keys::customer_user_pk(customer_user_id), &keys::notification_sk(notification.id)));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn recent_notifications(&self, customer_user_id: CustomerUserId, limit: u16) -> StoreResult<Vec<Notification>> {
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+            .expression_attribute_values(":pk", s(keys::customer_user_pk(customer_user_id)))
+            .expression_attribute_values(":prefix", s(keys::NOTIFICATION_PREFIX))
+            .scan_index_forward(false)
+            .limit(i32::from(limit))
+            .send()
+            .await
+            .map_err(backend)?;
+        self.count_reads(output.scanned_count.max(0) as u64);
+        output.items.unwrap_or_default().into_iter().map(from_item).collect()
+    }
+}
+
+impl DynamoStore {
+    /// Deletes every item of a partition, 25 at a time.
+    async fn delete_partition(&self, pk: String) -> StoreResult<()> {
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk")
+                .expression_attribute_values(":pk", s(&pk))
+                .projection_expression("pk, sk")
+                .limit(25)
+                .send()
+                .await
+                .map_err(backend)?;
+            let keys = output.items.unwrap_or_default();
+            if keys.is_empty() {
+                return Ok(());
+            }
+            let mut requests = keys
+                .into_iter()
+                .map(|k| {
+                    DeleteRequest::builder()
+                        .set_key(Some(k))
+                        .build()
+                        .map(|d| WriteRequest::builder().delete_request(d).build())
+                        .map_err(|e| StoreError::Backend(e.to_string()))
+                })
+                .collect::<StoreResult<Vec<_>>>()?;
+            // Unprocessed deletes are sent again until none are left.
+            while !requests.is_empty() {
+                let result = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, requests)
+                    .send()
+                    .await
+                    .map_err(backend)?;
+                requests = result
+                    .unprocessed_items
+                    .and_then(|mut m| m.remove(&self.table))
+                    .unwrap_or_default();
+            }
+        }
+    }
+}
