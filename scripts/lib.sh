@@ -33,7 +33,7 @@ PY
 # Starts moto on 127.0.0.1:$1 in the background and waits until it answers.
 start_moto() {
   local port=$1 log=$2
-  "$VENV/bin/moto_server" -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+  "$VENV/bin/python" scripts/emulator.py "$port" >"$log" 2>&1 &
   MOTO_PID=$!
   for _ in $(seq 1 100); do
     if moto_answers "$port"; then

@@ -38,7 +38,7 @@ impl Owner {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredSecret {
     pub hash: SecretHash,
-    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[serde(default, with = "crate::domain::rfc3339_millis::option")]
     pub expires_at: Option<OffsetDateTime>,
 }
 
@@ -57,13 +57,13 @@ pub struct Application {
     pub secrets: Vec<StoredSecret>,
     /// Tokens issued before this instant are refused (set on deactivation and on the
     /// owner being disabled, so re-enabling does not revive old tokens).
-    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[serde(default, with = "crate::domain::rfc3339_millis::option")]
     pub tokens_valid_after: Option<OffsetDateTime>,
-    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[serde(default, with = "crate::domain::rfc3339_millis::option")]
     pub last_used_at: Option<OffsetDateTime>,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::domain::rfc3339_millis")]
     pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::domain::rfc3339_millis")]
     pub updated_at: OffsetDateTime,
     pub version: u64,
 }

@@ -106,13 +106,15 @@ pub struct Stack {
     routes: Vec<Route>,
 }
 
-fn config(table: &str, secret: &str) -> Config {
+/// Each stack sends from its own verified address, so a test may break its sender
+/// without touching another's.
+fn config(id: &str) -> Config {
     Config {
-        table_name: table.to_owned(),
-        signing_key_secret_id: secret.to_owned(),
+        table_name: format!("test-{id}"),
+        signing_key_secret_id: format!("test/{id}/signing-key"),
         token_issuer: ISSUER.to_owned(),
         key_refresh: Duration::from_secs(300),
-        mail_from: "no-reply@example.com".to_owned(),
+        mail_from: format!("no-reply-{id}@example.com"),
     }
 }
 
@@ -134,7 +136,7 @@ impl Stack {
             "the integration tests need the local emulator: run them with `make test`"
         );
         let id = uuid::Uuid::now_v7().simple().to_string();
-        let config = config(&format!("test-{id}"), &format!("test/{id}/signing-key"));
+        let config = config(&id);
         let services = Services::load(config.clone()).await;
         let options = ProvisionOptions {
             website_url: "https://shop.example.test".into(),
@@ -472,7 +474,12 @@ impl Stack {
     }
 
     /// A new enabled customer user with `roles`, through the admin API.
-    pub async fn customer_user(&self, customer_id: &str, email: &str, roles: &[shared::domain::RoleId]) -> Reply {
+    pub async fn customer_user(
+        &self,
+        customer_id: &str,
+        email: &str,
+        roles: &[shared::domain::RoleId],
+    ) -> Reply {
         let token = self.admin_token().await;
         let reply = self
             .request(Method::POST, "/admin/customer-users")
@@ -492,16 +499,22 @@ impl Stack {
 
     /// A frontend token for a customer user, from an application it owns.
     pub async fn frontend_token(&self, customer_user_id: &str) -> String {
-        let owner = Owner::Frontend { customer_user_id: customer_user_id.parse().unwrap() };
+        let owner = Owner::Frontend {
+            customer_user_id: customer_user_id.parse().unwrap(),
+        };
         let (_, credentials) = self.application(owner, &[]).await;
         self.token(&credentials, None).await
     }
 
     /// A customer with an Administrator customer user, and that user's frontend token.
     pub async fn storefront_administrator(&self) -> (Reply, String) {
-        let customer = self.customer(&format!("Storefront {}", uuid::Uuid::now_v7().simple())).await;
+        let customer = self
+            .customer(&format!("Storefront {}", uuid::Uuid::now_v7().simple()))
+            .await;
         let email = format!("boss-{}@example.com", uuid::Uuid::now_v7().simple());
-        let user = self.customer_user(&customer, &email, &[self.provisioned.administrator_role_id]).await;
+        let user = self
+            .customer_user(&customer, &email, &[self.provisioned.administrator_role_id])
+            .await;
         let token = self.frontend_token(user.json["id"].as_str().unwrap()).await;
         (user, token)
     }
@@ -509,13 +522,23 @@ impl Stack {
 
 /// Every message the emulator has sent, raw, from `/moto-api/data.json`.
 pub async fn sent_emails() -> Vec<Value> {
-    let url = format!("{}/moto-api/data.json", std::env::var("AWS_ENDPOINT_URL").expect("the emulator"));
+    let url = format!(
+        "{}/moto-api/data.json",
+        std::env::var("AWS_ENDPOINT_URL").expect("the emulator")
+    );
     let data: Value = tokio::task::spawn_blocking(move || {
         use std::io::{Read, Write};
         let rest = url.strip_prefix("http://").expect("an http URL");
-        let (host, path) = rest.split_once('/').map(|(h, p)| (h.to_owned(), format!("/{p}"))).unwrap();
+        let (host, path) = rest
+            .split_once('/')
+            .map(|(h, p)| (h.to_owned(), format!("/{p}")))
+            .unwrap();
         let mut stream = std::net::TcpStream::connect(&host).unwrap();
-        write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
         let mut response = Vec::new();
         stream.read_to_end(&mut response).unwrap();
         let text = String::from_utf8_lossy(&response).into_owned();
@@ -524,7 +547,10 @@ pub async fn sent_emails() -> Vec<Value> {
     })
     .await
     .unwrap();
-    data["ses"]["RawMessage"].as_array().cloned().unwrap_or_default()
+    data["ses"]["RawMessage"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// The raw message sent to `recipient`, newest last.
@@ -532,7 +558,11 @@ pub async fn emails_to(recipient: &str) -> Vec<String> {
     sent_emails()
         .await
         .into_iter()
-        .filter(|m| m["destinations"].as_array().is_some_and(|d| d.iter().any(|a| a == recipient)))
+        .filter(|m| {
+            m["destinations"]
+                .as_array()
+                .is_some_and(|d| d.iter().any(|a| a == recipient))
+        })
         .filter_map(|m| m["raw_data"].as_str().map(str::to_owned))
         .collect()
 }

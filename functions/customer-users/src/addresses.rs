@@ -7,7 +7,10 @@ use axum::{
 };
 use shared::{
     ApiError,
-    auth::{Admin, scopes::{CustomerUsersRead, CustomerUsersWrite}},
+    auth::{
+        Admin,
+        scopes::{CustomerUsersRead, CustomerUsersWrite},
+    },
     customer_user::{Address, CustomerUser, MAX_ADDRESSES, upsert_address},
     directory::access,
     domain::{AddressId, now},
@@ -28,12 +31,19 @@ pub struct AddressList {
     pub items: Vec<Address>,
 }
 
-async fn save(state: &CustomerUsersState, current: &CustomerUser, addresses: Vec<Address>) -> Result<CustomerUser, ApiError> {
+async fn save(
+    state: &CustomerUsersState,
+    current: &CustomerUser,
+    addresses: Vec<Address>,
+) -> Result<CustomerUser, ApiError> {
     let mut user = current.clone();
     user.addresses = addresses;
     user.updated_at = now();
     user.version = current.version + 1;
-    state.customer_users.update_customer_user(&user, current, &[], false).await?;
+    state
+        .customer_users
+        .update_customer_user(&user, current, &[], false)
+        .await?;
     Ok(user)
 }
 
@@ -54,7 +64,12 @@ pub async fn list(
     Path(id): Path<String>,
 ) -> Result<Versioned<AddressList>, ApiError> {
     let user = load(&state, admin.principal(), &id).await?;
-    Ok(Versioned::ok(user.version, AddressList { items: user.addresses }))
+    Ok(Versioned::ok(
+        user.version,
+        AddressList {
+            items: user.addresses,
+        },
+    ))
 }
 
 /// Adds an address. A new default billing or shipping address replaces the old default.
@@ -152,7 +167,12 @@ pub async fn delete(
         return Err(access::not_found("address"));
     }
     if_match.check(current.version)?;
-    let addresses = current.addresses.iter().filter(|a| a.id != address_id).cloned().collect();
+    let addresses = current
+        .addresses
+        .iter()
+        .filter(|a| a.id != address_id)
+        .cloned()
+        .collect();
     save(&state, &current, addresses).await?;
     Ok(StatusCode::NO_CONTENT)
 }

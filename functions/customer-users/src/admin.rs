@@ -10,7 +10,10 @@ use serde::Deserialize;
 use shared::{
     ApiError,
     application::Owner,
-    auth::{Admin, AdminPrincipal, scopes::{CustomerUsersRead, CustomerUsersWrite}},
+    auth::{
+        Admin, AdminPrincipal,
+        scopes::{CustomerUsersRead, CustomerUsersWrite},
+    },
     customer_user::CustomerUser,
     directory::access,
     domain::{CustomerId, CustomerUserId, OrganizationId},
@@ -61,8 +64,12 @@ fn boolean(field: &str, raw: Option<&str>) -> Result<Option<bool>, ApiError> {
     }
 }
 
-fn id<T: std::str::FromStr<Err = shared::domain::InvalidValue>>(field: &str, raw: Option<&str>) -> Result<Option<T>, ApiError> {
-    raw.map(|r| r.parse::<T>().map_err(|e| ApiError::field(field, e.0))).transpose()
+fn id<T: std::str::FromStr<Err = shared::domain::InvalidValue>>(
+    field: &str,
+    raw: Option<&str>,
+) -> Result<Option<T>, ApiError> {
+    raw.map(|r| r.parse::<T>().map_err(|e| ApiError::field(field, e.0)))
+        .transpose()
 }
 
 /// The customer-user grid: filter by customer, name and email prefixes, enabled and
@@ -79,9 +86,10 @@ pub async fn list(
     QueryParams(q): QueryParams<ListCustomerUsers>,
 ) -> Result<Json<Page<CustomerUserView>>, ApiError> {
     let page = PageRequest::try_from((q.limit, q.cursor))?;
-    let organization_id: OrganizationId =
-        id("organization_id", q.organization_id.as_deref())?.unwrap_or(admin.principal().organization_id);
-    access::ensure_organization(state.directory.as_ref(), admin.principal(), organization_id).await?;
+    let organization_id: OrganizationId = id("organization_id", q.organization_id.as_deref())?
+        .unwrap_or(admin.principal().organization_id);
+    access::ensure_organization(state.directory.as_ref(), admin.principal(), organization_id)
+        .await?;
     let sort = match q.sort.as_deref() {
         None | Some("email") => CustomerUserSort::Email,
         Some("created_at") => CustomerUserSort::CreatedAt,
@@ -97,7 +105,10 @@ pub async fn list(
         confirmed: boolean("confirmed", q.confirmed.as_deref())?,
         sort,
     };
-    let users = state.customer_users.list_customer_users(&query, &page).await?;
+    let users = state
+        .customer_users
+        .list_customer_users(&query, &page)
+        .await?;
     Ok(Json(users.map(CustomerUserView::of)))
 }
 
@@ -120,14 +131,24 @@ pub async fn create(
     Ok(Versioned::created(view.version, view))
 }
 
-pub async fn load(state: &CustomerUsersState, admin: &AdminPrincipal, id: &str) -> Result<CustomerUser, ApiError> {
+pub async fn load(
+    state: &CustomerUsersState,
+    admin: &AdminPrincipal,
+    id: &str,
+) -> Result<CustomerUser, ApiError> {
     let id: CustomerUserId = id.parse().map_err(|_| access::not_found("customer user"))?;
     let user = state
         .customer_users
         .get_customer_user(id)
         .await?
         .ok_or_else(|| access::not_found("customer user"))?;
-    access::visible(state.directory.as_ref(), admin, user.organization_id, "customer user").await?;
+    access::visible(
+        state.directory.as_ref(),
+        admin,
+        user.organization_id,
+        "customer user",
+    )
+    .await?;
     Ok(user)
 }
 
@@ -144,7 +165,10 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Versioned<CustomerUserView>, ApiError> {
     let user = load(&state, admin.principal(), &id).await?;
-    let notifications = state.customer_users.recent_notifications(user.id, RECENT_NOTIFICATIONS).await?;
+    let notifications = state
+        .customer_users
+        .recent_notifications(user.id, RECENT_NOTIFICATIONS)
+        .await?;
     let mut view = CustomerUserView::of(user);
     view.notifications = Some(notifications);
     Ok(Versioned::ok(view.version, view))
@@ -194,9 +218,14 @@ pub async fn delete(
 pub async fn remove(state: &CustomerUsersState, user: &CustomerUser) -> Result<(), ApiError> {
     let applications = state
         .applications
-        .applications_of_owner(Owner::Frontend { customer_user_id: user.id })
+        .applications_of_owner(Owner::Frontend {
+            customer_user_id: user.id,
+        })
         .await?;
-    state.customer_users.delete_customer_user(user, &applications).await?;
+    state
+        .customer_users
+        .delete_customer_user(user, &applications)
+        .await?;
     Ok(())
 }
 
@@ -210,7 +239,10 @@ pub async fn set_enabled(
     if let Some(if_match) = if_match {
         if_match.check(current.version)?;
     }
-    let change = UpdateCustomerUser { enabled: Some(enabled), ..UpdateCustomerUser::default() };
+    let change = UpdateCustomerUser {
+        enabled: Some(enabled),
+        ..UpdateCustomerUser::default()
+    };
     edit::update(state, current, change).await
 }
 

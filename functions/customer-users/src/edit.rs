@@ -40,12 +40,21 @@ pub async fn create(
     let name_suffix = optional_name(&mut v, "name_suffix", body.name_suffix.as_deref());
     let birthday = optional_birthday(&mut v, body.birthday.as_deref());
     let phone = optional_phone(&mut v, "phone", body.phone.as_deref());
-    let preferred_localization =
-        optional_localization(&mut v, "preferred_localization", body.preferred_localization.as_deref());
+    let preferred_localization = optional_localization(
+        &mut v,
+        "preferred_localization",
+        body.preferred_localization.as_deref(),
+    );
     let addresses = parse_addresses(&mut v, body.addresses);
-    let password = match (body.password.as_deref(), body.generate_password.unwrap_or(false)) {
+    let password = match (
+        body.password.as_deref(),
+        body.generate_password.unwrap_or(false),
+    ) {
         (Some(_), true) => {
-            v.add("password", "send either a password or generate_password, not both");
+            v.add(
+                "password",
+                "send either a password or generate_password, not both",
+            );
             None
         }
         (Some(raw), false) => v.check("password", Password::parse(raw)).map(|p| p.hash()),
@@ -58,18 +67,29 @@ pub async fn create(
     };
     match creator {
         Creator::BackOffice(admin) => {
-            shared::directory::access::ensure_organization(state.directory.as_ref(), admin, customer.organization_id).await?;
+            shared::directory::access::ensure_organization(
+                state.directory.as_ref(),
+                admin,
+                customer.organization_id,
+            )
+            .await?;
         }
         Creator::Storefront(actor) if actor.customer_id != customer.id => {
-            return Err(ApiError::Forbidden("customer administrators manage users of their own customer only".into()));
+            return Err(ApiError::Forbidden(
+                "customer administrators manage users of their own customer only".into(),
+            ));
         }
         Creator::Storefront(_) => {}
     }
-    let Some(website) = rules::website(state, &mut v, customer.organization_id, body.website_id).await? else {
+    let Some(website) =
+        rules::website(state, &mut v, customer.organization_id, body.website_id).await?
+    else {
         return Err(v.finish().expect_err("a missing website was recorded"));
     };
     let (Some(first_name), Some(last_name), Some(email)) = (first_name, last_name, email) else {
-        return Err(v.finish().expect_err("invalid required fields were recorded"));
+        return Err(v
+            .finish()
+            .expect_err("invalid required fields were recorded"));
     };
     let sales_given = body.sales_representative_ids.is_some();
     let at = now();
@@ -112,7 +132,9 @@ pub async fn create(
         .create_customer_user(&user, &links)
         .await
         .map_err(|e| match e {
-            shared::store::StoreError::NotFound => ApiError::field("customer_id", "the customer was just deleted"),
+            shared::store::StoreError::NotFound => {
+                ApiError::field("customer_id", "the customer was just deleted")
+            }
             other => other.into(),
         })?;
     let mut warnings = Vec::new();
@@ -143,10 +165,18 @@ pub async fn update(
     let mut v = Validation::default();
     let mut user = current.clone();
     let mut drop_links = false;
-    if let Some(name) = body.first_name.as_deref().and_then(|n| v.check("first_name", Name::parse(n))) {
+    if let Some(name) = body
+        .first_name
+        .as_deref()
+        .and_then(|n| v.check("first_name", Name::parse(n)))
+    {
         user.first_name = name;
     }
-    if let Some(name) = body.last_name.as_deref().and_then(|n| v.check("last_name", Name::parse(n))) {
+    if let Some(name) = body
+        .last_name
+        .as_deref()
+        .and_then(|n| v.check("last_name", Name::parse(n)))
+    {
         user.last_name = name;
     }
     if let Some(raw) = body.name_prefix {
@@ -158,7 +188,11 @@ pub async fn update(
     if let Some(raw) = body.name_suffix {
         user.name_suffix = optional_name(&mut v, "name_suffix", raw.as_deref());
     }
-    if let Some(email) = body.email.as_deref().and_then(|e| v.check("email", Email::parse(e))) {
+    if let Some(email) = body
+        .email
+        .as_deref()
+        .and_then(|e| v.check("email", Email::parse(e)))
+    {
         drop_links |= email.normalized() != current.email.normalized();
         user.email = email;
     }
@@ -169,13 +203,14 @@ pub async fn update(
         user.phone = optional_phone(&mut v, "phone", raw.as_deref());
     }
     if let Some(raw) = body.preferred_localization {
-        user.preferred_localization = optional_localization(&mut v, "preferred_localization", raw.as_deref());
+        user.preferred_localization =
+            optional_localization(&mut v, "preferred_localization", raw.as_deref());
     }
-    if let Some(raw) = body.password.as_deref() {
-        if let Some(password) = v.check("password", Password::parse(raw)) {
-            user.password = Some(password.hash());
-            drop_links = true;
-        }
+    if let Some(raw) = body.password.as_deref()
+        && let Some(password) = v.check("password", Password::parse(raw))
+    {
+        user.password = Some(password.hash());
+        drop_links = true;
     }
     if let Some(role_ids) = body.role_ids {
         user.role_ids = dedup(role_ids);
@@ -187,18 +222,31 @@ pub async fn update(
     }
     if let Some(customer_id) = body.customer_id.filter(|c| *c != current.customer_id) {
         match rules::customer(state, &mut v, customer_id).await? {
-            Some(Customer { organization_id, .. }) if organization_id != current.organization_id => {
-                v.add("customer_id", "must be a customer of the user's organization");
+            Some(Customer {
+                organization_id, ..
+            }) if organization_id != current.organization_id => {
+                v.add(
+                    "customer_id",
+                    "must be a customer of the user's organization",
+                );
             }
             Some(customer) => user.customer_id = customer.id,
             None => {}
         }
     }
     let website_id = body.website_id.unwrap_or(current.website_id);
-    let website: Option<Website> = rules::website(state, &mut v, current.organization_id, Some(website_id)).await?;
+    let website: Option<Website> =
+        rules::website(state, &mut v, current.organization_id, Some(website_id)).await?;
     if let Some(website) = &website {
         user.website_id = website.id;
-        rules::check_relations(state, &mut v, &user, website, body.sales_representative_ids.is_some()).await?;
+        rules::check_relations(
+            state,
+            &mut v,
+            &user,
+            website,
+            body.sales_representative_ids.is_some(),
+        )
+        .await?;
     }
     v.finish()?;
     user.updated_at = now();

@@ -3,7 +3,10 @@
 use serde::Deserialize;
 use shared::{
     customer_user::{Address, MAX_ADDRESSES, parse_birthday, upsert_address},
-    domain::{AddressId, CountryCode, CustomerId, Localization, Name, Phone, RegionCode, RoleId, UserId, WebsiteId},
+    domain::{
+        AddressId, CountryCode, CustomerId, Localization, Name, Phone, RegionCode, RoleId, UserId,
+        WebsiteId,
+    },
     error::Validation,
     http::nullable,
 };
@@ -216,7 +219,11 @@ pub fn optional_phone(v: &mut Validation, field: &str, raw: Option<&str>) -> Opt
     raw.and_then(|text| v.check(field, Phone::parse(text)))
 }
 
-pub fn optional_localization(v: &mut Validation, field: &str, raw: Option<&str>) -> Option<Localization> {
+pub fn optional_localization(
+    v: &mut Validation,
+    field: &str,
+    raw: Option<&str>,
+) -> Option<Localization> {
     raw.and_then(|text| v.check(field, Localization::parse(text)))
 }
 
@@ -260,7 +267,12 @@ impl AddressInput {
 
 impl AddressPatch {
     pub fn apply(self, v: &mut Validation, mut address: Address) -> Option<Address> {
-        fn set_name(v: &mut Validation, field: &str, slot: &mut Option<Name>, value: Option<Option<String>>) {
+        fn set_name(
+            v: &mut Validation,
+            field: &str,
+            slot: &mut Option<Name>,
+            value: Option<Option<String>>,
+        ) {
             if let Some(value) = value {
                 *slot = optional_name(v, field, value.as_deref());
             }
@@ -268,30 +280,55 @@ impl AddressPatch {
         set_name(v, "label", &mut address.label, self.label);
         set_name(v, "first_name", &mut address.first_name, self.first_name);
         set_name(v, "last_name", &mut address.last_name, self.last_name);
-        set_name(v, "organization", &mut address.organization, self.organization);
+        set_name(
+            v,
+            "organization",
+            &mut address.organization,
+            self.organization,
+        );
         set_name(v, "street2", &mut address.street2, self.street2);
-        if let Some(street) = self.street.as_deref().and_then(|s| v.check("street", Name::parse(s))) {
+        if let Some(street) = self
+            .street
+            .as_deref()
+            .and_then(|s| v.check("street", Name::parse(s)))
+        {
             address.street = street;
         }
-        if let Some(city) = self.city.as_deref().and_then(|s| v.check("city", Name::parse(s))) {
+        if let Some(city) = self
+            .city
+            .as_deref()
+            .and_then(|s| v.check("city", Name::parse(s)))
+        {
             address.city = city;
         }
-        if let Some(code) = self.postal_code.as_deref().and_then(|s| v.check("postal_code", Name::parse(s))) {
+        if let Some(code) = self
+            .postal_code
+            .as_deref()
+            .and_then(|s| v.check("postal_code", Name::parse(s)))
+        {
             address.postal_code = code;
         }
-        if let Some(country) = self.country_code.as_deref().and_then(|s| v.check("country_code", CountryCode::parse(s))) {
+        if let Some(country) = self
+            .country_code
+            .as_deref()
+            .and_then(|s| v.check("country_code", CountryCode::parse(s)))
+        {
             address.country_code = country;
         }
         if let Some(region) = self.region_code {
-            address.region_code = region.as_deref().and_then(|r| v.check("region_code", RegionCode::parse(r)));
+            address.region_code = region
+                .as_deref()
+                .and_then(|r| v.check("region_code", RegionCode::parse(r)));
         }
         if let Some(phone) = self.phone {
             address.phone = optional_phone(v, "phone", phone.as_deref());
         }
         address.billing = self.billing.unwrap_or(address.billing);
         address.shipping = self.shipping.unwrap_or(address.shipping);
-        address.default_billing = self.default_billing.unwrap_or(address.default_billing) && address.billing;
-        address.default_shipping = self.default_shipping.unwrap_or(address.default_shipping) && address.shipping;
+        address.default_billing =
+            self.default_billing.unwrap_or(address.default_billing) && address.billing;
+        address.default_shipping =
+            self.default_shipping.unwrap_or(address.default_shipping) && address.shipping;
         check_address(v, "", address)
     }
 }

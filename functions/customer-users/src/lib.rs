@@ -42,7 +42,10 @@ impl FromRef<CustomerUsersState> for Arc<Verifier> {
 
 pub fn router(state: CustomerUsersState) -> Router {
     Router::new()
-        .route("/admin/customer-users", get(admin::list).post(admin::create))
+        .route(
+            "/admin/customer-users",
+            get(admin::list).post(admin::create),
+        )
         .route(
             "/admin/customer-users/{id}",
             get(admin::get).patch(admin::update).delete(admin::delete),
@@ -58,12 +61,20 @@ pub fn router(state: CustomerUsersState) -> Router {
             patch(addresses::update).delete(addresses::delete),
         )
         .route("/api/me", get(storefront::me))
-        .route("/api/customer-users", get(storefront::list).post(storefront::create))
+        .route(
+            "/api/customer-users",
+            get(storefront::list).post(storefront::create),
+        )
         .route(
             "/api/customer-users/{id}",
-            get(storefront::get).patch(storefront::update).delete(storefront::delete),
+            get(storefront::get)
+                .patch(storefront::update)
+                .delete(storefront::delete),
         )
-        .route("/api/customer-users/{id}/disable", post(storefront::disable))
+        .route(
+            "/api/customer-users/{id}/disable",
+            post(storefront::disable),
+        )
         .fallback(shared::http::route_not_found)
         .with_state(state)
 }

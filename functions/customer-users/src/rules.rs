@@ -45,7 +45,10 @@ pub async fn website(
         Some(id) => match state.directory.get_website(id).await? {
             Some(w) if w.organization_id == organization_id => Ok(Some(w)),
             _ => {
-                v.add("website_id", "must be a website of the customer's organization");
+                v.add(
+                    "website_id",
+                    "must be a website of the customer's organization",
+                );
                 Ok(None)
             }
         },
@@ -57,11 +60,17 @@ pub async fn website(
             match page.items.as_slice() {
                 [only] => Ok(Some(only.clone())),
                 [] => {
-                    v.add("website_id", "the organization has no website yet: create one first");
+                    v.add(
+                        "website_id",
+                        "the organization has no website yet: create one first",
+                    );
                     Ok(None)
                 }
                 _ => {
-                    v.add("website_id", "is required because the organization has several websites");
+                    v.add(
+                        "website_id",
+                        "is required because the organization has several websites",
+                    );
                     Ok(None)
                 }
             }
@@ -88,18 +97,32 @@ pub async fn check_relations(
     }
     let websites = state
         .directory
-        .list_websites(user.organization_id, None, &PageRequest::first(PageRequest::MAX_LIMIT))
+        .list_websites(
+            user.organization_id,
+            None,
+            &PageRequest::first(PageRequest::MAX_LIMIT),
+        )
         .await?;
-    if let Some(problem) = localization_problem(user.preferred_localization.as_ref(), website, &websites.items) {
+    if let Some(problem) = localization_problem(
+        user.preferred_localization.as_ref(),
+        website,
+        &websites.items,
+    ) {
         v.add("preferred_localization", problem);
     }
-    if sales_representatives_changed {
-        if let Err(wrong) =
-            sales_representatives(state.directory.as_ref(), user.organization_id, &user.sales_representative_ids).await?
-        {
-            for i in wrong {
-                v.add(format!("sales_representative_ids.{i}"), NOT_A_SALES_REPRESENTATIVE);
-            }
+    if sales_representatives_changed
+        && let Err(wrong) = sales_representatives(
+            state.directory.as_ref(),
+            user.organization_id,
+            &user.sales_representative_ids,
+        )
+        .await?
+    {
+        for i in wrong {
+            v.add(
+                format!("sales_representative_ids.{i}"),
+                NOT_A_SALES_REPRESENTATIVE,
+            );
         }
     }
     Ok(())
@@ -155,10 +178,18 @@ pub async fn send_welcome(
         template: Template::Welcome.name().to_owned(),
         recipient: user.email.clone(),
         at: now(),
-        status: if error.is_some() { DeliveryStatus::Failed } else { DeliveryStatus::Sent },
+        status: if error.is_some() {
+            DeliveryStatus::Failed
+        } else {
+            DeliveryStatus::Sent
+        },
         error: error.clone(),
     };
-    if let Err(e) = state.customer_users.record_notification(user.id, &notification).await {
+    if let Err(e) = state
+        .customer_users
+        .record_notification(user.id, &notification)
+        .await
+    {
         tracing::error!(customer_user_id = %user.id, error = %e, "the notification log was not written");
     }
     error.map(|_| "the welcome email could not be sent; the user was saved and can be sent the email again".to_owned())
@@ -175,7 +206,9 @@ pub async fn applications_following(
     }
     let mut applications = state
         .applications
-        .applications_of_owner(Owner::Frontend { customer_user_id: user.id })
+        .applications_of_owner(Owner::Frontend {
+            customer_user_id: user.id,
+        })
         .await?;
     let at = now();
     for application in &mut applications {

@@ -29,17 +29,25 @@ use crate::{
 };
 
 /// The token's customer user; a token that outlived its user is refused.
-async fn actor(state: &CustomerUsersState, storefront: &Storefront) -> Result<CustomerUser, ApiError> {
+async fn actor(
+    state: &CustomerUsersState,
+    storefront: &Storefront,
+) -> Result<CustomerUser, ApiError> {
     state
         .customer_users
         .get_customer_user(storefront.0.customer_user_id)
         .await?
         .filter(|u| u.enabled)
-        .ok_or_else(|| ApiError::unauthorized("the token's customer user no longer exists or is disabled"))
+        .ok_or_else(|| {
+            ApiError::unauthorized("the token's customer user no longer exists or is disabled")
+        })
 }
 
 /// The token's customer user, if it holds the Administrator role.
-async fn administrator(state: &CustomerUsersState, storefront: &Storefront) -> Result<CustomerUser, ApiError> {
+async fn administrator(
+    state: &CustomerUsersState,
+    storefront: &Storefront,
+) -> Result<CustomerUser, ApiError> {
     let actor = actor(state, storefront).await?;
     for role_id in &actor.role_ids {
         if let Some(role) = state.directory.get_role(*role_id).await?
@@ -54,7 +62,11 @@ async fn administrator(state: &CustomerUsersState, storefront: &Storefront) -> R
 }
 
 /// A user of the administrator's own customer; any other is reported as missing.
-async fn colleague(state: &CustomerUsersState, actor: &CustomerUser, id: &str) -> Result<CustomerUser, ApiError> {
+async fn colleague(
+    state: &CustomerUsersState,
+    actor: &CustomerUser,
+    id: &str,
+) -> Result<CustomerUser, ApiError> {
     let id: CustomerUserId = id.parse().map_err(|_| access::not_found("customer user"))?;
     state
         .customer_users
@@ -66,19 +78,27 @@ async fn colleague(state: &CustomerUsersState, actor: &CustomerUser, id: &str) -
 
 fn not_yourself(actor: &CustomerUser, target: &CustomerUser, what: &str) -> Result<(), ApiError> {
     if actor.id == target.id {
-        Err(ApiError::Conflict(format!("you cannot {what} yourself: ask another administrator")))
+        Err(ApiError::Conflict(format!(
+            "you cannot {what} yourself: ask another administrator"
+        )))
     } else {
         Ok(())
     }
 }
 
 /// Storefront roles must be ones customer administrators may hand out.
-async fn check_self_managed(state: &CustomerUsersState, role_ids: &[shared::domain::RoleId]) -> Result<(), ApiError> {
+async fn check_self_managed(
+    state: &CustomerUsersState,
+    role_ids: &[shared::domain::RoleId],
+) -> Result<(), ApiError> {
     let mut v = Validation::default();
     for (i, role_id) in role_ids.iter().enumerate() {
         let role = state.directory.get_role(*role_id).await?;
         if role.is_some_and(|r| !r.self_managed) {
-            v.add(format!("role_ids.{i}"), "is not a role customer administrators may assign");
+            v.add(
+                format!("role_ids.{i}"),
+                "is not a role customer administrators may assign",
+            );
         }
     }
     v.finish()
@@ -90,7 +110,10 @@ async fn check_self_managed(state: &CustomerUsersState, role_ids: &[shared::doma
     security(("frontend_token" = [])),
     responses((status = 200, description = "The customer user the token acts for", body = CustomerUserView, headers(("ETag" = String))), ReadProblems)
 )]
-pub async fn me(State(state): State<CustomerUsersState>, storefront: Storefront) -> Result<Versioned<CustomerUserView>, ApiError> {
+pub async fn me(
+    State(state): State<CustomerUsersState>,
+    storefront: Storefront,
+) -> Result<Versioned<CustomerUserView>, ApiError> {
     let user = actor(&state, &storefront).await?;
     Ok(Versioned::ok(user.version, CustomerUserView::of(user)))
 }
@@ -124,7 +147,10 @@ pub async fn list(
         email_prefix: q.email,
         ..CustomerUserQuery::of_organization(actor.organization_id)
     };
-    let users = state.customer_users.list_customer_users(&query, &page).await?;
+    let users = state
+        .customer_users
+        .list_customer_users(&query, &page)
+        .await?;
     Ok(Json(users.map(CustomerUserView::of)))
 }
 

@@ -3,7 +3,10 @@
 use serde::Serialize;
 use shared::{
     customer_user::{Address, CustomerUser, Notification},
-    domain::{CustomerId, CustomerUserId, Email, Localization, Name, OrganizationId, Phone, RoleId, UserId, WebsiteId},
+    domain::{
+        CustomerId, CustomerUserId, Email, Localization, Name, OrganizationId, Phone, RoleId,
+        UserId, WebsiteId,
+    },
 };
 use time::OffsetDateTime;
 
@@ -30,10 +33,10 @@ pub struct CustomerUserView {
     /// Whether a password is set (the password itself is never shown).
     pub has_password: bool,
     pub addresses: Vec<Address>,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "shared::domain::rfc3339_millis")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "shared::domain::rfc3339_millis")]
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: OffsetDateTime,
     pub version: u64,

@@ -110,7 +110,10 @@ async fn check_sales_representatives(
         Ok(unique) => Ok(unique),
         Err(wrong) => {
             for i in wrong {
-                v.add(format!("sales_representative_ids.{i}"), NOT_A_SALES_REPRESENTATIVE);
+                v.add(
+                    format!("sales_representative_ids.{i}"),
+                    NOT_A_SALES_REPRESENTATIVE,
+                );
             }
             Ok(Vec::new())
         }

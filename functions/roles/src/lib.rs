@@ -68,8 +68,11 @@ pub async fn list(
             .parse()
             .map_err(|e: shared::domain::InvalidValue| ApiError::field("organization_id", e.0))?,
     };
-    access::ensure_organization(state.directory.as_ref(), admin.principal(), organization_id).await?;
-    Ok(Json(state.directory.list_roles(organization_id, &page).await?))
+    access::ensure_organization(state.directory.as_ref(), admin.principal(), organization_id)
+        .await?;
+    Ok(Json(
+        state.directory.list_roles(organization_id, &page).await?,
+    ))
 }
 
 #[derive(utoipa::OpenApi)]

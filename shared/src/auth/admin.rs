@@ -84,7 +84,11 @@ impl Verifier {
         let keys = self.keys.get().await.map_err(ApiError::Unavailable)?;
         let verified = match verify(&keys, &self.issuer, audience, token) {
             Err(TokenError::UnknownKey) => {
-                let keys = self.keys.refresh_soon().await.map_err(ApiError::Unavailable)?;
+                let keys = self
+                    .keys
+                    .refresh_soon()
+                    .await
+                    .map_err(ApiError::Unavailable)?;
                 verify(&keys, &self.issuer, audience, token)
             }
             other => other,

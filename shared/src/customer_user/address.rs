@@ -33,18 +33,30 @@ impl Address {
     pub fn problems(&self) -> Vec<(&'static str, &'static str)> {
         let mut problems = Vec::new();
         if !self.billing && !self.shipping {
-            problems.push(("billing", "an address must be for billing, shipping or both"));
+            problems.push((
+                "billing",
+                "an address must be for billing, shipping or both",
+            ));
         }
         if self.default_billing && !self.billing {
-            problems.push(("default_billing", "only a billing address can be the default billing address"));
+            problems.push((
+                "default_billing",
+                "only a billing address can be the default billing address",
+            ));
         }
         if self.default_shipping && !self.shipping {
-            problems.push(("default_shipping", "only a shipping address can be the default shipping address"));
+            problems.push((
+                "default_shipping",
+                "only a shipping address can be the default shipping address",
+            ));
         }
         if let Some(region) = &self.region_code
             && !region.is_in(&self.country_code)
         {
-            problems.push(("region_code", "must be a subdivision of the address's country"));
+            problems.push((
+                "region_code",
+                "must be a subdivision of the address's country",
+            ));
         }
         problems
     }
@@ -57,7 +69,9 @@ pub fn upsert(addresses: &mut Vec<Address>, address: Address) {
         addresses.iter_mut().for_each(|a| a.default_billing = false);
     }
     if address.default_shipping {
-        addresses.iter_mut().for_each(|a| a.default_shipping = false);
+        addresses
+            .iter_mut()
+            .for_each(|a| a.default_shipping = false);
     }
     match addresses.iter_mut().find(|a| a.id == address.id) {
         Some(existing) => *existing = address,

@@ -23,7 +23,8 @@ pub const ADMINISTRATOR_ROLE: &str = "ROLE_FRONTEND_ADMINISTRATOR";
 
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
-pub const ROLE_REQUIRED: &str = "Please select at least one role before you enable the customer user.";
+pub const ROLE_REQUIRED: &str =
+    "Please select at least one role before you enable the customer user.";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CustomerUser {
@@ -48,9 +49,9 @@ pub struct CustomerUser {
     pub confirmed: bool,
     pub password: Option<PasswordDigest>,
     pub addresses: Vec<Address>,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::domain::rfc3339_millis")]
     pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::domain::rfc3339_millis")]
     pub updated_at: OffsetDateTime,
     pub version: u64,
 }
@@ -70,13 +71,19 @@ pub fn parse_birthday(raw: &str, today: Date) -> Result<Date, InvalidValue> {
 }
 
 /// Why a role may not be given to a user of `customer_id`, if it may not.
-pub fn role_problem(role: Option<&CustomerUserRole>, organization_id: OrganizationId, customer_id: CustomerId) -> Option<&'static str> {
+pub fn role_problem(
+    role: Option<&CustomerUserRole>,
+    organization_id: OrganizationId,
+    customer_id: CustomerId,
+) -> Option<&'static str> {
     match role {
         None => Some("no role has this id: list them with GET /admin/customer-user-roles"),
-        Some(r) if r.organization_id != organization_id => Some("is a role of another organization"),
-        Some(r) if r.customer_id.is_some_and(|c| c != customer_id) => {
-            Some("is a role of another customer: choose a system role or one of the user's customer")
+        Some(r) if r.organization_id != organization_id => {
+            Some("is a role of another organization")
         }
+        Some(r) if r.customer_id.is_some_and(|c| c != customer_id) => Some(
+            "is a role of another customer: choose a system role or one of the user's customer",
+        ),
         Some(_) => None,
     }
 }
@@ -89,7 +96,10 @@ pub fn localization_problem(
     website: &Website,
     organization_websites: &[Website],
 ) -> Option<String> {
-    let mut enabled: Vec<&Localization> = organization_websites.iter().flat_map(|w| &w.localizations).collect();
+    let mut enabled: Vec<&Localization> = organization_websites
+        .iter()
+        .flat_map(|w| &w.localizations)
+        .collect();
     enabled.sort_by_key(|l| l.as_str());
     enabled.dedup();
     match chosen {
@@ -106,7 +116,11 @@ pub fn localization_problem(
 }
 
 fn list(localizations: &[Localization]) -> String {
-    localizations.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(", ")
+    localizations
+        .iter()
+        .map(|l| l.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// What happened to an email sent to a customer user.
@@ -124,7 +138,7 @@ pub struct Notification {
     /// The template, such as `welcome`.
     pub template: String,
     pub recipient: Email,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::domain::rfc3339_millis")]
     pub at: OffsetDateTime,
     pub status: DeliveryStatus,
     /// Why sending failed, when it did.
@@ -141,7 +155,11 @@ pub enum LinkPurpose {
 }
 
 impl LinkPurpose {
-    pub const ALL: [LinkPurpose; 3] = [LinkPurpose::Confirmation, LinkPurpose::PasswordReset, LinkPurpose::Welcome];
+    pub const ALL: [LinkPurpose; 3] = [
+        LinkPurpose::Confirmation,
+        LinkPurpose::PasswordReset,
+        LinkPurpose::Welcome,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -159,7 +177,7 @@ pub struct OneTimeLink {
     pub purpose: LinkPurpose,
     pub token_hash: crate::auth::SecretHash,
     /// Checked on use; the table's TTL only cleans up later.
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::domain::rfc3339_millis")]
     pub valid_until: OffsetDateTime,
 }
 
@@ -185,7 +203,10 @@ mod tests {
             organization_id: OrganizationId::generate(),
             name: Name::parse("Shop").unwrap(),
             url: crate::domain::WebUrl::parse("https://shop.example").unwrap(),
-            localizations: codes.iter().map(|c| Localization::parse(c).unwrap()).collect(),
+            localizations: codes
+                .iter()
+                .map(|c| Localization::parse(c).unwrap())
+                .collect(),
             default_role_id: None,
             created_at: now,
             updated_at: now,
@@ -199,9 +220,15 @@ mod tests {
         let de = website(&["de_DE", "en_US"]);
         let us = Localization::parse("en_US").unwrap();
         let fr = Localization::parse("fr_FR").unwrap();
-        assert_eq!(localization_problem(None, &en, std::slice::from_ref(&en)), None);
+        assert_eq!(
+            localization_problem(None, &en, std::slice::from_ref(&en)),
+            None
+        );
         assert!(localization_problem(None, &en, &[en.clone(), de.clone()]).is_some());
-        assert_eq!(localization_problem(Some(&us), &en, &[en.clone(), de.clone()]), None);
+        assert_eq!(
+            localization_problem(Some(&us), &en, &[en.clone(), de.clone()]),
+            None
+        );
         assert!(localization_problem(Some(&fr), &de, std::slice::from_ref(&de)).is_some());
     }
 

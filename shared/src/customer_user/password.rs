@@ -83,7 +83,11 @@ impl std::fmt::Debug for PasswordDigest {
 impl PasswordDigest {
     pub fn verify(&self, candidate: &str) -> bool {
         PasswordHash::new(&self.0)
-            .map(|parsed| hasher().verify_password(candidate.as_bytes(), &parsed).is_ok())
+            .map(|parsed| {
+                hasher()
+                    .verify_password(candidate.as_bytes(), &parsed)
+                    .is_ok()
+            })
             .unwrap_or(false)
     }
 }
@@ -95,7 +99,13 @@ mod tests {
     #[test]
     fn complexity_rule() {
         assert!(Password::parse("Secret123").is_ok());
-        for bad in ["Short1A", "alllower1", "ALLUPPER1", "NoDigitsHere", &format!("Aa1{}", "x".repeat(254))] {
+        for bad in [
+            "Short1A",
+            "alllower1",
+            "ALLUPPER1",
+            "NoDigitsHere",
+            &format!("Aa1{}", "x".repeat(254)),
+        ] {
             assert!(Password::parse(bad).is_err(), "{bad}");
         }
     }

@@ -19,9 +19,9 @@ pub struct Customer {
     /// Kept in the same transaction as each customer user's create and delete.
     #[serde(default)]
     pub customer_user_count: u64,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::domain::rfc3339_millis")]
     pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::domain::rfc3339_millis")]
     pub updated_at: OffsetDateTime,
     pub version: u64,
 }

@@ -17,9 +17,9 @@ pub struct CustomerUserRole {
     pub self_managed: bool,
     /// Whether it is offered for self-registration.
     pub public: bool,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::domain::rfc3339_millis")]
     pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::domain::rfc3339_millis")]
     pub updated_at: OffsetDateTime,
     pub version: u64,
 }

@@ -22,8 +22,13 @@ pub async fn sales_representatives(
             _ => wrong.push(i),
         }
     }
-    Ok(if wrong.is_empty() { Ok(unique) } else { Err(wrong) })
+    Ok(if wrong.is_empty() {
+        Ok(unique)
+    } else {
+        Err(wrong)
+    })
 }
 
 /// The message for a wrong sales representative.
-pub const NOT_A_SALES_REPRESENTATIVE: &str = "must be a back-office user of the customer's organization";
+pub const NOT_A_SALES_REPRESENTATIVE: &str =
+    "must be a back-office user of the customer's organization";

@@ -14,9 +14,9 @@ pub struct User {
     /// Unique across back-office users, case-insensitively.
     pub email: Email,
     pub enabled: bool,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::domain::rfc3339_millis")]
     pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::domain::rfc3339_millis")]
     pub updated_at: OffsetDateTime,
     pub version: u64,
 }

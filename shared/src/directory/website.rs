@@ -15,9 +15,9 @@ pub struct Website {
     pub localizations: Vec<Localization>,
     /// The role given to customer users who register on this website.
     pub default_role_id: Option<RoleId>,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::domain::rfc3339_millis")]
     pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::domain::rfc3339_millis")]
     pub updated_at: OffsetDateTime,
     pub version: u64,
 }

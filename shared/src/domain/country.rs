@@ -46,7 +46,9 @@ impl RegionCode {
         let well_formed = code.split_once('-').is_some_and(|(country, part)| {
             CountryCode::parse(country).is_ok()
                 && (1..=3).contains(&part.len())
-                && part.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
         });
         if well_formed {
             Ok(Self(code.to_owned()))

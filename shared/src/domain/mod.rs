@@ -38,6 +38,7 @@ mod id;
 mod localization;
 mod name;
 mod phone;
+pub mod rfc3339_millis;
 mod web_url;
 
 pub use country::{CountryCode, RegionCode};

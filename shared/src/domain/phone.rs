@@ -37,7 +37,14 @@ mod tests {
         for ok in ["+49 30 1234567", "(030) 123-45.67", "12345"] {
             assert!(Phone::parse(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "1234", "call me", "49+30", "+".repeat(3).as_str(), &"1".repeat(21)] {
+        for bad in [
+            "",
+            "1234",
+            "call me",
+            "49+30",
+            "+".repeat(3).as_str(),
+            &"1".repeat(21),
+        ] {
             assert!(Phone::parse(bad).is_err(), "{bad}");
         }
     }

@@ -62,7 +62,10 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
 impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for IfMatch {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Option<Self>, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
         match parts.headers.get(header::IF_MATCH) {
             None => Ok(None),
             Some(value) => {

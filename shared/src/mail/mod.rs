@@ -34,7 +34,11 @@ pub trait Mailer: Send + Sync {
 }
 
 /// Builds a multipart (text and HTML) message.
-pub fn compose(from: &str, to: &Email, rendered: &template::Rendered) -> Result<OutgoingMessage, MailError> {
+pub fn compose(
+    from: &str,
+    to: &Email,
+    rendered: &template::Rendered,
+) -> Result<OutgoingMessage, MailError> {
     let domain = from.rsplit_once('@').map(|(_, d)| d).unwrap_or("localhost");
     let raw = mail_builder::MessageBuilder::new()
         .from(from)
@@ -45,5 +49,8 @@ pub fn compose(from: &str, to: &Email, rendered: &template::Rendered) -> Result<
         .html_body(rendered.html.as_str())
         .write_to_vec()
         .map_err(|e| MailError::Backend(e.to_string()))?;
-    Ok(OutgoingMessage { to: to.clone(), raw })
+    Ok(OutgoingMessage {
+        to: to.clone(),
+        raw,
+    })
 }

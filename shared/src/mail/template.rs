@@ -18,7 +18,13 @@ impl Template {
 }
 
 /// (locale, template, subject, text, html)
-type Source = (&'static str, Template, &'static str, &'static str, &'static str);
+type Source = (
+    &'static str,
+    Template,
+    &'static str,
+    &'static str,
+    &'static str,
+);
 
 macro_rules! template {
     ($locale:literal, $template:expr, $name:literal) => {
@@ -44,9 +50,17 @@ pub struct Rendered {
 }
 
 /// Fills `{{name}}` placeholders; values are HTML-escaped in the HTML part.
-pub fn render(template: Template, locale: Option<&Localization>, values: &[(&str, &str)]) -> Rendered {
+pub fn render(
+    template: Template,
+    locale: Option<&Localization>,
+    values: &[(&str, &str)],
+) -> Rendered {
     let wanted = locale.map(|l| l.as_str()).unwrap_or(FALLBACK);
-    let find = |code: &str| SOURCES.iter().find(|(l, t, ..)| *l == code && *t == template);
+    let find = |code: &str| {
+        SOURCES
+            .iter()
+            .find(|(l, t, ..)| *l == code && *t == template)
+    };
     let (_, _, subject, text, html) = find(wanted)
         .or_else(|| find(FALLBACK))
         .expect("every template exists in the fallback locale");
@@ -81,7 +95,13 @@ mod tests {
         let r = render(
             Template::Welcome,
             None,
-            &[("first_name", "<Jane>"), ("last_name", "Doe"), ("website_name", "Shop"), ("link", "https://x/?t=1&u=2"), ("expires", "soon")],
+            &[
+                ("first_name", "<Jane>"),
+                ("last_name", "Doe"),
+                ("website_name", "Shop"),
+                ("link", "https://x/?t=1&u=2"),
+                ("expires", "soon"),
+            ],
         );
         assert_eq!(r.subject, "Welcome to Shop");
         assert!(r.text.contains("Hello <Jane> Doe"));
@@ -93,6 +113,9 @@ mod tests {
     #[test]
     fn unknown_locales_fall_back_to_en_us() {
         let de = Localization::parse("de_DE").unwrap();
-        assert_eq!(render(Template::Welcome, Some(&de), &[("website_name", "S")]).subject, "Welcome to S");
+        assert_eq!(
+            render(Template::Welcome, Some(&de), &[("website_name", "S")]).subject,
+            "Welcome to S"
+        );
     }
 }

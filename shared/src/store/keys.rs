@@ -197,11 +197,10 @@ pub fn customer_users_confirmed(org: OrganizationId, confirmed: bool) -> String 
 /// gsi5 last name, gsi6 enabled, gsi7 confirmed.
 pub fn customer_user(u: &CustomerUser) -> ItemKeys {
     let email = sortable(&u.email.normalized(), u.id);
+    // Fixed-width milliseconds sort in time order; RFC 3339 trims trailing zeros.
     let created = format!(
-        "{}#{}",
-        u.created_at
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default(),
+        "{:015}#{}",
+        u.created_at.unix_timestamp_nanos() / 1_000_000,
         u.id
     );
     ItemKeys {
@@ -209,10 +208,22 @@ pub fn customer_user(u: &CustomerUser) -> ItemKeys {
         gsi2: Some((customer_users_of(u.organization_id), created)),
         more: vec![
             (customer_users_of_customer(u.customer_id), email.clone()),
-            (customer_users_by_first_name(u.organization_id), sortable(u.first_name.as_str(), u.id)),
-            (customer_users_by_last_name(u.organization_id), sortable(u.last_name.as_str(), u.id)),
-            (customer_users_enabled(u.organization_id, u.enabled), email.clone()),
-            (customer_users_confirmed(u.organization_id, u.confirmed), email),
+            (
+                customer_users_by_first_name(u.organization_id),
+                sortable(u.first_name.as_str(), u.id),
+            ),
+            (
+                customer_users_by_last_name(u.organization_id),
+                sortable(u.last_name.as_str(), u.id),
+            ),
+            (
+                customer_users_enabled(u.organization_id, u.enabled),
+                email.clone(),
+            ),
+            (
+                customer_users_confirmed(u.organization_id, u.confirmed),
+                email,
+            ),
         ],
         ..ItemKeys::base(customer_user_pk(u.id), SK_CUSTOMER_USER)
     }
@@ -220,7 +231,10 @@ pub fn customer_user(u: &CustomerUser) -> ItemKeys {
 
 /// Guards the uniqueness of a customer-user email within an organization.
 pub fn customer_user_email_guard(org: OrganizationId, normalized_email: &str) -> ItemKeys {
-    ItemKeys::base(format!("CUSTOMER_USER_EMAIL#{org}#{normalized_email}"), "GUARD")
+    ItemKeys::base(
+        format!("CUSTOMER_USER_EMAIL#{org}#{normalized_email}"),
+        "GUARD",
+    )
 }
 
 pub const NOTIFICATION_PREFIX: &str = "NOTIFICATION#";

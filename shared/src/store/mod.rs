@@ -14,7 +14,9 @@ use crate::{
     application::{Application, Owner},
     customer_user::{CustomerUser, Notification, OneTimeLink},
     directory::{Customer, CustomerUserRole, Organization, User, Website},
-    domain::{ApplicationId, CustomerId, CustomerUserId, OrganizationId, RoleId, UserId, WebsiteId},
+    domain::{
+        ApplicationId, CustomerId, CustomerUserId, OrganizationId, RoleId, UserId, WebsiteId,
+    },
     http::{Page, PageRequest},
 };
 
@@ -171,7 +173,11 @@ impl CustomerUserQuery {
 pub trait CustomerUserStore: Send + Sync {
     /// Creates the user with its email guard, counts it on its customer, and stores
     /// `links`, atomically. `Duplicate` when the email is taken in the organization.
-    async fn create_customer_user(&self, user: &CustomerUser, links: &[OneTimeLink]) -> StoreResult<()>;
+    async fn create_customer_user(
+        &self,
+        user: &CustomerUser,
+        links: &[OneTimeLink],
+    ) -> StoreResult<()>;
     async fn get_customer_user(&self, id: CustomerUserId) -> StoreResult<Option<CustomerUser>>;
     /// Replaces `previous` with `user`: moves the email guard and the customer count
     /// when they change, writes the owner's `applications` (already brought in line),
@@ -185,9 +191,25 @@ pub trait CustomerUserStore: Send + Sync {
     ) -> StoreResult<()>;
     /// Deletes the user and everything attached to it: email guard, count on the
     /// customer, applications, links and notification log.
-    async fn delete_customer_user(&self, user: &CustomerUser, applications: &[Application]) -> StoreResult<()>;
-    async fn list_customer_users(&self, query: &CustomerUserQuery, page: &PageRequest) -> StoreResult<Page<CustomerUser>>;
-    async fn record_notification(&self, customer_user_id: CustomerUserId, notification: &Notification) -> StoreResult<()>;
+    async fn delete_customer_user(
+        &self,
+        user: &CustomerUser,
+        applications: &[Application],
+    ) -> StoreResult<()>;
+    async fn list_customer_users(
+        &self,
+        query: &CustomerUserQuery,
+        page: &PageRequest,
+    ) -> StoreResult<Page<CustomerUser>>;
+    async fn record_notification(
+        &self,
+        customer_user_id: CustomerUserId,
+        notification: &Notification,
+    ) -> StoreResult<()>;
     /// The newest entries first.
-    async fn recent_notifications(&self, customer_user_id: CustomerUserId, limit: u16) -> StoreResult<Vec<Notification>>;
+    async fn recent_notifications(
+        &self,
+        customer_user_id: CustomerUserId,
+        limit: u16,
+    ) -> StoreResult<Vec<Notification>>;
 }

@@ -24,8 +24,14 @@ const EMAIL_TAKEN: &str = "another customer user of this organization already ha
 fn profile_item(user: &CustomerUser) -> StoreResult<Item> {
     let mut item = to_item(user, &keys::customer_user(user))?;
     item.insert("email_lc".into(), s(user.email.normalized()));
-    item.insert("first_name_lc".into(), s(user.first_name.as_str().to_lowercase()));
-    item.insert("last_name_lc".into(), s(user.last_name.as_str().to_lowercase()));
+    item.insert(
+        "first_name_lc".into(),
+        s(user.first_name.as_str().to_lowercase()),
+    );
+    item.insert(
+        "last_name_lc".into(),
+        s(user.last_name.as_str().to_lowercase()),
+    );
     Ok(item)
 }
 
@@ -43,7 +49,12 @@ fn guard_item(user: &CustomerUser) -> StoreResult<Item> {
     to_item(&serde_json::json!({ "customer_user_id": user.id }), &guard)
 }
 
-fn prefix_filter(placeholder: &'static str, attribute: &'static str, name: &'static str, prefix: &str) -> Filter {
+fn prefix_filter(
+    placeholder: &'static str,
+    attribute: &'static str,
+    name: &'static str,
+    prefix: &str,
+) -> Filter {
     Filter {
         expression: format!("begins_with({name}, {placeholder})"),
         names: vec![(name, attribute)],
@@ -51,7 +62,12 @@ fn prefix_filter(placeholder: &'static str, attribute: &'static str, name: &'sta
     }
 }
 
-fn equal_filter(placeholder: &'static str, attribute: &'static str, name: &'static str, value: AttributeValue) -> Filter {
+fn equal_filter(
+    placeholder: &'static str,
+    attribute: &'static str,
+    name: &'static str,
+    value: AttributeValue,
+) -> Filter {
     Filter {
         expression: format!("{name} = {placeholder}"),
         names: vec![(name, attribute)],
@@ -61,11 +77,20 @@ fn equal_filter(placeholder: &'static str, attribute: &'static str, name: &'stat
 
 #[async_trait]
 impl CustomerUserStore for DynamoStore {
-    async fn create_customer_user(&self, user: &CustomerUser, links: &[OneTimeLink]) -> StoreResult<()> {
+    async fn create_customer_user(
+        &self,
+        user: &CustomerUser,
+        links: &[OneTimeLink],
+    ) -> StoreResult<()> {
         let mut writes = vec![
             self.put_new_item(profile_item(user)?)?,
             self.put_new_item(guard_item(user)?)?,
-            self.add_to_counter(keys::customer_pk(user.customer_id), keys::SK_CUSTOMER, "customer_user_count", 1)?,
+            self.add_to_counter(
+                keys::customer_pk(user.customer_id),
+                keys::SK_CUSTOMER,
+                "customer_user_count",
+                1,
+            )?,
         ];
         for link in links {
             writes.push(self.put_item_unconditionally(link_item(link)?)?);
@@ -79,7 +104,8 @@ impl CustomerUserStore for DynamoStore {
     }
 
     async fn get_customer_user(&self, id: CustomerUserId) -> StoreResult<Option<CustomerUser>> {
-        self.get(keys::customer_user_pk(id), keys::SK_CUSTOMER_USER).await
+        self.get(keys::customer_user_pk(id), keys::SK_CUSTOMER_USER)
+            .await
     }
 
     async fn update_customer_user(
@@ -93,12 +119,25 @@ impl CustomerUserStore for DynamoStore {
         let email_changed = user.email.normalized() != previous.email.normalized();
         if email_changed {
             writes.push(self.put_new_item(guard_item(user)?)?);
-            let old = keys::customer_user_email_guard(previous.organization_id, &previous.email.normalized());
+            let old = keys::customer_user_email_guard(
+                previous.organization_id,
+                &previous.email.normalized(),
+            );
             writes.push(self.delete_item(old.pk, &old.sk, None)?);
         }
         if user.customer_id != previous.customer_id {
-            writes.push(self.add_to_counter(keys::customer_pk(previous.customer_id), keys::SK_CUSTOMER, "customer_user_count", -1)?);
-            writes.push(self.add_to_counter(keys::customer_pk(user.customer_id), keys::SK_CUSTOMER, "customer_user_count", 1)?);
+            writes.push(self.add_to_counter(
+                keys::customer_pk(previous.customer_id),
+                keys::SK_CUSTOMER,
+                "customer_user_count",
+                -1,
+            )?);
+            writes.push(self.add_to_counter(
+                keys::customer_pk(user.customer_id),
+                keys::SK_CUSTOMER,
+                "customer_user_count",
+                1,
+            )?);
         }
         for application in applications {
             let item = to_item(application, &keys::application(application))?;
@@ -106,30 +145,52 @@ impl CustomerUserStore for DynamoStore {
         }
         if drop_links {
             for purpose in LinkPurpose::ALL {
-                writes.push(self.delete_item(keys::customer_user_pk(user.id), &keys::link_sk(purpose), None)?);
+                writes.push(self.delete_item(
+                    keys::customer_user_pk(user.id),
+                    &keys::link_sk(purpose),
+                    None,
+                )?);
             }
         }
         self.transact(writes, &|index| match (index, email_changed) {
             (1, true) => StoreError::Duplicate(EMAIL_TAKEN.into()),
             (0, _) => StoreError::VersionConflict,
-            _ => StoreError::Duplicate("the customer user's customer or applications changed meanwhile: retry".into()),
+            _ => StoreError::Duplicate(
+                "the customer user's customer or applications changed meanwhile: retry".into(),
+            ),
         })
         .await
     }
 
-    async fn delete_customer_user(&self, user: &CustomerUser, applications: &[Application]) -> StoreResult<()> {
+    async fn delete_customer_user(
+        &self,
+        user: &CustomerUser,
+        applications: &[Application],
+    ) -> StoreResult<()> {
         let guard = keys::customer_user_email_guard(user.organization_id, &user.email.normalized());
         let mut writes = vec![
             self.delete_item(
                 keys::customer_user_pk(user.id),
                 keys::SK_CUSTOMER_USER,
-                Some(("version = :expected", HashMap::from([(":expected".to_owned(), n(user.version))]))),
+                Some((
+                    "version = :expected",
+                    HashMap::from([(":expected".to_owned(), n(user.version))]),
+                )),
             )?,
             self.delete_item(guard.pk, &guard.sk, None)?,
-            self.add_to_counter(keys::customer_pk(user.customer_id), keys::SK_CUSTOMER, "customer_user_count", -1)?,
+            self.add_to_counter(
+                keys::customer_pk(user.customer_id),
+                keys::SK_CUSTOMER,
+                "customer_user_count",
+                -1,
+            )?,
         ];
         for application in applications {
-            writes.push(self.delete_item(keys::application_pk(application.id), keys::SK_APPLICATION, None)?);
+            writes.push(self.delete_item(
+                keys::application_pk(application.id),
+                keys::SK_APPLICATION,
+                None,
+            )?);
         }
         self.transact(writes, &|index| match index {
             0 => StoreError::VersionConflict,
@@ -141,15 +202,30 @@ impl CustomerUserStore for DynamoStore {
         self.delete_partition(keys::customer_user_pk(user.id)).await
     }
 
-    async fn list_customer_users(&self, query: &CustomerUserQuery, page: &PageRequest) -> StoreResult<Page<CustomerUser>> {
+    async fn list_customer_users(
+        &self,
+        query: &CustomerUserQuery,
+        page: &PageRequest,
+    ) -> StoreResult<Page<CustomerUser>> {
         let org = query.organization_id;
         let mut filters = Vec::new();
-        let customer = query.customer_id.map(|c| equal_filter(":customer", "customer_id", "#customer", s(c.to_string())));
+        let customer = query
+            .customer_id
+            .map(|c| equal_filter(":customer", "customer_id", "#customer", s(c.to_string())));
         let email = query.email_prefix.as_deref().filter(|p| !p.is_empty());
         let first = query.first_name_prefix.as_deref().filter(|p| !p.is_empty());
         let last = query.last_name_prefix.as_deref().filter(|p| !p.is_empty());
-        let enabled = query.enabled.map(|e| equal_filter(":enabled", "enabled", "#enabled", AttributeValue::Bool(e)));
-        let confirmed = query.confirmed.map(|c| equal_filter(":confirmed", "confirmed", "#confirmed", AttributeValue::Bool(c)));
+        let enabled = query
+            .enabled
+            .map(|e| equal_filter(":enabled", "enabled", "#enabled", AttributeValue::Bool(e)));
+        let confirmed = query.confirmed.map(|c| {
+            equal_filter(
+                ":confirmed",
+                "confirmed",
+                "#confirmed",
+                AttributeValue::Bool(c),
+            )
+        });
 
         if query.sort == CustomerUserSort::CreatedAt {
             filters.extend(customer);
@@ -158,7 +234,9 @@ impl CustomerUserStore for DynamoStore {
             filters.extend(last.map(|p| prefix_filter(":last", "last_name_lc", "#last", p)));
             filters.extend(enabled);
             filters.extend(confirmed);
-            return self.query_filtered(1, keys::customer_users_of(org), None, &filters, page).await;
+            return self
+                .query_filtered(1, keys::customer_users_of(org), None, &filters, page)
+                .await;
         }
 
         // The first filter present picks the index partition; the others narrow it.
@@ -195,14 +273,28 @@ impl CustomerUserStore for DynamoStore {
         // A customer partition holds users of that customer only, but a customer of
         // another organization must not leak through it.
         if index == 2 {
-            filters.push(equal_filter(":org", "organization_id", "#org", s(org.to_string())));
+            filters.push(equal_filter(
+                ":org",
+                "organization_id",
+                "#org",
+                s(org.to_string()),
+            ));
         }
-        self.query_filtered(index, partition, prefix, &filters, page).await
+        self.query_filtered(index, partition, prefix, &filters, page)
+            .await
     }
 
-    async fn record_notification(&self, customer_user_id: CustomerUserId, notification: &Notification) -> StoreResult<()> {
-        let mut item: Item = serde_dynamo::to_item(notification).map_err(|e| StoreError::Backend(e.to_string()))?;
-        item.extend(key(keys::customer_user_pk(customer_user_id), &keys::notification_sk(notification.id)));
+    async fn record_notification(
+        &self,
+        customer_user_id: CustomerUserId,
+        notification: &Notification,
+    ) -> StoreResult<()> {
+        let mut item: Item =
+            serde_dynamo::to_item(notification).map_err(|e| StoreError::Backend(e.to_string()))?;
+        item.extend(key(
+            keys::customer_user_pk(customer_user_id),
+            &keys::notification_sk(notification.id),
+        ));
         self.client
             .put_item()
             .table_name(&self.table)
@@ -213,7 +305,11 @@ impl CustomerUserStore for DynamoStore {
         Ok(())
     }
 
-    async fn recent_notifications(&self, customer_user_id: CustomerUserId, limit: u16) -> StoreResult<Vec<Notification>> {
+    async fn recent_notifications(
+        &self,
+        customer_user_id: CustomerUserId,
+        limit: u16,
+    ) -> StoreResult<Vec<Notification>> {
         let output = self
             .client
             .query()
@@ -227,7 +323,12 @@ impl CustomerUserStore for DynamoStore {
             .await
             .map_err(backend)?;
         self.count_reads(output.scanned_count.max(0) as u64);
-        output.items.unwrap_or_default().into_iter().map(from_item).collect()
+        output
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(from_item)
+            .collect()
     }
 }
 

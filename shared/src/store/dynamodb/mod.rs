@@ -421,7 +421,8 @@ impl DynamoStore {
         prefix: Option<&str>,
         page: &PageRequest,
     ) -> StoreResult<Page<T>> {
-        self.query_filtered(index, partition, prefix, &[], page).await
+        self.query_filtered(index, partition, prefix, &[], page)
+            .await
     }
 
     /// [`Self::query_page`] narrowed by `filters`, all of which must hold. Items the
@@ -458,7 +459,11 @@ impl DynamoStore {
             None => request.key_condition_expression("#pk = :pk"),
         };
         if !filters.is_empty() {
-            let expression = filters.iter().map(|f| f.expression.as_str()).collect::<Vec<_>>().join(" AND ");
+            let expression = filters
+                .iter()
+                .map(|f| f.expression.as_str())
+                .collect::<Vec<_>>()
+                .join(" AND ");
             request = request.filter_expression(expression);
             for filter in filters {
                 for (name, attribute) in &filter.names {
@@ -764,12 +769,20 @@ impl DirectoryStore for DynamoStore {
     }
 
     async fn update_customer(&self, customer: &Customer, previous: &Customer) -> StoreResult<()> {
-        // Counters are owned by other transactions: write the stored values back only
-        // under the version condition, which fails if any of them moved.
-        let mut writes = vec![self.put_versioned_item(
-            to_item(customer, &keys::customer(customer))?,
-            previous.version,
-        )?];
+        // Counters are moved by other transactions without a version bump: write the
+        // stored values back only if none of them moved since `previous` was read.
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(to_item(customer, &keys::customer(customer))?))
+            .condition_expression(
+                "version = :expected AND subsidiary_count = :subsidiaries AND customer_user_count = :users",
+            )
+            .expression_attribute_values(":expected", n(previous.version))
+            .expression_attribute_values(":subsidiaries", n(previous.subsidiary_count))
+            .expression_attribute_values(":users", n(previous.customer_user_count))
+            .build()
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        let mut writes = vec![TransactWriteItem::builder().put(put).build()];
         if customer.parent_id != previous.parent_id {
             if let Some(old) = previous.parent_id {
                 writes.push(self.add_to_counter(

@@ -1,0 +1,808 @@
+//! The back-office customer-user feature, rule by rule, on the real adapter.
+
+use http::{Method, StatusCode};
+use integration_tests::{Reply, Stack, emails_to};
+use serde_json::{Value, json};
+use shared::mail::Mailer;
+
+fn uid() -> String {
+    uuid::Uuid::now_v7().simple().to_string()
+}
+
+async fn post(stack: &Stack, token: &str, body: Value) -> Reply {
+    stack
+        .request(Method::POST, "/admin/customer-users")
+        .bearer(token)
+        .json(&body)
+        .send()
+        .await
+}
+
+fn base(customer: &str, email: &str, stack: &Stack) -> Value {
+    json!({
+        "customer_id": customer,
+        "first_name": "Jane",
+        "last_name": "Doe",
+        "email": email,
+        "role_ids": [stack.provisioned.buyer_role_id],
+    })
+}
+
+fn with(mut body: Value, changes: Value) -> Value {
+    for (k, v) in changes.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    body
+}
+
+#[tokio::test]
+async fn create_validates_each_field_and_writes_nothing_on_error() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let customer = stack.customer("Acme").await;
+    let cases = [
+        (json!({"first_name": ""}), "first_name"),
+        (json!({"last_name": "x".repeat(256)}), "last_name"),
+        (json!({"email": "a@b.c"}), "email"),
+        (json!({"email": "not-an-email"}), "email"),
+        (json!({"birthday": "2999-01-01"}), "birthday"),
+        (json!({"birthday": "01/02/1990"}), "birthday"),
+        (json!({"phone": "call me"}), "phone"),
+        (json!({"password": "weakpass"}), "password"),
+        (
+            json!({"password": "Secret123", "generate_password": true}),
+            "password",
+        ),
+        (json!({"role_ids": []}), "role_ids"),
+        (
+            json!({"preferred_localization": "xx"}),
+            "preferred_localization",
+        ),
+        (
+            json!({"customer_id": shared::domain::CustomerId::generate()}),
+            "customer_id",
+        ),
+        (
+            json!({"addresses": [{"street": "S 1", "city": "C", "postal_code": "1", "country_code": "ZZ"}]}),
+            "addresses.0.country_code",
+        ),
+    ];
+    for (change, field) in cases {
+        let reply = post(
+            &stack,
+            &token,
+            with(base(&customer, "jane@example.com", &stack), change.clone()),
+        )
+        .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{change}: {}",
+            reply.text
+        );
+        assert!(
+            reply.error_fields().contains(&field.to_owned()),
+            "{change}: {:?}",
+            reply.error_fields()
+        );
+    }
+    let empty_role = post(
+        &stack,
+        &token,
+        with(
+            base(&customer, "jane@example.com", &stack),
+            json!({"role_ids": []}),
+        ),
+    )
+    .await;
+    assert_eq!(
+        empty_role.json["errors"][0]["message"],
+        "Please select at least one role before you enable the customer user."
+    );
+    let list = stack
+        .request(Method::GET, "/admin/customer-users")
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(list.json["items"], json!([]), "nothing was written");
+    // A disabled user may have no role.
+    let disabled = post(
+        &stack,
+        &token,
+        with(
+            base(&customer, "jane@example.com", &stack),
+            json!({"role_ids": [], "enabled": false}),
+        ),
+    )
+    .await;
+    assert_eq!(disabled.status, StatusCode::CREATED, "{}", disabled.text);
+}
+
+#[tokio::test]
+async fn emails_are_unique_per_organization_case_insensitively_and_atomically() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let customer = stack.customer("Acme").await;
+    let other_customer = stack.customer("Other").await;
+    assert_eq!(
+        post(&stack, &token, base(&customer, "Jane@Example.com", &stack))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    let again = post(
+        &stack,
+        &token,
+        base(&other_customer, "jane@example.COM", &stack),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text);
+
+    let (a, b) = tokio::join!(
+        post(&stack, &token, base(&customer, "twin@example.com", &stack)),
+        post(
+            &stack,
+            &token,
+            base(&other_customer, "TWIN@example.com", &stack)
+        ),
+    );
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::CREATED, StatusCode::CONFLICT]);
+}
+
+#[tokio::test]
+async fn roles_must_be_system_roles_or_of_the_users_customer() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let customer = stack.customer("Acme").await;
+    let other = stack.customer("Other").await;
+    let now = shared::domain::now();
+    let foreign_role = shared::directory::CustomerUserRole {
+        id: shared::domain::RoleId::generate(),
+        organization_id: stack.provisioned.organization_id,
+        role: "ROLE_OTHER_PURCHASER".into(),
+        label: "Other purchaser".into(),
+        customer_id: Some(other.parse().unwrap()),
+        self_managed: true,
+        public: false,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    shared::store::DirectoryStore::create_role(&stack.services.store, &foreign_role)
+        .await
+        .unwrap();
+    let refused = post(
+        &stack,
+        &token,
+        with(
+            base(&customer, "a@example.com", &stack),
+            json!({"role_ids": [foreign_role.id]}),
+        ),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.error_fields(), ["role_ids.0"]);
+    let accepted = post(
+        &stack,
+        &token,
+        with(
+            base(&other, "b@example.com", &stack),
+            json!({"role_ids": [foreign_role.id]}),
+        ),
+    )
+    .await;
+    assert_eq!(accepted.status, StatusCode::CREATED, "{}", accepted.text);
+}
+
+#[tokio::test]
+async fn preferred_localization_follows_the_websites() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let customer = stack.customer("Acme").await;
+    // One localization in the organization: not required.
+    let plain = post(&stack, &token, base(&customer, "one@example.com", &stack)).await;
+    assert_eq!(plain.status, StatusCode::CREATED, "{}", plain.text);
+
+    let german = stack
+        .request(Method::POST, "/admin/websites")
+        .bearer(&token)
+        .json(&json!({"name": "Shop DE", "url": "https://shop.example.de", "localizations": ["de_DE", "en_US"]}))
+        .send()
+        .await;
+    let german_id = german.json["id"].as_str().unwrap().to_owned();
+    let website_required = post(&stack, &token, base(&customer, "two@example.com", &stack)).await;
+    assert_eq!(
+        website_required.error_fields(),
+        ["website_id"],
+        "two websites now: choose one"
+    );
+
+    let required = post(
+        &stack,
+        &token,
+        with(
+            base(&customer, "two@example.com", &stack),
+            json!({"website_id": german_id}),
+        ),
+    )
+    .await;
+    assert_eq!(required.error_fields(), ["preferred_localization"]);
+    let elsewhere = post(
+        &stack,
+        &token,
+        with(
+            base(&customer, "two@example.com", &stack),
+            json!({"website_id": stack.provisioned.website_id, "preferred_localization": "de_DE"}),
+        ),
+    )
+    .await;
+    assert_eq!(
+        elsewhere.error_fields(),
+        ["preferred_localization"],
+        "de_DE is not on the default website"
+    );
+    let ok = post(
+        &stack,
+        &token,
+        with(
+            base(&customer, "two@example.com", &stack),
+            json!({"website_id": german_id, "preferred_localization": "de_DE"}),
+        ),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.text);
+
+    // Moving the user to a website without de_DE re-checks the localization.
+    let moved = stack
+        .request(
+            Method::PATCH,
+            &format!("/admin/customer-users/{}", ok.json["id"].as_str().unwrap()),
+        )
+        .bearer(&token)
+        .if_match(&ok.etag())
+        .json(&json!({"website_id": stack.provisioned.website_id}))
+        .send()
+        .await;
+    assert_eq!(
+        moved.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        moved.text
+    );
+    assert_eq!(moved.error_fields(), ["preferred_localization"]);
+}
+
+#[tokio::test]
+async fn passwords_are_argon2id_hashes_never_shown() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let customer = stack.customer("Acme").await;
+    let created = post(
+        &stack,
+        &token,
+        with(
+            base(&customer, "pw@example.com", &stack),
+            json!({"password": "Sup3rSecret"}),
+        ),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    assert_eq!(created.json["has_password"], true);
+    assert!(!created.text.contains("Sup3rSecret") && !created.text.contains("argon2"));
+    let read = stack
+        .request(
+            Method::GET,
+            &format!(
+                "/admin/customer-users/{}",
+                created.json["id"].as_str().unwrap()
+            ),
+        )
+        .bearer(&token)
+        .send()
+        .await;
+    assert!(!read.text.contains("argon2"));
+    let items = format!("{:?}", stack.table_items().await);
+    assert!(!items.contains("Sup3rSecret"));
+    assert!(items.contains("$argon2id$v=19$m=19456,t=2,p=1$"));
+
+    let generated = post(
+        &stack,
+        &token,
+        with(
+            base(&customer, "gen@example.com", &stack),
+            json!({"generate_password": true}),
+        ),
+    )
+    .await;
+    assert_eq!(generated.status, StatusCode::CREATED);
+    assert_eq!(generated.json["has_password"], true);
+}
+
+#[tokio::test]
+async fn the_welcome_email_carries_a_one_time_link_not_a_password() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let customer = stack.customer("Acme").await;
+    let email = format!("welcome-{}@example.com", uid());
+    let created = post(
+        &stack,
+        &token,
+        with(
+            base(&customer, &email, &stack),
+            json!({"generate_password": true, "send_welcome_email": true}),
+        ),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    assert!(created.json.get("warnings").is_none());
+    let sent = emails_to(&email).await;
+    assert_eq!(sent.len(), 1);
+    let message = &sent[0];
+    assert!(message.contains("Subject: Welcome to Default Website"));
+    assert!(message.contains("https://shop.example.test/customer-user/set-password?token="));
+    assert!(message.contains("text/plain") && message.contains("text/html"));
+    assert!(
+        !message.to_lowercase().contains("password:"),
+        "no password in the email"
+    );
+
+    let id = created.json["id"].as_str().unwrap();
+    let read = stack
+        .request(Method::GET, &format!("/admin/customer-users/{id}"))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(read.json["notifications"][0]["template"], "welcome");
+    assert_eq!(read.json["notifications"][0]["status"], "sent");
+    assert_eq!(read.json["notifications"][0]["recipient"], email);
+    // Only the link's hash is stored.
+    let token_in_mail = message
+        .split("token=")
+        .nth(1)
+        .unwrap()
+        .split(['"', '\r', '\n', '<'])
+        .next()
+        .unwrap();
+    assert!(!format!("{:?}", stack.table_items().await).contains(token_in_mail));
+}
+
+#[tokio::test]
+async fn a_failed_welcome_email_keeps_the_user_and_says_so() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let customer = stack.customer("Acme").await;
+    let ses = aws_sdk_sesv2::Client::new(&aws_config::load_from_env().await);
+    ses.delete_email_identity()
+        .email_identity(stack.services.mailer.sender())
+        .send()
+        .await
+        .unwrap();
+    let created = post(
+        &stack,
+        &token,
+        with(
+            base(&customer, "fail@example.com", &stack),
+            json!({"send_welcome_email": true}),
+        ),
+    )
+    .await;
+    ses.create_email_identity()
+        .email_identity(stack.services.mailer.sender())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    assert!(
+        created.json["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("welcome email")
+    );
+    let id = created.json["id"].as_str().unwrap();
+    let read = stack
+        .request(Method::GET, &format!("/admin/customer-users/{id}"))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert_eq!(read.json["notifications"][0]["status"], "failed");
+}
+
+#[tokio::test]
+async fn view_edit_disable_enable_delete_round_trip() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let customer = stack.customer("Acme").await;
+    let created = post(
+        &stack,
+        &token,
+        with(
+            base(&customer, "flow@example.com", &stack),
+            json!({"birthday": "1990-04-23", "phone": "+49 30 1234567"}),
+        ),
+    )
+    .await;
+    let id = created.json["id"].as_str().unwrap().to_owned();
+    let path = format!("/admin/customer-users/{id}");
+
+    let read = stack
+        .request(Method::GET, &path)
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert_eq!(read.json["birthday"], "1990-04-23");
+    assert_eq!(
+        read.json["website_id"],
+        stack.provisioned.website_id.to_string()
+    );
+    assert_eq!(
+        read.json["links"]["oauth_applications"],
+        format!("/admin/customer-users/{id}/oauth-applications")
+    );
+    assert_eq!(read.json["confirmed"], true);
+
+    let stale = stack
+        .request(Method::PATCH, &path)
+        .bearer(&token)
+        .if_match("\"0\"")
+        .json(&json!({"first_name": "X"}))
+        .send()
+        .await;
+    assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
+    let edited = stack
+        .request(Method::PATCH, &path)
+        .bearer(&token)
+        .if_match(&read.etag())
+        .json(&json!({"first_name": "Janet", "middle_name": "Q", "phone": null}))
+        .send()
+        .await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.text);
+    assert_eq!(edited.json["first_name"], "Janet");
+    assert_eq!(edited.json["phone"], Value::Null);
+
+    // A frontend token of the user works until the user is disabled.
+    let frontend = stack.frontend_token(&id).await;
+    assert_eq!(
+        stack
+            .request(Method::GET, "/api/me")
+            .bearer(&frontend)
+            .send()
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let disabled = stack
+        .request(Method::POST, &format!("{path}/disable"))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(disabled.status, StatusCode::OK, "{}", disabled.text);
+    assert_eq!(disabled.json["enabled"], false);
+    assert_eq!(
+        stack
+            .request(Method::GET, "/api/me")
+            .bearer(&frontend)
+            .send()
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Enabling needs a role.
+    let roleless = stack
+        .request(Method::PATCH, &path)
+        .bearer(&token)
+        .if_match(&disabled.etag())
+        .json(&json!({"role_ids": []}))
+        .send()
+        .await;
+    assert_eq!(roleless.status, StatusCode::OK, "{}", roleless.text);
+    let refused = stack
+        .request(Method::POST, &format!("{path}/enable"))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        refused.json["errors"][0]["message"],
+        "Please select at least one role before you enable the customer user."
+    );
+    let with_role = stack
+        .request(Method::PATCH, &path)
+        .bearer(&token)
+        .if_match(&roleless.etag())
+        .json(&json!({"role_ids": [stack.provisioned.buyer_role_id]}))
+        .send()
+        .await;
+    let enabled = stack
+        .request(Method::POST, &format!("{path}/enable"))
+        .bearer(&token)
+        .if_match(&with_role.etag())
+        .send()
+        .await;
+    assert_eq!(enabled.status, StatusCode::OK, "{}", enabled.text);
+    assert_eq!(
+        stack
+            .request(Method::GET, "/api/me")
+            .bearer(&frontend)
+            .send()
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED,
+        "old tokens stay dead"
+    );
+}
+
+#[tokio::test]
+async fn delete_leaves_nothing_behind_and_frees_the_email() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let customer = stack.customer("Acme").await;
+    let email = format!("gone-{}@example.com", uid());
+    let created = post(
+        &stack,
+        &token,
+        with(
+            base(&customer, &email, &stack),
+            json!({"send_welcome_email": true, "addresses": [{"street": "Main Street 1", "city": "Berlin", "postal_code": "10115", "country_code": "DE"}]}),
+        ),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let id = created.json["id"].as_str().unwrap().to_owned();
+    let frontend = stack.frontend_token(&id).await;
+    let before = format!("{:?}", stack.table_items().await);
+    assert!(before.contains(&id));
+
+    let customer_path = format!("/admin/customers/{customer}");
+    let counted = stack
+        .request(Method::GET, &customer_path)
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(counted.json["customer_user_count"], 1);
+    let blocked = stack
+        .request(Method::DELETE, &customer_path)
+        .bearer(&token)
+        .if_match(&counted.etag())
+        .send()
+        .await;
+    assert_eq!(
+        blocked.status,
+        StatusCode::CONFLICT,
+        "a customer with users cannot be deleted"
+    );
+
+    let deleted = stack
+        .request(Method::DELETE, &format!("/admin/customer-users/{id}"))
+        .bearer(&token)
+        .if_match(&created.etag())
+        .send()
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
+    let after = stack.table_items().await;
+    let leftovers: Vec<_> = after
+        .iter()
+        .filter(|item| format!("{item:?}").contains(&id))
+        .collect();
+    assert!(leftovers.is_empty(), "orphans: {leftovers:?}");
+    assert!(
+        !format!("{after:?}").to_lowercase().contains(&email),
+        "the email guard is gone"
+    );
+    assert_eq!(
+        stack
+            .request(Method::GET, "/api/me")
+            .bearer(&frontend)
+            .send()
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    let counted = stack
+        .request(Method::GET, &customer_path)
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(counted.json["customer_user_count"], 0);
+    assert_eq!(
+        post(&stack, &token, base(&customer, &email, &stack))
+            .await
+            .status,
+        StatusCode::CREATED,
+        "the email is free"
+    );
+}
+
+#[tokio::test]
+async fn changing_the_email_drops_pending_links() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let customer = stack.customer("Acme").await;
+    let created = post(
+        &stack,
+        &token,
+        with(
+            base(&customer, "links@example.com", &stack),
+            json!({"send_welcome_email": true}),
+        ),
+    )
+    .await;
+    let id = created.json["id"].as_str().unwrap().to_owned();
+    let has_link = |items: &Vec<
+        std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
+    >| {
+        items.iter().any(|i| {
+            i.get("pk")
+                .and_then(|v| v.as_s().ok())
+                .is_some_and(|pk| pk.contains(&id))
+                && i.get("sk")
+                    .and_then(|v| v.as_s().ok())
+                    .is_some_and(|sk| sk.starts_with("LINK#"))
+        })
+    };
+    assert!(has_link(&stack.table_items().await));
+    let renamed = stack
+        .request(Method::PATCH, &format!("/admin/customer-users/{id}"))
+        .bearer(&token)
+        .if_match(&created.etag())
+        .json(&json!({"first_name": "Same links"}))
+        .send()
+        .await;
+    assert!(
+        has_link(&stack.table_items().await),
+        "other changes keep the links"
+    );
+    let moved = stack
+        .request(Method::PATCH, &format!("/admin/customer-users/{id}"))
+        .bearer(&token)
+        .if_match(&renamed.etag())
+        .json(&json!({"email": "links.new@example.com"}))
+        .send()
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.text);
+    assert!(!has_link(&stack.table_items().await));
+}
+
+#[tokio::test]
+async fn addresses_keep_one_default_per_type_and_valid_codes() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let customer = stack.customer("Acme").await;
+    let created = post(&stack, &token, base(&customer, "addr@example.com", &stack)).await;
+    let base_path = format!(
+        "/admin/customer-users/{}/addresses",
+        created.json["id"].as_str().unwrap()
+    );
+    let address = |city: &str, default: bool| {
+        json!({"street": "Main Street 1", "city": city, "postal_code": "10115", "country_code": "DE", "region_code": "DE-BE",
+               "default_billing": default, "default_shipping": default})
+    };
+    let first = stack
+        .request(Method::POST, &base_path)
+        .bearer(&token)
+        .json(&address("Berlin", true))
+        .send()
+        .await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
+    let second = stack
+        .request(Method::POST, &base_path)
+        .bearer(&token)
+        .json(&address("Potsdam", true))
+        .send()
+        .await;
+    assert_eq!(second.status, StatusCode::CREATED);
+    let list = stack
+        .request(Method::GET, &base_path)
+        .bearer(&token)
+        .send()
+        .await;
+    let items = list.json["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(
+        items
+            .iter()
+            .filter(|a| a["default_billing"] == true)
+            .count(),
+        1
+    );
+    assert_eq!(
+        items.iter().find(|a| a["default_billing"] == true).unwrap()["city"],
+        "Potsdam"
+    );
+
+    for (bad, field) in [
+        (json!({"country_code": "Germany"}), "country_code"),
+        (json!({"region_code": "US-CA"}), "region_code"),
+        (json!({"billing": false, "shipping": false}), "billing"),
+    ] {
+        let mut body = address("X", false);
+        for (k, v) in bad.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let reply = stack
+            .request(Method::POST, &base_path)
+            .bearer(&token)
+            .json(&body)
+            .send()
+            .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert_eq!(reply.error_fields(), [field], "{bad}");
+    }
+
+    let first_path = format!("{base_path}/{}", first.json["id"].as_str().unwrap());
+    let patched = stack
+        .request(Method::PATCH, &first_path)
+        .bearer(&token)
+        .if_match(&list.etag())
+        .json(&json!({"city": "Berlin-Mitte", "default_billing": true}))
+        .send()
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.text);
+    let list = stack
+        .request(Method::GET, &base_path)
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(
+        list.json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["default_billing"] == true)
+            .unwrap()["city"],
+        "Berlin-Mitte"
+    );
+    let deleted = stack
+        .request(Method::DELETE, &first_path)
+        .bearer(&token)
+        .if_match(&list.etag())
+        .send()
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    let list = stack
+        .request(Method::GET, &base_path)
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(list.json["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_customer_edit_racing_a_user_create_cannot_reset_the_count() {
+    use shared::store::{DirectoryStore, StoreError};
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let customer = stack.customer("Acme").await;
+    let store = &stack.services.store;
+    let read_before = store
+        .get_customer(customer.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        post(&stack, &token, base(&customer, "race@example.com", &stack))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+
+    let mut edited = read_before.clone();
+    edited.name = shared::domain::Name::parse("Acme Renamed").unwrap();
+    edited.version += 1;
+    let result = store.update_customer(&edited, &read_before).await;
+    assert!(
+        matches!(result, Err(StoreError::VersionConflict)),
+        "{result:?}"
+    );
+    let now = store
+        .get_customer(customer.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(now.customer_user_count, 1);
+    assert_eq!(now.name.as_str(), "Acme");
+}

@@ -1,0 +1,256 @@
+//! The storefront side: frontend tokens, the Administrator role, one customer's users only.
+
+use http::{Method, StatusCode};
+use integration_tests::Stack;
+use serde_json::json;
+
+#[tokio::test]
+async fn me_returns_the_tokens_customer_user() {
+    let stack = Stack::new().await;
+    let (user, token) = stack.storefront_administrator().await;
+    let me = stack
+        .request(Method::GET, "/api/me")
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.text);
+    assert_eq!(me.json["id"], user.json["id"]);
+    assert!(me.json.get("notifications").is_none());
+}
+
+#[tokio::test]
+async fn tokens_are_not_interchangeable_between_admin_and_storefront() {
+    let stack = Stack::new().await;
+    let (_, frontend) = stack.storefront_administrator().await;
+    let backend = stack.admin_token().await;
+    assert_eq!(
+        stack
+            .request(Method::GET, "/api/me")
+            .bearer(&backend)
+            .send()
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        stack
+            .request(Method::GET, "/api/customer-users")
+            .bearer(&backend)
+            .send()
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        stack
+            .request(Method::GET, "/admin/customer-users")
+            .bearer(&frontend)
+            .send()
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        stack.request(Method::GET, "/api/me").send().await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn only_administrators_manage_and_only_their_own_customer() {
+    let stack = Stack::new().await;
+    let (boss, token) = stack.storefront_administrator().await;
+    let customer = boss.json["customer_id"].as_str().unwrap().to_owned();
+
+    // A colleague with the Buyer role may not manage.
+    let buyer = stack
+        .customer_user(
+            &customer,
+            "buyer@example.com",
+            &[stack.provisioned.buyer_role_id],
+        )
+        .await;
+    let buyer_token = stack
+        .frontend_token(buyer.json["id"].as_str().unwrap())
+        .await;
+    let refused = stack
+        .request(Method::GET, "/api/customer-users")
+        .bearer(&buyer_token)
+        .send()
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    // Someone of another customer stays invisible.
+    let elsewhere = stack.customer("Elsewhere").await;
+    let stranger = stack
+        .customer_user(
+            &elsewhere,
+            "stranger@example.com",
+            &[stack.provisioned.buyer_role_id],
+        )
+        .await;
+    let stranger_id = stranger.json["id"].as_str().unwrap();
+    let list = stack
+        .request(Method::GET, "/api/customer-users")
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(list.status, StatusCode::OK);
+    let ids: Vec<&str> = list.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert!(!ids.contains(&stranger_id));
+    for method in [Method::GET, Method::DELETE] {
+        let reply = stack
+            .request(
+                method.clone(),
+                &format!("/api/customer-users/{stranger_id}"),
+            )
+            .bearer(&token)
+            .if_match("\"1\"")
+            .send()
+            .await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{method}");
+    }
+    let disabled = stack
+        .request(
+            Method::POST,
+            &format!("/api/customer-users/{stranger_id}/disable"),
+        )
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(disabled.status, StatusCode::NOT_FOUND);
+    let still = stack
+        .request(Method::GET, &format!("/admin/customer-users/{stranger_id}"))
+        .bearer(&stack.admin_token().await)
+        .send()
+        .await;
+    assert_eq!(still.json["enabled"], true);
+}
+
+#[tokio::test]
+async fn an_administrator_creates_edits_disables_and_deletes_colleagues() {
+    let stack = Stack::new().await;
+    let (boss, token) = stack.storefront_administrator().await;
+    let created = stack
+        .request(Method::POST, "/api/customer-users")
+        .bearer(&token)
+        .json(&json!({"first_name": "Max", "last_name": "Buyer", "email": "max@example.com"}))
+        .send()
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    assert_eq!(created.json["customer_id"], boss.json["customer_id"]);
+    assert_eq!(
+        created.json["role_ids"],
+        json!([stack.provisioned.buyer_role_id]),
+        "the website's default role"
+    );
+    let path = format!(
+        "/api/customer-users/{}",
+        created.json["id"].as_str().unwrap()
+    );
+
+    let moved = stack
+        .request(Method::PATCH, &path)
+        .bearer(&token)
+        .if_match(&created.etag())
+        .json(&json!({"customer_id": shared::domain::CustomerId::generate()}))
+        .send()
+        .await;
+    assert_eq!(
+        moved.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the storefront cannot move users to another customer"
+    );
+    let edited = stack
+        .request(Method::PATCH, &path)
+        .bearer(&token)
+        .if_match(&created.etag())
+        .json(&json!({"first_name": "Maximilian"}))
+        .send()
+        .await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.text);
+    let disabled = stack
+        .request(Method::POST, &format!("{path}/disable"))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(disabled.json["enabled"], false);
+    let deleted = stack
+        .request(Method::DELETE, &path)
+        .bearer(&token)
+        .if_match(&disabled.etag())
+        .send()
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+
+    let own = format!("/api/customer-users/{}", boss.json["id"].as_str().unwrap());
+    let herself = stack
+        .request(Method::POST, &format!("{own}/disable"))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(herself.status, StatusCode::CONFLICT);
+    let erase = stack
+        .request(Method::DELETE, &own)
+        .bearer(&token)
+        .if_match(&boss.etag())
+        .send()
+        .await;
+    assert_eq!(erase.status, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn roles_are_listed_for_admin_uis() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let roles = stack
+        .request(Method::GET, "/admin/customer-user-roles")
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(roles.status, StatusCode::OK, "{}", roles.text);
+    let labels: Vec<&str> = roles.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        labels,
+        ["Administrator", "Non-Authenticated Visitors", "Buyer"],
+        "ordered by role identifier"
+    );
+    let first = &roles.json["items"][0];
+    for field in [
+        "id",
+        "role",
+        "label",
+        "customer_id",
+        "self_managed",
+        "public",
+    ] {
+        assert!(first.get(field).is_some(), "{field}");
+    }
+    let paged = stack
+        .request(Method::GET, "/admin/customer-user-roles?limit=2")
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(paged.json["items"].as_array().unwrap().len(), 2);
+    assert!(paged.json["next_cursor"].is_string());
+    let no_scope = stack
+        .token_with(&[shared::auth::Scope::DirectoryRead])
+        .await;
+    let refused = stack
+        .request(Method::GET, "/admin/customer-user-roles")
+        .bearer(&no_scope)
+        .send()
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
