@@ -32,7 +32,9 @@ source .local/dev.env
 set +a
 
 echo "==> provisioning"
-WEBSITE_URL="http://127.0.0.1:$API_PORT" cargo run --quiet -p shared --bin provision
+WEBSITE_URL="http://127.0.0.1:$API_PORT" cargo run --quiet -p shared --bin provision | tee .local/provision.log
+# Public password-reset requests that name no website go to the provisioned one.
+echo "DEFAULT_WEBSITE_ID=$(awk '$1 == "website" { print $2 }' .local/provision.log)" >> .local/dev.env
 
 echo "==> functions on http://127.0.0.1:$API_PORT (Ctrl-C stops)"
 PATH="$PWD/$VENV/bin:$PATH" cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$API_PORT" --env-file .local/dev.env

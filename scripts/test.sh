@@ -15,7 +15,7 @@ export "${AWS_ENV[@]}"
 export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
 
 # Doc tests are left out: the crates have none, and each costs a compile.
-cargo test --workspace --all-targets --locked 2>&1 | tee target/test-output.log
+cargo test --workspace --all-targets --locked --no-fail-fast 2>&1 | tee target/test-output.log
 echo "==> cfn-lint infra/template.yaml"
 "$VENV/bin/cfn-lint" infra/template.yaml
 awk '/^test result:/ { passed += $4; failed += $6 } END { printf "tests: %d passed, %d failed\n", passed, failed }' target/test-output.log

@@ -40,6 +40,10 @@ impl Services {
         }
     }
 
+    pub fn notifier(&self) -> crate::notifier::Notifier {
+        crate::notifier::Notifier::new(Arc::new(self.mailer.clone()), Arc::new(self.store.clone()))
+    }
+
     pub fn verifier(&self) -> Arc<Verifier> {
         Arc::new(Verifier::new(
             self.keys.clone(),

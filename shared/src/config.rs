@@ -12,6 +12,27 @@ pub struct Config {
     /// How long a container keeps signing keys before reading them again.
     pub key_refresh: Duration,
     pub mail_from: String,
+    pub links: LinkLifetimes,
+    /// The website of public requests that name none (password reset requests).
+    pub default_website_id: Option<crate::domain::WebsiteId>,
+}
+
+/// How long one-time links work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinkLifetimes {
+    pub confirmation: Duration,
+    pub password_reset: Duration,
+    pub welcome: Duration,
+}
+
+impl Default for LinkLifetimes {
+    fn default() -> Self {
+        Self {
+            confirmation: Duration::from_secs(7 * 24 * 3600),
+            password_reset: Duration::from_secs(24 * 3600),
+            welcome: Duration::from_secs(7 * 24 * 3600),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +47,14 @@ impl Config {
                 .filter(|v| !v.trim().is_empty())
                 .ok_or(MissingSetting(name))
         };
+        let defaults = LinkLifetimes::default();
+        let hours = |name: &str, default: Duration| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.parse::<u64>().ok())
+                .map(|h| Duration::from_secs(h * 3600))
+                .unwrap_or(default)
+        };
         let key_refresh = std::env::var("KEY_REFRESH_SECONDS")
             .ok()
             .and_then(|v| v.parse().ok())
@@ -36,6 +65,14 @@ impl Config {
             token_issuer: required("TOKEN_ISSUER")?.trim_end_matches('/').to_owned(),
             key_refresh: Duration::from_secs(key_refresh),
             mail_from: std::env::var("MAIL_FROM").unwrap_or_else(|_| "no-reply@example.com".into()),
+            links: LinkLifetimes {
+                confirmation: hours("CONFIRMATION_LINK_HOURS", defaults.confirmation),
+                password_reset: hours("PASSWORD_RESET_LINK_HOURS", defaults.password_reset),
+                welcome: hours("WELCOME_LINK_HOURS", defaults.welcome),
+            },
+            default_website_id: std::env::var("DEFAULT_WEBSITE_ID")
+                .ok()
+                .and_then(|v| v.parse().ok()),
         })
     }
 }

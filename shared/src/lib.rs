@@ -13,6 +13,7 @@ pub mod http;
 pub mod keys;
 pub mod logging;
 pub mod mail;
+pub mod notifier;
 pub mod openapi;
 pub mod provision;
 pub mod store;

@@ -115,6 +115,8 @@ fn config(id: &str) -> Config {
         token_issuer: ISSUER.to_owned(),
         key_refresh: Duration::from_secs(300),
         mail_from: format!("no-reply-{id}@example.com"),
+        links: shared::config::LinkLifetimes::default(),
+        default_website_id: None,
     }
 }
 
@@ -195,7 +197,8 @@ impl Stack {
                 customer_users: Arc::new(services.store.clone()),
                 directory: Arc::new(services.store.clone()),
                 applications: Arc::new(services.store.clone()),
-                mailer: Arc::new(services.mailer.clone()),
+                notifier: services.notifier(),
+                links: services.config.links,
                 verifier: services.verifier(),
             }),
         );
@@ -203,6 +206,21 @@ impl Stack {
             "roles".to_owned(),
             roles::router(roles::RolesState {
                 directory: Arc::new(services.store.clone()),
+                verifier: services.verifier(),
+            }),
+        );
+        let store = Arc::new(services.store.clone());
+        routers.insert(
+            "confirmation".to_owned(),
+            confirmation::router(confirmation::ConfirmationState {
+                customer_users: store.clone(),
+                lookup: store.clone(),
+                links: store.clone(),
+                rates: store.clone(),
+                directory: store,
+                notifier: services.notifier(),
+                lifetimes: services.config.links,
+                default_website_id: Some(provisioned.website_id),
                 verifier: services.verifier(),
             }),
         );
@@ -456,6 +474,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     document.merge(directory::DirectoryApi::openapi());
     document.merge(customer_users::CustomerUsersApi::openapi());
     document.merge(roles::RolesApi::openapi());
+    document.merge(confirmation::ConfirmationApi::openapi());
     document
 }
 
@@ -553,8 +572,31 @@ pub async fn sent_emails() -> Vec<Value> {
         .unwrap_or_default()
 }
 
-/// The raw message sent to `recipient`, newest last.
-pub async fn emails_to(recipient: &str) -> Vec<String> {
+/// A sent email, decoded.
+#[derive(Debug, Clone)]
+pub struct SentEmail {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub raw: String,
+}
+
+impl SentEmail {
+    /// The one-time token of the link in the text part.
+    pub fn link_token(&self) -> String {
+        self.text
+            .split("token=")
+            .nth(1)
+            .expect("a link with a token")
+            .split(|c: char| c.is_whitespace())
+            .next()
+            .unwrap()
+            .to_owned()
+    }
+}
+
+/// The messages sent to `recipient`, oldest first.
+pub async fn emails_to(recipient: &str) -> Vec<SentEmail> {
     sent_emails()
         .await
         .into_iter()
@@ -564,5 +606,22 @@ pub async fn emails_to(recipient: &str) -> Vec<String> {
                 .is_some_and(|d| d.iter().any(|a| a == recipient))
         })
         .filter_map(|m| m["raw_data"].as_str().map(str::to_owned))
+        .map(|raw| {
+            let parsed = mail_parser::MessageParser::default()
+                .parse(raw.as_bytes())
+                .expect("a MIME message");
+            SentEmail {
+                subject: parsed.subject().unwrap_or_default().to_owned(),
+                text: parsed
+                    .body_text(0)
+                    .map(|t| t.into_owned())
+                    .unwrap_or_default(),
+                html: parsed
+                    .body_html(0)
+                    .map(|t| t.into_owned())
+                    .unwrap_or_default(),
+                raw: raw.clone(),
+            }
+        })
         .collect()
 }

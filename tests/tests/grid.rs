@@ -34,6 +34,7 @@ async fn seed(stack: &Stack, customer: CustomerId, count: usize, tag: &str) {
             enabled: i % 2 == 0,
             confirmed: i % 3 == 0,
             password: None,
+            password_reset_required: false,
             addresses: vec![],
             created_at: at,
             updated_at: at,

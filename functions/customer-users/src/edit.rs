@@ -3,10 +3,11 @@
 
 use shared::{
     ApiError,
-    customer_user::{CustomerUser, LinkPurpose, Password},
+    customer_user::{CustomerUser, DeliveryStatus, LinkPurpose, Password, new_link},
     directory::{Customer, Website},
     domain::{CustomerUserId, Email, Name, now},
     error::Validation,
+    mail::Template,
 };
 
 use crate::{
@@ -15,7 +16,7 @@ use crate::{
         CreateCustomerUser, UpdateCustomerUser, optional_birthday, optional_localization,
         optional_name, optional_phone, parse_addresses,
     },
-    rules::{self, WELCOME_LINK_DAYS},
+    rules,
     view::CustomerUserView,
 };
 
@@ -114,6 +115,7 @@ pub async fn create(
         enabled: body.enabled.unwrap_or(true),
         confirmed: body.confirmed.unwrap_or(true),
         password,
+        password_reset_required: false,
         addresses,
         created_at: at,
         updated_at: at,
@@ -122,11 +124,22 @@ pub async fn create(
     rules::check_relations(state, &mut v, &user, &website, sales_given).await?;
     v.finish()?;
 
-    let welcome = body
-        .send_welcome_email
-        .unwrap_or(false)
-        .then(|| rules::new_link(&user, LinkPurpose::Welcome, WELCOME_LINK_DAYS));
-    let links: Vec<_> = welcome.iter().map(|(_, link)| link.clone()).collect();
+    // An unconfirmed user (as a storefront registration makes) is asked to confirm;
+    // otherwise the welcome email, when asked for, lets the user choose a password.
+    let email = if !user.confirmed {
+        Some((
+            Template::Confirmation,
+            new_link(&user, LinkPurpose::Confirmation, state.links.confirmation),
+        ))
+    } else if body.send_welcome_email.unwrap_or(false) {
+        Some((
+            Template::Welcome,
+            new_link(&user, LinkPurpose::Welcome, state.links.welcome),
+        ))
+    } else {
+        None
+    };
+    let links: Vec<_> = email.iter().map(|(_, (_, link))| link.clone()).collect();
     state
         .customer_users
         .create_customer_user(&user, &links)
@@ -138,8 +151,17 @@ pub async fn create(
             other => other.into(),
         })?;
     let mut warnings = Vec::new();
-    if let Some((token, link)) = &welcome {
-        warnings.extend(rules::send_welcome(state, &user, &website, token, link).await);
+    if let Some((template, (token, link))) = &email {
+        let sent = state
+            .notifier
+            .send_link(&user, &website, *template, token, link)
+            .await;
+        if sent.status == DeliveryStatus::Failed {
+            warnings.push(format!(
+                "the {} email could not be sent; the user was saved and can be sent the email again",
+                template.name()
+            ));
+        }
     }
     let mut view = CustomerUserView::of(user);
     view.warnings = warnings;

@@ -18,7 +18,8 @@ use axum::{
 };
 use shared::{
     auth::Verifier,
-    mail::Mailer,
+    config::LinkLifetimes,
+    notifier::Notifier,
     openapi::{BearerSecurity, FrontendSecurity},
     store::{ApplicationStore, CustomerUserStore, DirectoryStore},
 };
@@ -30,7 +31,8 @@ pub struct CustomerUsersState {
     pub customer_users: Arc<dyn CustomerUserStore>,
     pub directory: Arc<dyn DirectoryStore>,
     pub applications: Arc<dyn ApplicationStore>,
-    pub mailer: Arc<dyn Mailer>,
+    pub notifier: Notifier,
+    pub links: LinkLifetimes,
     pub verifier: Arc<Verifier>,
 }
 

@@ -11,7 +11,8 @@ async fn main() -> Result<(), lambda_http::Error> {
         customer_users: Arc::new(services.store.clone()),
         directory: Arc::new(services.store.clone()),
         applications: Arc::new(services.store.clone()),
-        mailer: Arc::new(services.mailer.clone()),
+        notifier: services.notifier(),
+        links: services.config.links,
         verifier: services.verifier(),
     };
     lambda_http::run(router(state)).await

@@ -4,23 +4,14 @@
 use shared::{
     ApiError,
     application::{Application, Owner},
-    auth::ClientSecret,
-    customer_user::{
-        CustomerUser, DeliveryStatus, LinkPurpose, Notification, OneTimeLink, ROLE_REQUIRED,
-        localization_problem, role_problem,
-    },
+    customer_user::{CustomerUser, ROLE_REQUIRED, localization_problem, role_problem},
     directory::{Customer, NOT_A_SALES_REPRESENTATIVE, Website, sales_representatives},
-    domain::{CustomerId, NotificationId, OrganizationId, WebsiteId, now},
+    domain::{CustomerId, OrganizationId, WebsiteId, now},
     error::Validation,
     http::PageRequest,
-    mail::{Template, compose, render},
 };
-use time::Duration;
 
 use crate::CustomerUsersState;
-
-/// How long a welcome set-password link works.
-pub const WELCOME_LINK_DAYS: i64 = 7;
 
 pub async fn customer(
     state: &CustomerUsersState,
@@ -126,73 +117,6 @@ pub async fn check_relations(
         }
     }
     Ok(())
-}
-
-/// A fresh one-time link: the token goes in the email, only its hash is stored.
-pub fn new_link(user: &CustomerUser, purpose: LinkPurpose, days: i64) -> (String, OneTimeLink) {
-    let token = ClientSecret::generate();
-    let link = OneTimeLink {
-        customer_user_id: user.id,
-        purpose,
-        token_hash: token.hash(),
-        valid_until: now() + Duration::days(days),
-    };
-    (token.expose().to_owned(), link)
-}
-
-/// Sends the welcome email and records it; a failure is recorded and returned as a
-/// warning, never as an error: the user exists either way.
-pub async fn send_welcome(
-    state: &CustomerUsersState,
-    user: &CustomerUser,
-    website: &Website,
-    token: &str,
-    link: &OneTimeLink,
-) -> Option<String> {
-    let url = format!("{}/customer-user/set-password?token={token}", website.url);
-    let expires = link
-        .valid_until
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
-    let rendered = render(
-        Template::Welcome,
-        user.preferred_localization.as_ref(),
-        &[
-            ("first_name", user.first_name.as_str()),
-            ("last_name", user.last_name.as_str()),
-            ("website_name", website.name.as_str()),
-            ("link", &url),
-            ("expires", &expires),
-        ],
-    );
-    let outcome = match compose(state.mailer.sender(), &user.email, &rendered) {
-        Ok(message) => state.mailer.send(&message).await.map(|_| ()),
-        Err(error) => Err(error),
-    };
-    let error = outcome.err().map(|e| e.to_string());
-    if let Some(error) = &error {
-        tracing::warn!(customer_user_id = %user.id, %error, "the welcome email was not sent");
-    }
-    let notification = Notification {
-        id: NotificationId::generate(),
-        template: Template::Welcome.name().to_owned(),
-        recipient: user.email.clone(),
-        at: now(),
-        status: if error.is_some() {
-            DeliveryStatus::Failed
-        } else {
-            DeliveryStatus::Sent
-        },
-        error: error.clone(),
-    };
-    if let Err(e) = state
-        .customer_users
-        .record_notification(user.id, &notification)
-        .await
-    {
-        tracing::error!(customer_user_id = %user.id, error = %e, "the notification log was not written");
-    }
-    error.map(|_| "the welcome email could not be sent; the user was saved and can be sent the email again".to_owned())
 }
 
 /// The user's applications, following its `enabled`.

@@ -32,6 +32,9 @@ pub struct CustomerUserView {
     pub confirmed: bool,
     /// Whether a password is set (the password itself is never shown).
     pub has_password: bool,
+    /// Whether an administrator required a new password: storefront sign-in is refused
+    /// until the user sets one.
+    pub password_reset_required: bool,
     pub addresses: Vec<Address>,
     #[serde(with = "shared::domain::rfc3339_millis")]
     #[schema(value_type = String, format = DateTime)]
@@ -83,6 +86,7 @@ impl CustomerUserView {
             enabled: user.enabled,
             confirmed: user.confirmed,
             has_password: user.password.is_some(),
+            password_reset_required: user.password_reset_required,
             addresses: user.addresses,
             created_at: user.created_at,
             updated_at: user.updated_at,

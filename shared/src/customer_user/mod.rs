@@ -48,6 +48,10 @@ pub struct CustomerUser {
     pub enabled: bool,
     pub confirmed: bool,
     pub password: Option<PasswordDigest>,
+    /// Set by an administrator's forced reset: storefront sign-in is refused until the
+    /// user chooses a new password.
+    #[serde(default)]
+    pub password_reset_required: bool,
     pub addresses: Vec<Address>,
     #[serde(with = "crate::domain::rfc3339_millis")]
     pub created_at: OffsetDateTime,
@@ -154,6 +158,14 @@ pub enum LinkPurpose {
     Welcome,
 }
 
+impl OneTimeLink {
+    /// Whether the link still works at `now` (TTL deletion is lazy, so expired items
+    /// may still be read).
+    pub fn is_valid_at(&self, now: OffsetDateTime) -> bool {
+        now < self.valid_until
+    }
+}
+
 impl LinkPurpose {
     pub const ALL: [LinkPurpose; 3] = [
         LinkPurpose::Confirmation,
@@ -179,6 +191,31 @@ pub struct OneTimeLink {
     /// Checked on use; the table's TTL only cleans up later.
     #[serde(with = "crate::domain::rfc3339_millis")]
     pub valid_until: OffsetDateTime,
+}
+
+/// A fresh one-time link of `purpose` for `user`: the token goes in the email, only its
+/// hash is stored.
+pub fn new_link(
+    user: &CustomerUser,
+    purpose: LinkPurpose,
+    lifetime: std::time::Duration,
+) -> (String, OneTimeLink) {
+    let token = crate::auth::ClientSecret::generate();
+    let link = OneTimeLink {
+        customer_user_id: user.id,
+        purpose,
+        token_hash: token.hash(),
+        valid_until: crate::domain::now() + lifetime,
+    };
+    (token.expose().to_owned(), link)
+}
+
+/// An id no customer user has: requests about unknown accounts read and write under it,
+/// so they cost what requests about real accounts cost.
+pub fn decoy_customer_user_id() -> CustomerUserId {
+    "00000000-0000-7000-8000-000000000000"
+        .parse()
+        .expect("a valid UUID")
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ mod ses;
 mod template;
 
 pub use ses::SesMailer;
-pub use template::{Rendered, Template, render};
+pub use template::{LOCALES, Rendered, Template, render};
 
 use async_trait::async_trait;
 

@@ -7,15 +7,42 @@ use crate::domain::Localization;
 pub enum Template {
     /// A new account, with a one-time set-password link.
     Welcome,
+    /// Confirm the email address, with a one-time link.
+    Confirmation,
+    /// The email is confirmed: sign in at the website.
+    WelcomeAfterConfirmation,
+    /// An administrator requires a new password, with a one-time link.
+    ForcedPasswordReset,
+    /// Someone asked to reset the password, with a one-time link.
+    ForgotPassword,
+    /// An OAuth application was added to the account.
+    OauthApplicationAdded,
 }
 
 impl Template {
+    pub const ALL: [Template; 6] = [
+        Template::Welcome,
+        Template::Confirmation,
+        Template::WelcomeAfterConfirmation,
+        Template::ForcedPasswordReset,
+        Template::ForgotPassword,
+        Template::OauthApplicationAdded,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Template::Welcome => "welcome",
+            Template::Confirmation => "confirmation",
+            Template::WelcomeAfterConfirmation => "welcome_after_confirmation",
+            Template::ForcedPasswordReset => "forced_password_reset",
+            Template::ForgotPassword => "forgot_password",
+            Template::OauthApplicationAdded => "oauth_application_added",
         }
     }
 }
+
+/// The locales every template is written in.
+pub const LOCALES: [&str; 3] = ["en_US", "de_DE", "fr_FR"];
 
 /// (locale, template, subject, text, html)
 type Source = (
@@ -38,7 +65,32 @@ macro_rules! template {
     };
 }
 
-const SOURCES: &[Source] = &[template!("en_US", Template::Welcome, "welcome")];
+macro_rules! locale {
+    ($locale:literal) => {
+        [
+            template!($locale, Template::Welcome, "welcome"),
+            template!($locale, Template::Confirmation, "confirmation"),
+            template!(
+                $locale,
+                Template::WelcomeAfterConfirmation,
+                "welcome_after_confirmation"
+            ),
+            template!(
+                $locale,
+                Template::ForcedPasswordReset,
+                "forced_password_reset"
+            ),
+            template!($locale, Template::ForgotPassword, "forgot_password"),
+            template!(
+                $locale,
+                Template::OauthApplicationAdded,
+                "oauth_application_added"
+            ),
+        ]
+    };
+}
+
+const SOURCES: [[Source; 6]; 3] = [locale!("en_US"), locale!("de_DE"), locale!("fr_FR")];
 
 const FALLBACK: &str = "en_US";
 
@@ -59,6 +111,7 @@ pub fn render(
     let find = |code: &str| {
         SOURCES
             .iter()
+            .flatten()
             .find(|(l, t, ..)| *l == code && *t == template)
     };
     let (_, _, subject, text, html) = find(wanted)
@@ -112,10 +165,25 @@ mod tests {
 
     #[test]
     fn unknown_locales_fall_back_to_en_us() {
+        let it = Localization::parse("it_IT").unwrap();
+        let subject = render(Template::Welcome, Some(&it), &[("website_name", "S")]).subject;
+        assert_eq!(subject, "Welcome to S");
+    }
+
+    #[test]
+    fn every_template_exists_in_every_locale_and_differs_by_language() {
+        for template in Template::ALL {
+            let subjects: Vec<String> = LOCALES
+                .iter()
+                .map(|code| {
+                    render(template, Some(&Localization::parse(code).unwrap()), &[]).subject
+                })
+                .collect();
+            assert_ne!(subjects[0], subjects[1], "{} de_DE", template.name());
+            assert_ne!(subjects[0], subjects[2], "{} fr_FR", template.name());
+        }
         let de = Localization::parse("de_DE").unwrap();
-        assert_eq!(
-            render(Template::Welcome, Some(&de), &[("website_name", "S")]).subject,
-            "Welcome to S"
-        );
+        let german = render(Template::Welcome, Some(&de), &[("website_name", "S")]);
+        assert_eq!(german.subject, "Willkommen bei S");
     }
 }

@@ -213,3 +213,56 @@ pub trait CustomerUserStore: Send + Sync {
         limit: u16,
     ) -> StoreResult<Vec<Notification>>;
 }
+
+#[async_trait]
+pub trait LinkStore: Send + Sync {
+    /// Stores a pending link; it replaces the user's earlier link of the same purpose.
+    async fn put_link(&self, link: &OneTimeLink) -> StoreResult<()>;
+    /// The pending link whose token has this hash, if any (expired ones included:
+    /// check [`OneTimeLink::is_valid_at`]).
+    async fn find_link(
+        &self,
+        token_hash: &crate::auth::SecretHash,
+    ) -> StoreResult<Option<OneTimeLink>>;
+    /// Uses the link up and stores `user` (a change of `previous`), atomically: a link
+    /// used twice, or replaced meanwhile, fails with `NotFound`.
+    async fn consume_link(
+        &self,
+        link: &OneTimeLink,
+        user: &CustomerUser,
+        previous: &CustomerUser,
+    ) -> StoreResult<()>;
+}
+
+#[async_trait]
+pub trait RateLimiter: Send + Sync {
+    /// Counts an attempt for `key`; `false` when `limit` attempts were already made in
+    /// the sliding `window` before `now`. The answer comes with when to retry.
+    async fn attempt(
+        &self,
+        key: &str,
+        limit: usize,
+        window: std::time::Duration,
+        now: time::OffsetDateTime,
+    ) -> StoreResult<RateDecision>;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateDecision {
+    Allowed,
+    /// Refused; the oldest attempt in the window leaves it after this many seconds.
+    Limited {
+        retry_after_seconds: u64,
+    },
+}
+
+#[async_trait]
+pub trait CustomerUserLookup: Send + Sync {
+    /// The customer user with this email in the organization. Reads the same items
+    /// whether or not there is one, so its cost does not tell.
+    async fn customer_user_by_email(
+        &self,
+        organization_id: OrganizationId,
+        email: &crate::domain::Email,
+    ) -> StoreResult<Option<CustomerUser>>;
+}

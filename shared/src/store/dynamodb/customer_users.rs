@@ -13,15 +13,14 @@ use crate::{
     domain::CustomerUserId,
     http::{Page, PageRequest},
     store::{
-        CustomerUserQuery, CustomerUserSort, CustomerUserStore, StoreError, StoreResult, TABLE,
-        keys,
+        CustomerUserQuery, CustomerUserSort, CustomerUserStore, StoreError, StoreResult, keys,
     },
 };
 
 const EMAIL_TAKEN: &str = "another customer user of this organization already has this email";
 
 /// The profile with the case-folded copies its filters compare against.
-fn profile_item(user: &CustomerUser) -> StoreResult<Item> {
+pub(super) fn profile_item(user: &CustomerUser) -> StoreResult<Item> {
     let mut item = to_item(user, &keys::customer_user(user))?;
     item.insert("email_lc".into(), s(user.email.normalized()));
     item.insert(
@@ -31,15 +30,6 @@ fn profile_item(user: &CustomerUser) -> StoreResult<Item> {
     item.insert(
         "last_name_lc".into(),
         s(user.last_name.as_str().to_lowercase()),
-    );
-    Ok(item)
-}
-
-fn link_item(link: &OneTimeLink) -> StoreResult<Item> {
-    let mut item = to_item(link, &keys::link(link))?;
-    item.insert(
-        TABLE.ttl_attribute.to_owned(),
-        AttributeValue::N(link.valid_until.unix_timestamp().to_string()),
     );
     Ok(item)
 }
@@ -93,7 +83,7 @@ impl CustomerUserStore for DynamoStore {
             )?,
         ];
         for link in links {
-            writes.push(self.put_item_unconditionally(link_item(link)?)?);
+            writes.push(self.put_item_unconditionally(super::links::link_item(link)?)?);
         }
         self.transact(writes, &|index| match index {
             0 => StoreError::Duplicate("a record with this id already exists".into()),
@@ -376,5 +366,32 @@ impl DynamoStore {
                     .unwrap_or_default();
             }
         }
+    }
+}
+
+#[async_trait]
+impl crate::store::CustomerUserLookup for DynamoStore {
+    async fn customer_user_by_email(
+        &self,
+        organization_id: crate::domain::OrganizationId,
+        email: &crate::domain::Email,
+    ) -> StoreResult<Option<CustomerUser>> {
+        #[derive(serde::Deserialize)]
+        struct Guard {
+            customer_user_id: CustomerUserId,
+        }
+        let guard = keys::customer_user_email_guard(organization_id, &email.normalized());
+        let found: Option<Guard> = self.get(guard.pk, &guard.sk).await?;
+        // An unknown email still costs the second read, of a key that never exists.
+        let id = found.map(|g| g.customer_user_id);
+        let user = self
+            .get::<CustomerUser>(
+                keys::customer_user_pk(
+                    id.unwrap_or_else(crate::customer_user::decoy_customer_user_id),
+                ),
+                keys::SK_CUSTOMER_USER,
+            )
+            .await?;
+        Ok(user.filter(|_| id.is_some()))
     }
 }

@@ -41,6 +41,7 @@ use crate::{
 type Item = HashMap<String, AttributeValue>;
 
 mod customer_users;
+mod links;
 
 /// The store on one DynamoDB table. Cheap to clone; build it once per container.
 #[derive(Clone)]

@@ -1,0 +1,213 @@
+//! Back-office actions that send a customer user an email (scope `customer_users:write`).
+//! Each answers with what was sent; a send that fails is recorded as failed and the
+//! state change is kept, so the action can simply be repeated.
+
+use axum::{
+    Json,
+    extract::{Path, State},
+};
+use shared::{
+    ApiError,
+    auth::{Admin, AdminPrincipal, scopes::CustomerUsersWrite},
+    customer_user::{CustomerUser, LinkPurpose, Notification, new_link},
+    directory::{Website, access},
+    domain::{CustomerUserId, now},
+    http::IfMatch,
+    mail::Template,
+    openapi::WriteProblems,
+};
+
+use crate::ConfirmationState;
+
+async fn load(
+    state: &ConfirmationState,
+    admin: &AdminPrincipal,
+    id: &str,
+    if_match: Option<IfMatch>,
+) -> Result<(CustomerUser, Website), ApiError> {
+    let id: CustomerUserId = id.parse().map_err(|_| access::not_found("customer user"))?;
+    let user = state
+        .customer_users
+        .get_customer_user(id)
+        .await?
+        .ok_or_else(|| access::not_found("customer user"))?;
+    access::visible(
+        state.directory.as_ref(),
+        admin,
+        user.organization_id,
+        "customer user",
+    )
+    .await?;
+    if let Some(if_match) = if_match {
+        if_match.check(user.version)?;
+    }
+    let website = state
+        .directory
+        .get_website(user.website_id)
+        .await?
+        .ok_or_else(|| {
+            ApiError::Conflict(
+                "the customer user's website no longer exists: choose another one first".into(),
+            )
+        })?;
+    Ok((user, website))
+}
+
+/// Stores `user` as a change of `previous`, unless nothing changed.
+async fn save(
+    state: &ConfirmationState,
+    user: &mut CustomerUser,
+    previous: &CustomerUser,
+) -> Result<(), ApiError> {
+    if user == previous {
+        return Ok(());
+    }
+    user.updated_at = now();
+    user.version = previous.version + 1;
+    state
+        .customer_users
+        .update_customer_user(user, previous, &[], false)
+        .await?;
+    Ok(())
+}
+
+async fn send_with_link(
+    state: &ConfirmationState,
+    user: &CustomerUser,
+    website: &Website,
+    template: Template,
+    purpose: LinkPurpose,
+    lifetime: std::time::Duration,
+) -> Result<Notification, ApiError> {
+    let (token, link) = new_link(user, purpose, lifetime);
+    state.links.put_link(&link).await?;
+    Ok(state
+        .notifier
+        .send_link(user, website, template, &token, &link)
+        .await)
+}
+
+/// Confirms an unconfirmed customer user and sends the welcome email with a set-password link.
+#[utoipa::path(
+    post, path = "/admin/customer-users/{id}/confirm", tag = "confirmation",
+    params(("id" = String, Path, description = "Customer user id"), ("If-Match" = Option<String>, Header, description = "The ETag last read (optional)")),
+    security(("backend_token" = ["customer_users:write"])),
+    responses((status = 200, description = "What was sent (`status` says whether it went out)", body = Notification), WriteProblems)
+)]
+pub async fn confirm(
+    State(state): State<ConfirmationState>,
+    admin: Admin<CustomerUsersWrite>,
+    Path(id): Path<String>,
+    if_match: Option<IfMatch>,
+) -> Result<Json<Notification>, ApiError> {
+    let (previous, website) = load(&state, admin.principal(), &id, if_match).await?;
+    if previous.confirmed {
+        return Err(ApiError::Conflict(
+            "the customer user is already confirmed".into(),
+        ));
+    }
+    let mut user = previous.clone();
+    user.confirmed = true;
+    save(&state, &mut user, &previous).await?;
+    let sent = send_with_link(
+        &state,
+        &user,
+        &website,
+        Template::Welcome,
+        LinkPurpose::Welcome,
+        state.lifetimes.welcome,
+    )
+    .await?;
+    Ok(Json(sent))
+}
+
+/// Marks the customer user unconfirmed and sends a new confirmation link; older links stop working.
+#[utoipa::path(
+    post, path = "/admin/customer-users/{id}/resend-confirmation", tag = "confirmation",
+    params(("id" = String, Path, description = "Customer user id"), ("If-Match" = Option<String>, Header, description = "The ETag last read (optional)")),
+    security(("backend_token" = ["customer_users:write"])),
+    responses((status = 200, description = "What was sent (`status` says whether it went out)", body = Notification), WriteProblems)
+)]
+pub async fn resend_confirmation(
+    State(state): State<ConfirmationState>,
+    admin: Admin<CustomerUsersWrite>,
+    Path(id): Path<String>,
+    if_match: Option<IfMatch>,
+) -> Result<Json<Notification>, ApiError> {
+    let (previous, website) = load(&state, admin.principal(), &id, if_match).await?;
+    let mut user = previous.clone();
+    user.confirmed = false;
+    save(&state, &mut user, &previous).await?;
+    let sent = send_with_link(
+        &state,
+        &user,
+        &website,
+        Template::Confirmation,
+        LinkPurpose::Confirmation,
+        state.lifetimes.confirmation,
+    )
+    .await?;
+    Ok(Json(sent))
+}
+
+/// Requires an enabled customer user to choose a new password (storefront sign-in is
+/// refused until then) and sends the link.
+#[utoipa::path(
+    post, path = "/admin/customer-users/{id}/reset-password", tag = "confirmation",
+    params(("id" = String, Path, description = "Customer user id"), ("If-Match" = Option<String>, Header, description = "The ETag last read (optional)")),
+    security(("backend_token" = ["customer_users:write"])),
+    responses((status = 200, description = "What was sent (`status` says whether it went out)", body = Notification), WriteProblems)
+)]
+pub async fn reset_password(
+    State(state): State<ConfirmationState>,
+    admin: Admin<CustomerUsersWrite>,
+    Path(id): Path<String>,
+    if_match: Option<IfMatch>,
+) -> Result<Json<Notification>, ApiError> {
+    let (previous, website) = load(&state, admin.principal(), &id, if_match).await?;
+    if !previous.enabled {
+        return Err(ApiError::Conflict(
+            "only an enabled customer user can be asked to reset the password: enable it first"
+                .into(),
+        ));
+    }
+    let mut user = previous.clone();
+    user.password_reset_required = true;
+    save(&state, &mut user, &previous).await?;
+    let sent = send_with_link(
+        &state,
+        &user,
+        &website,
+        Template::ForcedPasswordReset,
+        LinkPurpose::PasswordReset,
+        state.lifetimes.password_reset,
+    )
+    .await?;
+    Ok(Json(sent))
+}
+
+/// Sends the welcome email again, with a new set-password link.
+#[utoipa::path(
+    post, path = "/admin/customer-users/{id}/welcome-email", tag = "confirmation",
+    params(("id" = String, Path, description = "Customer user id"), ("If-Match" = Option<String>, Header, description = "The ETag last read (optional)")),
+    security(("backend_token" = ["customer_users:write"])),
+    responses((status = 200, description = "What was sent (`status` says whether it went out)", body = Notification), WriteProblems)
+)]
+pub async fn welcome_email(
+    State(state): State<ConfirmationState>,
+    admin: Admin<CustomerUsersWrite>,
+    Path(id): Path<String>,
+    if_match: Option<IfMatch>,
+) -> Result<Json<Notification>, ApiError> {
+    let (user, website) = load(&state, admin.principal(), &id, if_match).await?;
+    let sent = send_with_link(
+        &state,
+        &user,
+        &website,
+        Template::Welcome,
+        LinkPurpose::Welcome,
+        state.lifetimes.welcome,
+    )
+    .await?;
+    Ok(Json(sent))
+}

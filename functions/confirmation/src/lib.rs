@@ -1,0 +1,74 @@
+//! Email confirmation and passwords: the public routes a storefront calls with the
+//! token from an email link, and the back-office actions that send those emails.
+
+mod admin;
+mod public;
+
+use std::sync::Arc;
+
+use axum::{Router, extract::FromRef, routing::post};
+use shared::{
+    auth::Verifier,
+    config::LinkLifetimes,
+    domain::WebsiteId,
+    notifier::Notifier,
+    openapi::BearerSecurity,
+    store::{CustomerUserLookup, CustomerUserStore, DirectoryStore, LinkStore, RateLimiter},
+};
+
+#[derive(Clone)]
+pub struct ConfirmationState {
+    pub customer_users: Arc<dyn CustomerUserStore>,
+    pub lookup: Arc<dyn CustomerUserLookup>,
+    pub links: Arc<dyn LinkStore>,
+    pub rates: Arc<dyn RateLimiter>,
+    pub directory: Arc<dyn DirectoryStore>,
+    pub notifier: Notifier,
+    pub lifetimes: LinkLifetimes,
+    /// The website of reset requests that name none.
+    pub default_website_id: Option<WebsiteId>,
+    pub verifier: Arc<Verifier>,
+}
+
+impl FromRef<ConfirmationState> for Arc<Verifier> {
+    fn from_ref(state: &ConfirmationState) -> Self {
+        state.verifier.clone()
+    }
+}
+
+pub fn router(state: ConfirmationState) -> Router {
+    Router::new()
+        .route("/customer-user/confirm", post(public::confirm))
+        .route(
+            "/customer-user/password-reset/request",
+            post(public::request_reset),
+        )
+        .route("/customer-user/password-reset", post(public::reset))
+        .route("/admin/customer-users/{id}/confirm", post(admin::confirm))
+        .route(
+            "/admin/customer-users/{id}/resend-confirmation",
+            post(admin::resend_confirmation),
+        )
+        .route(
+            "/admin/customer-users/{id}/reset-password",
+            post(admin::reset_password),
+        )
+        .route(
+            "/admin/customer-users/{id}/welcome-email",
+            post(admin::welcome_email),
+        )
+        .fallback(shared::http::route_not_found)
+        .with_state(state)
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(
+        public::confirm, public::request_reset, public::reset,
+        admin::confirm, admin::resend_confirmation, admin::reset_password, admin::welcome_email,
+    ),
+    components(schemas(shared::error::Problem, shared::customer_user::Notification)),
+    modifiers(&BearerSecurity),
+    tags((name = "confirmation", description = "Email confirmation, welcome emails and passwords"))
+)]
+pub struct ConfirmationApi;
