@@ -61,6 +61,9 @@ pub struct Application {
     pub tokens_valid_after: Option<OffsetDateTime>,
     #[serde(default, with = "crate::domain::rfc3339_millis::option")]
     pub last_used_at: Option<OffsetDateTime>,
+    /// Recent failed client authentications (epoch seconds), for the lockout.
+    #[serde(default)]
+    pub auth_failures: Vec<i64>,
     #[serde(with = "crate::domain::rfc3339_millis")]
     pub created_at: OffsetDateTime,
     #[serde(with = "crate::domain::rfc3339_millis")]
@@ -79,6 +82,13 @@ impl Application {
     /// The public client id: the application id as 32 lowercase hex digits.
     pub fn client_id(&self) -> String {
         client_id_of(self.id)
+    }
+
+    /// Whether `last_used_at` is old enough to be written again: at most once a minute,
+    /// so busy clients cost no write per token.
+    pub fn last_use_is_stale(&self, now: OffsetDateTime) -> bool {
+        self.last_used_at
+            .is_none_or(|at| now - at >= time::Duration::minutes(1))
     }
 
     /// Checks a presented secret against every live secret, in constant time each.
@@ -168,6 +178,7 @@ mod tests {
             }],
             tokens_valid_after: None,
             last_used_at: None,
+            auth_failures: Vec::new(),
             created_at: now,
             updated_at: now,
             version: 1,

@@ -4,7 +4,10 @@
 use std::sync::Arc;
 
 use crate::{
-    customer_user::{CustomerUser, DeliveryStatus, LinkPurpose, Notification, OneTimeLink},
+    customer_user::{
+        CustomerUser, DeliveryStatus, LinkPurpose, Notification, OneTimeLink,
+        decoy_customer_user_id,
+    },
     directory::Website,
     domain::{Email, NotificationId, now},
     mail::{Mailer, Template, compose, render},
@@ -106,7 +109,8 @@ impl Notifier {
         notification
     }
 
-    /// Renders and sends `template` to the SES mailbox simulator, unlogged.
+    /// Renders and sends `template` to the SES mailbox simulator, and logs it under the
+    /// decoy customer user (one entry, overwritten), as a real send would be logged.
     pub async fn send_decoy(&self, website: &Website, template: Template) {
         let rendered = render(
             template,
@@ -124,6 +128,23 @@ impl Notifier {
             && let Err(error) = self.mailer.send(&message).await
         {
             tracing::debug!(%error, "the decoy email was not sent");
+        }
+        let entry = Notification {
+            id: "00000000-0000-7000-8000-000000000000"
+                .parse()
+                .expect("a valid UUID"),
+            template: template.name().to_owned(),
+            recipient: to,
+            at: now(),
+            status: DeliveryStatus::Sent,
+            error: None,
+        };
+        if let Err(error) = self
+            .log
+            .record_notification(decoy_customer_user_id(), &entry)
+            .await
+        {
+            tracing::debug!(%error, "the decoy log entry was not written");
         }
     }
 }

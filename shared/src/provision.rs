@@ -236,6 +236,7 @@ async fn create_records(
         secrets: Vec::new(),
         tokens_valid_after: None,
         last_used_at: None,
+        auth_failures: Vec::new(),
         created_at: at,
         updated_at: at,
         version: 1,

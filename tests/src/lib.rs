@@ -172,6 +172,16 @@ impl Stack {
         Self::assemble(config, report.provisioned, report.credentials).await
     }
 
+    /// The same stack as a fresh container sees it (keys read again).
+    pub async fn reloaded(&self) -> Self {
+        Self::assemble(
+            self.services.config.clone(),
+            self.provisioned.clone(),
+            self.admin.clone(),
+        )
+        .await
+    }
+
     async fn assemble(config: Config, provisioned: Provisioned, admin: ClientCredentials) -> Self {
         let services = Services::load(config).await;
         let mut routers = BTreeMap::new();
@@ -330,6 +340,7 @@ impl Stack {
             }],
             tokens_valid_after: None,
             last_used_at: None,
+            auth_failures: Vec::new(),
             created_at: at,
             updated_at: at,
             version: 1,

@@ -491,3 +491,51 @@ async fn admin_actions_send_what_they_say_and_keep_the_rules() {
         .await;
     assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn setting_a_password_ends_every_other_pending_link() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let email = format!("links-{}@example.com", uid());
+    let user = register(&stack, &token, &email, "en_US").await;
+    let confirmation_link = last_email(&email).await.link_token();
+    let path = format!(
+        "/admin/customer-users/{}",
+        user.json["id"].as_str().unwrap()
+    );
+    stack
+        .request(Method::POST, &format!("{path}/welcome-email"))
+        .bearer(&token)
+        .send()
+        .await;
+    let welcome_link = last_email(&email).await.link_token();
+    public(
+        &stack,
+        "/customer-user/password-reset/request",
+        json!({"email": email}),
+    )
+    .await;
+    let reset_link = last_email(&email).await.link_token();
+
+    let set = public(
+        &stack,
+        "/customer-user/password-reset",
+        json!({"token": reset_link, "password": "N3w-Passw0rd"}),
+    )
+    .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.text);
+    let welcome = public(
+        &stack,
+        "/customer-user/password-reset",
+        json!({"token": welcome_link, "password": "Other-Passw0rd"}),
+    )
+    .await;
+    assert_eq!(welcome.status, StatusCode::BAD_REQUEST);
+    let confirm = public(
+        &stack,
+        "/customer-user/confirm",
+        json!({"token": confirmation_link}),
+    )
+    .await;
+    assert_eq!(confirm.status, StatusCode::BAD_REQUEST);
+}

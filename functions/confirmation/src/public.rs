@@ -85,12 +85,13 @@ async fn redeemable(
 async fn consume(
     state: &ConfirmationState,
     link: &OneTimeLink,
+    also_drop: &[LinkPurpose],
     user: &CustomerUser,
     previous: &CustomerUser,
 ) -> Result<(), ApiError> {
     state
         .links
-        .consume_link(link, user, previous)
+        .consume_link(link, also_drop, user, previous)
         .await
         .map_err(|e| match e {
             StoreError::NotFound => ApiError::BadRequest(LINK_UNUSABLE.into()),
@@ -126,7 +127,7 @@ pub async fn confirm(
     user.confirmed = true;
     user.updated_at = now();
     user.version += 1;
-    consume(&state, &link, &user, &current).await?;
+    consume(&state, &link, &[], &user, &current).await?;
     if let Some(website) = state.directory.get_website(user.website_id).await? {
         state
             .notifier
@@ -316,7 +317,8 @@ pub async fn reset(
     user.confirmed = true;
     user.updated_at = now();
     user.version += 1;
-    consume(&state, &link, &user, &current).await?;
+    // A new password ends every pending link: they were all ways to set one.
+    consume(&state, &link, &LinkPurpose::ALL, &user, &current).await?;
     Ok(Json(Outcome {
         status: "password_set",
         message: "the new password is set: sign in with it",

@@ -2,8 +2,7 @@
 
 use axum::{
     Json,
-    body::Bytes,
-    extract::State,
+    extract::{Request, State},
     response::{IntoResponse, Response},
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
@@ -11,8 +10,8 @@ use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde::Serialize;
 use shared::{
     application::{GrantError, application_id_of},
-    auth::{KEYS_NOT_CONFIGURED, Scope, TOKEN_LIFETIME_SECONDS, issue},
-    domain::now,
+    auth::{KEYS_NOT_CONFIGURED, Scope, TOKEN_LIFETIME_SECONDS, issue, lockout},
+    domain::{ApplicationId, now},
     http::MAX_BODY_BYTES,
 };
 
@@ -43,6 +42,10 @@ pub struct OAuthErrorBody {
 enum OAuthError {
     InvalidRequest(String),
     InvalidClient,
+    /// Too many failed authentications of this client or from this address.
+    Locked {
+        retry_after: u64,
+    },
     UnsupportedGrantType,
     InvalidScope(String),
     Unavailable,
@@ -51,12 +54,21 @@ enum OAuthError {
 
 impl IntoResponse for OAuthError {
     fn into_response(self) -> Response {
+        let retry_after = match &self {
+            OAuthError::Locked { retry_after } => Some(*retry_after),
+            _ => None,
+        };
         let (status, error, description) = match self {
             OAuthError::InvalidRequest(d) => (StatusCode::BAD_REQUEST, "invalid_request", d),
             OAuthError::InvalidClient => (
                 StatusCode::UNAUTHORIZED,
                 "invalid_client",
                 "client authentication failed: check the client id and secret, and that the application is active".to_owned(),
+            ),
+            OAuthError::Locked { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "temporarily_unavailable",
+                "too many failed client authentications: wait for the Retry-After seconds".to_owned(),
             ),
             OAuthError::UnsupportedGrantType => (
                 StatusCode::BAD_REQUEST,
@@ -92,6 +104,12 @@ impl IntoResponse for OAuthError {
             .into_response();
         let headers = response.headers_mut();
         no_store(headers);
+        if let Some(seconds) = retry_after {
+            headers.insert(
+                header::RETRY_AFTER,
+                HeaderValue::from_str(&seconds.to_string()).expect("digits"),
+            );
+        }
         if status == StatusCode::UNAUTHORIZED {
             headers.insert(
                 header::WWW_AUTHENTICATE,
@@ -220,20 +238,50 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, OA
         (status = 200, description = "A bearer access token valid for 3600 seconds", body = TokenResponse),
         (status = 400, description = "invalid_request, unsupported_grant_type or invalid_scope", body = OAuthErrorBody),
         (status = 401, description = "invalid_client: unknown client, wrong secret, inactive application or disabled owner", body = OAuthErrorBody),
+        (status = 429, description = "Too many failed authentications of this client (10 in 15 minutes) or from this address: wait for Retry-After, even with the right secret", body = OAuthErrorBody),
         (status = 503, description = "No signing key is configured", body = OAuthErrorBody)
     )
 )]
-pub async fn token(State(state): State<TokenState>, headers: HeaderMap, body: Bytes) -> Response {
-    match grant(&state, &headers, &body).await {
+pub async fn token(State(state): State<TokenState>, request: Request) -> Response {
+    let source = source_address(&request);
+    let (parts, body) = request.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
+        return OAuthError::InvalidRequest("the request body is too large".into()).into_response();
+    };
+    match grant(&state, &parts.headers, &body, &source).await {
         Ok(response) => response,
         Err(error) => error.into_response(),
     }
+}
+
+/// The caller's address as API Gateway saw it; requests without that context (local
+/// tools) share one bucket.
+fn source_address(request: &Request) -> String {
+    match request
+        .extensions()
+        .get::<lambda_http::request::RequestContext>()
+    {
+        Some(lambda_http::request::RequestContext::ApiGatewayV2(context)) => context
+            .http
+            .source_ip
+            .clone()
+            .unwrap_or_else(|| "unknown".into()),
+        _ => "unknown".into(),
+    }
+}
+
+/// An id no application has: requests with a malformed client id read under it.
+fn decoy_application_id() -> ApplicationId {
+    "00000000-0000-7000-8000-000000000000"
+        .parse()
+        .expect("a valid UUID")
 }
 
 async fn grant(
     state: &TokenState,
     headers: &HeaderMap,
     body: &[u8],
+    source: &str,
 ) -> Result<Response, OAuthError> {
     let request = parse_request(headers, body)?;
     match request.grant_type.as_deref() {
@@ -249,27 +297,44 @@ async fn grant(
         tracing::warn!(%reason, "token endpoint has no signing key");
         OAuthError::Unavailable
     })?;
-    let Some(application_id) = application_id_of(&request.client_id) else {
-        tracing::info!(
-            reason = "malformed client id",
-            "client authentication failed"
-        );
-        return Err(OAuthError::InvalidClient);
-    };
-    let application = state
-        .applications
-        .get_application(application_id)
-        .await
-        .map_err(|e| OAuthError::ServerError(e.to_string()))?;
+    let server_error = |e: shared::store::StoreError| OAuthError::ServerError(e.to_string());
     let now = now();
-    let Some(application) = application else {
-        tracing::info!(client_id = %request.client_id, reason = "unknown client", "client authentication failed");
-        return Err(OAuthError::InvalidClient);
-    };
-    if !application.authenticate(&request.client_secret, now) {
-        tracing::info!(client_id = %request.client_id, reason = "wrong secret", "client authentication failed");
+    let epoch = now.unix_timestamp();
+    // A malformed client id reads (and counts against) the source alone.
+    let application_id = application_id_of(&request.client_id).unwrap_or_else(decoy_application_id);
+    let (application, source_failures) = state
+        .applications
+        .application_for_token(application_id, source)
+        .await
+        .map_err(server_error)?;
+    let locked =
+        lockout::locked_for(&source_failures, lockout::SOURCE_FAILURES, epoch).or_else(|| {
+            application.as_ref().and_then(|a| {
+                lockout::locked_for(&a.auth_failures, lockout::CLIENT_FAILURES, epoch)
+            })
+        });
+    if let Some(retry_after) = locked {
+        tracing::warn!(client_id = %request.client_id, %source, "client authentication locked out");
+        return Err(OAuthError::Locked { retry_after });
+    }
+    let authenticated = application
+        .as_ref()
+        .is_some_and(|a| a.authenticate(&request.client_secret, now));
+    if !authenticated {
+        let reason = if application.is_some() {
+            "wrong secret"
+        } else {
+            "unknown client"
+        };
+        tracing::info!(client_id = %request.client_id, %source, reason, "client authentication failed");
+        state
+            .applications
+            .record_auth_failure(application.as_ref(), source, &source_failures, epoch)
+            .await
+            .map_err(server_error)?;
         return Err(OAuthError::InvalidClient);
     }
+    let application = application.expect("authenticated");
     if !application.usable() {
         tracing::info!(client_id = %request.client_id, reason = "inactive application or disabled owner", "client authentication failed");
         return Err(OAuthError::InvalidClient);
@@ -280,6 +345,14 @@ async fn grant(
     let issued = issue(&keys, &state.issuer, &application, &scopes, now)
         .map_err(|e| OAuthError::ServerError(e.to_string()))?;
     tracing::info!(client_id = %request.client_id, jti = %issued.claims.jti, "issued an access token");
+    if application.last_use_is_stale(now)
+        && let Err(error) = state
+            .applications
+            .touch_application(application.id, now)
+            .await
+    {
+        tracing::warn!(%error, "last_used_at was not updated");
+    }
     let body = TokenResponse {
         token_type: "Bearer",
         expires_in: TOKEN_LIFETIME_SECONDS,

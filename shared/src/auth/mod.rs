@@ -5,6 +5,7 @@ mod admin;
 mod client_secret;
 mod key_ring;
 mod keys;
+pub mod lockout;
 mod scope;
 mod token;
 

@@ -60,11 +60,13 @@ impl KeySource for SecretsManagerKeys {
             .await?
             .ok_or(KeySourceError::Missing)?;
         let mut keys = vec![current];
-        // A broken previous version must not stop signing with the current one.
-        match self.stage("AWSPREVIOUS").await {
-            Ok(Some(previous)) if previous.kid != keys[0].kid => keys.push(previous),
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "ignoring the previous signing key"),
+        // A broken older or pending version must not stop signing with the current one.
+        for stage in ["AWSPREVIOUS", "AWSPENDING"] {
+            match self.stage(stage).await {
+                Ok(Some(other)) if keys.iter().all(|k| k.kid != other.kid) => keys.push(other),
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, stage, "ignoring a signing key version"),
+            }
         }
         Ok(keys)
     }

@@ -259,3 +259,8 @@ pub fn link_sk(purpose: LinkPurpose) -> String {
 pub fn link_by_token(hash: &SecretHash) -> String {
     format!("LINK#{}", hash.as_str())
 }
+
+/// Failed client authentications from one source address.
+pub fn token_source(source: &str) -> ItemKeys {
+    ItemKeys::base(format!("RATE#token-source#{source}"), "RATE")
+}

@@ -48,6 +48,27 @@ pub trait ApplicationStore: Send + Sync {
         expected_version: u64,
     ) -> StoreResult<()>;
     async fn applications_of_owner(&self, owner: Owner) -> StoreResult<Vec<Application>>;
+    /// The application and the recent failures from `source`, in one read.
+    async fn application_for_token(
+        &self,
+        id: ApplicationId,
+        source: &str,
+    ) -> StoreResult<(Option<Application>, Vec<i64>)>;
+    /// Stores a failed authentication: the application's window (when the client id
+    /// names one) and the source's.
+    async fn record_auth_failure(
+        &self,
+        application: Option<&Application>,
+        source: &str,
+        source_failures: &[i64],
+        now: i64,
+    ) -> StoreResult<()>;
+    /// Sets `last_used_at` unless another request set it within the minute.
+    async fn touch_application(
+        &self,
+        id: ApplicationId,
+        at: time::OffsetDateTime,
+    ) -> StoreResult<()>;
 }
 
 /// Filters of the customer list; each is served by a key, never a scan.
@@ -224,11 +245,13 @@ pub trait LinkStore: Send + Sync {
         &self,
         token_hash: &crate::auth::SecretHash,
     ) -> StoreResult<Option<OneTimeLink>>;
-    /// Uses the link up and stores `user` (a change of `previous`), atomically: a link
-    /// used twice, or replaced meanwhile, fails with `NotFound`.
+    /// Uses the link up, drops the user's pending links of `also_drop`, and stores
+    /// `user` (a change of `previous`), atomically: a link used twice, or replaced
+    /// meanwhile, fails with `NotFound`.
     async fn consume_link(
         &self,
         link: &OneTimeLink,
+        also_drop: &[crate::customer_user::LinkPurpose],
         user: &CustomerUser,
         previous: &CustomerUser,
     ) -> StoreResult<()>;

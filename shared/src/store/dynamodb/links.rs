@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::{DynamoStore, Item, backend, from_item, n, s, to_item};
 use crate::{
     auth::SecretHash,
-    customer_user::{CustomerUser, OneTimeLink},
+    customer_user::{CustomerUser, LinkPurpose, OneTimeLink},
     store::{
         LinkStore, RateDecision, RateLimiter, StoreError, StoreResult, TABLE,
         keys::{self, ItemKeys},
@@ -65,12 +65,13 @@ impl LinkStore for DynamoStore {
     async fn consume_link(
         &self,
         link: &OneTimeLink,
+        also_drop: &[LinkPurpose],
         user: &CustomerUser,
         previous: &CustomerUser,
     ) -> StoreResult<()> {
         let link_keys = keys::link(link);
         let values = HashMap::from([(":hash".to_owned(), s(link.token_hash.as_str()))]);
-        let writes = vec![
+        let mut writes = vec![
             self.delete_item(
                 link_keys.pk,
                 &link_keys.sk,
@@ -78,6 +79,13 @@ impl LinkStore for DynamoStore {
             )?,
             self.put_versioned_item(super::customer_users::profile_item(user)?, previous.version)?,
         ];
+        for purpose in also_drop.iter().filter(|p| **p != link.purpose) {
+            writes.push(self.delete_item(
+                keys::customer_user_pk(user.id),
+                &keys::link_sk(*purpose),
+                None,
+            )?);
+        }
         self.transact(writes, &|index| match index {
             0 => StoreError::NotFound,
             _ => StoreError::VersionConflict,
@@ -88,9 +96,9 @@ impl LinkStore for DynamoStore {
 
 /// The attempts of one key within its window, newest last.
 #[derive(Debug, Default, Serialize, Deserialize)]
-struct Attempts {
-    at: Vec<i64>,
-    version: u64,
+pub(super) struct Attempts {
+    pub(super) at: Vec<i64>,
+    pub(super) version: u64,
 }
 
 #[async_trait]

@@ -19,7 +19,7 @@ use aws_sdk_dynamodb::{
     },
     types::{
         AttributeDefinition, AttributeValue, BillingMode, Delete, GlobalSecondaryIndex,
-        KeySchemaElement, KeyType, Projection, ProjectionType, Put,
+        KeySchemaElement, KeyType, KeysAndAttributes, Projection, ProjectionType, Put,
         ReturnValuesOnConditionCheckFailure, ScalarAttributeType, TimeToLiveSpecification,
         TransactWriteItem, Update,
     },
@@ -33,6 +33,7 @@ use super::{
 };
 use crate::{
     application::{Application, Owner},
+    auth::lockout,
     directory::{Customer, CustomerUserRole, Organization, User, Website},
     domain::{ApplicationId, CustomerId, OrganizationId, RoleId, UserId, WebsiteId},
     http::{Page, PageRequest},
@@ -574,6 +575,138 @@ impl ApplicationStore for DynamoStore {
 
     async fn applications_of_owner(&self, owner: Owner) -> StoreResult<Vec<Application>> {
         self.query_all(0, keys::applications_of(owner)).await
+    }
+
+    async fn application_for_token(
+        &self,
+        id: ApplicationId,
+        source: &str,
+    ) -> StoreResult<(Option<Application>, Vec<i64>)> {
+        let app_pk = keys::application_pk(id);
+        let source_key = keys::token_source(source);
+        let request = KeysAndAttributes::builder()
+            .keys(key(app_pk.clone(), keys::SK_APPLICATION))
+            .keys(key(source_key.pk.clone(), &source_key.sk))
+            .consistent_read(true)
+            .build()
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        let mut pending = HashMap::from([(self.table.clone(), request)]);
+        let mut found = Vec::new();
+        // Unprocessed keys (throttling) are asked for again.
+        while !pending.is_empty() {
+            let output = self
+                .client
+                .batch_get_item()
+                .set_request_items(Some(pending))
+                .send()
+                .await
+                .map_err(backend)?;
+            found.extend(
+                output
+                    .responses
+                    .and_then(|mut r| r.remove(&self.table))
+                    .unwrap_or_default(),
+            );
+            pending = output.unprocessed_keys.unwrap_or_default();
+        }
+        self.count_reads(found.len() as u64);
+        let mut application = None;
+        let mut failures = Vec::new();
+        for item in found {
+            let pk = item
+                .get(TABLE.partition_key)
+                .and_then(|v| v.as_s().ok())
+                .cloned()
+                .unwrap_or_default();
+            if pk == app_pk {
+                application = Some(from_item(item)?);
+            } else {
+                failures = from_item::<links::Attempts>(item)?.at;
+            }
+        }
+        Ok((application, failures))
+    }
+
+    async fn record_auth_failure(
+        &self,
+        application: Option<&Application>,
+        source: &str,
+        source_failures: &[i64],
+        now: i64,
+    ) -> StoreResult<()> {
+        if let Some(application) = application {
+            let failures =
+                lockout::with_failure(&application.auth_failures, lockout::CLIENT_FAILURES, now);
+            let result = self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(key(
+                    keys::application_pk(application.id),
+                    keys::SK_APPLICATION,
+                )))
+                .update_expression("SET auth_failures = :failures")
+                .condition_expression("attribute_exists(pk)")
+                .expression_attribute_values(
+                    ":failures",
+                    AttributeValue::L(failures.iter().map(|t| n(*t as u64)).collect()),
+                )
+                .send()
+                .await;
+            match result {
+                Ok(_) => {}
+                Err(SdkError::ServiceError(e))
+                    if e.err().is_conditional_check_failed_exception() => {}
+                Err(e) => return Err(backend(e)),
+            }
+        }
+        let attempts = links::Attempts {
+            at: lockout::with_failure(source_failures, lockout::SOURCE_FAILURES, now),
+            version: 0,
+        };
+        let mut item = to_item(&attempts, &keys::token_source(source))?;
+        item.insert(
+            TABLE.ttl_attribute.to_owned(),
+            AttributeValue::N((now + lockout::WINDOW_SECONDS).to_string()),
+        );
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn touch_application(
+        &self,
+        id: ApplicationId,
+        at: time::OffsetDateTime,
+    ) -> StoreResult<()> {
+        let cutoff = crate::domain::rfc3339_millis::format(&(at - time::Duration::minutes(1)));
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::application_pk(id), keys::SK_APPLICATION)))
+            .update_expression("SET last_used_at = :at")
+            .condition_expression(
+                "attribute_exists(pk) AND (attribute_not_exists(last_used_at) OR attribute_type(last_used_at, :null) OR last_used_at <= :cutoff)",
+            )
+            .expression_attribute_values(":at", s(crate::domain::rfc3339_millis::format(&at)))
+            .expression_attribute_values(":cutoff", s(cutoff))
+            .expression_attribute_values(":null", s("NULL"))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            // Another request wrote it within the minute, or the application is gone.
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
+                Ok(())
+            }
+            Err(e) => Err(backend(e)),
+        }
     }
 }
 

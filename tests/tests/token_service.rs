@@ -1,0 +1,189 @@
+//! The token service beyond the basics: a standard OAuth client, key rotation seen
+//! through the JWKS, brute-force lockout, and `last_used_at`.
+
+use http::{Method, StatusCode};
+use integration_tests::{ISSUER, Stack};
+use jsonwebtoken::{DecodingKey, Validation, decode, decode_header, jwk::JwkSet};
+use oauth2::{
+    AuthUrl, ClientId, ClientSecret, Scope as OAuthScope, TokenResponse, TokenUrl,
+    basic::BasicClient,
+};
+use shared::{
+    application::Owner,
+    auth::{KeyKind, Scope, generate_private_key_pem},
+    keys::KeyMaterial,
+    provision::ClientCredentials,
+    store::ApplicationStore,
+};
+
+/// A token through the `oauth2` crate's client_credentials flow, its HTTP calls served
+/// by the stack's router.
+async fn token_with_oauth2_crate(
+    stack: &Stack,
+    credentials: &ClientCredentials,
+    scope: &str,
+) -> String {
+    let client = BasicClient::new(ClientId::new(credentials.client_id.clone()))
+        .set_client_secret(ClientSecret::new(credentials.client_secret.clone()))
+        .set_auth_uri(AuthUrl::new("https://api.example.test/unused".into()).unwrap())
+        .set_token_uri(TokenUrl::new(format!("{ISSUER}/oauth2-token")).unwrap());
+    let http_client = |request: oauth2::HttpRequest| async move {
+        let (parts, body) = request.into_parts();
+        let path = parts.uri.path().to_owned();
+        let mut forwarded = http::Request::builder().method(parts.method).uri(path);
+        for (name, value) in &parts.headers {
+            forwarded = forwarded.header(name, value);
+        }
+        let reply = stack
+            .send(forwarded.body(axum::body::Body::from(body)).unwrap())
+            .await;
+        let mut response = http::Response::builder().status(reply.status);
+        for (name, value) in &reply.headers {
+            response = response.header(name, value);
+        }
+        Ok::<_, std::io::Error>(response.body(reply.text.into_bytes()).unwrap())
+    };
+    let token = client
+        .exchange_client_credentials()
+        .add_scope(OAuthScope::new(scope.into()))
+        .request_async(&http_client)
+        .await
+        .expect("the standard client gets a token");
+    assert_eq!(
+        token.expires_in(),
+        Some(std::time::Duration::from_secs(3600))
+    );
+    token.access_token().secret().clone()
+}
+
+async fn verify(stack: &Stack, token: &str) -> Result<(), jsonwebtoken::errors::Error> {
+    let jwks = stack
+        .request(Method::GET, "/.well-known/jwks.json")
+        .send()
+        .await;
+    let set: JwkSet = serde_json::from_value(jwks.json).unwrap();
+    let header = decode_header(token)?;
+    let jwk = set.find(header.kid.as_deref().unwrap()).ok_or_else(|| {
+        jsonwebtoken::errors::Error::from(jsonwebtoken::errors::ErrorKind::InvalidKeyFormat)
+    })?;
+    let mut validation = Validation::new(header.alg);
+    validation.set_audience(&["backend-api"]);
+    validation.set_issuer(&[ISSUER]);
+    decode::<serde_json::Value>(token, &DecodingKey::from_jwk(jwk)?, &validation).map(|_| ())
+}
+
+#[tokio::test]
+async fn a_standard_client_gets_a_token_that_verifies_before_and_after_a_key_rotation() {
+    let stack = Stack::new().await;
+    let before = token_with_oauth2_crate(&stack, &stack.admin, "directory:read").await;
+    verify(&stack, &before)
+        .await
+        .expect("verifies through the JWKS");
+    let old_kid = decode_header(&before).unwrap().kid.unwrap();
+
+    // Rotate to an ES256 key: the new one becomes AWSCURRENT, the old AWSPREVIOUS.
+    stack
+        .services
+        .secrets
+        .put(&KeyMaterial {
+            kid: "rotated-es256".into(),
+            private_key_pem: generate_private_key_pem(KeyKind::Es256).unwrap(),
+        })
+        .await
+        .unwrap();
+    let rotated = stack.reloaded().await;
+    let after = token_with_oauth2_crate(&rotated, &rotated.admin, "directory:read").await;
+    let header = decode_header(&after).unwrap();
+    assert_eq!(header.kid.as_deref(), Some("rotated-es256"));
+    assert_eq!(header.alg, jsonwebtoken::Algorithm::ES256);
+    verify(&rotated, &after)
+        .await
+        .expect("the new token verifies");
+    verify(&rotated, &before)
+        .await
+        .expect("tokens signed before the rotation still verify");
+    let jwks = rotated
+        .request(Method::GET, "/.well-known/jwks.json")
+        .send()
+        .await;
+    let kids: Vec<&str> = jwks.json["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap())
+        .collect();
+    assert_eq!(kids, ["rotated-es256", old_kid.as_str()]);
+    for token in [&before, &after] {
+        let reply = rotated
+            .request(Method::GET, "/admin/organizations")
+            .bearer(token)
+            .send()
+            .await;
+        assert_eq!(reply.status, StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn ten_wrong_secrets_lock_the_client_out_even_for_the_right_one() {
+    let stack = Stack::new().await;
+    let owner = Owner::Backend {
+        user_id: stack.provisioned.admin_user_id,
+    };
+    let (_, credentials) = stack.application(owner, &[Scope::DirectoryRead]).await;
+    let wrong = ClientCredentials {
+        client_id: credentials.client_id.clone(),
+        client_secret: "guess".into(),
+    };
+    for attempt in 1..=10 {
+        let reply = stack.try_token(&wrong, None).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "attempt {attempt}");
+    }
+    let locked = stack.try_token(&credentials, None).await;
+    assert_eq!(
+        locked.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        locked.text
+    );
+    let retry: u64 = locked.header("retry-after").unwrap().parse().unwrap();
+    assert!(retry > 800 && retry <= 900, "{retry}");
+    assert!(!locked.text.contains(&credentials.client_secret));
+    // Other clients are not affected.
+    assert_eq!(
+        stack.try_token(&stack.admin, None).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn last_used_at_is_written_at_most_once_a_minute() {
+    let stack = Stack::new().await;
+    let owner = Owner::Backend {
+        user_id: stack.provisioned.admin_user_id,
+    };
+    let (application, credentials) = stack.application(owner, &[Scope::DirectoryRead]).await;
+    assert!(application.last_used_at.is_none());
+    stack.token(&credentials, None).await;
+    let first = stack
+        .services
+        .store
+        .get_application(application.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .last_used_at;
+    assert!(first.is_some());
+    stack.token(&credentials, None).await;
+    let second = stack
+        .services
+        .store
+        .get_application(application.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(second.last_used_at, first, "no write within the minute");
+    assert_eq!(
+        second.version, application.version,
+        "usage does not change the version"
+    );
+}
