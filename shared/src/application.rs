@@ -111,6 +111,41 @@ impl Application {
             .is_none_or(|after| issued_at > after.unix_timestamp())
     }
 
+    /// Replaces the secret: the current one keeps working for `grace` (not at all when
+    /// zero), so at most two secrets are ever valid.
+    pub fn rotate_secret(
+        &mut self,
+        new: crate::auth::SecretHash,
+        grace: time::Duration,
+        now: OffsetDateTime,
+    ) {
+        let current = self
+            .secrets
+            .iter()
+            .find(|s| s.expires_at.is_none())
+            .cloned();
+        self.secrets = current
+            .filter(|_| grace > time::Duration::ZERO)
+            .map(|s| StoredSecret {
+                hash: s.hash,
+                expires_at: Some(now + grace),
+            })
+            .into_iter()
+            .collect();
+        self.secrets.push(StoredSecret {
+            hash: new,
+            expires_at: None,
+        });
+    }
+
+    /// Sets `active`; deactivation also ends every token issued so far, for good.
+    pub fn set_active(&mut self, active: bool, now: OffsetDateTime) {
+        if self.active && !active {
+            self.tokens_valid_after = Some(now);
+        }
+        self.active = active;
+    }
+
     /// Follows the owner's `enabled`: a disabled owner's tokens stop at once and stay
     /// dead after it is enabled again.
     pub fn follow_owner(&mut self, owner_enabled: bool, at: OffsetDateTime) {
@@ -203,6 +238,42 @@ mod tests {
         assert!(!a.authenticate("wrong", now));
         a.secrets[0].expires_at = Some(now - Duration::seconds(1));
         assert!(!a.authenticate(secret.expose(), now));
+    }
+
+    #[test]
+    fn rotation_keeps_at_most_two_secrets_and_honours_the_grace() {
+        let first = ClientSecret::generate();
+        let mut a = app(&first);
+        let now = crate::domain::now();
+        let second = ClientSecret::generate();
+        a.rotate_secret(second.hash(), Duration::hours(24), now);
+        assert!(a.authenticate(first.expose(), now));
+        assert!(a.authenticate(second.expose(), now));
+        assert!(!a.authenticate(first.expose(), now + Duration::hours(25)));
+        let third = ClientSecret::generate();
+        a.rotate_secret(third.hash(), Duration::hours(24), now);
+        assert_eq!(a.secrets.len(), 2);
+        assert!(
+            !a.authenticate(first.expose(), now),
+            "only the latest previous secret survives"
+        );
+        let fourth = ClientSecret::generate();
+        a.rotate_secret(fourth.hash(), Duration::ZERO, now);
+        assert_eq!(a.secrets.len(), 1);
+        assert!(
+            !a.authenticate(third.expose(), now),
+            "no grace: the old secret stops at once"
+        );
+    }
+
+    #[test]
+    fn deactivation_ends_earlier_tokens_for_good() {
+        let mut a = app(&ClientSecret::generate());
+        let now = crate::domain::now();
+        a.set_active(false, now);
+        a.set_active(true, now + Duration::seconds(5));
+        assert!(a.usable());
+        assert!(!a.honours_token_issued_at(now.unix_timestamp() - 1));
     }
 
     #[test]

@@ -41,7 +41,11 @@ impl Services {
     }
 
     pub fn notifier(&self) -> crate::notifier::Notifier {
-        crate::notifier::Notifier::new(Arc::new(self.mailer.clone()), Arc::new(self.store.clone()))
+        crate::notifier::Notifier::new(
+            Arc::new(self.mailer.clone()),
+            Arc::new(self.store.clone()),
+            Arc::new(self.store.clone()),
+        )
     }
 
     pub fn verifier(&self) -> Arc<Verifier> {

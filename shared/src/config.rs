@@ -13,6 +13,8 @@ pub struct Config {
     pub key_refresh: Duration,
     pub mail_from: String,
     pub links: LinkLifetimes,
+    /// How long a client secret replaced by rotation keeps working (0 allowed).
+    pub secret_rotation_grace: Duration,
     /// The website of public requests that name none (password reset requests).
     pub default_website_id: Option<crate::domain::WebsiteId>,
 }
@@ -70,6 +72,10 @@ impl Config {
                 password_reset: hours("PASSWORD_RESET_LINK_HOURS", defaults.password_reset),
                 welcome: hours("WELCOME_LINK_HOURS", defaults.welcome),
             },
+            secret_rotation_grace: hours(
+                "SECRET_ROTATION_GRACE_HOURS",
+                Duration::from_secs(24 * 3600),
+            ),
             default_website_id: std::env::var("DEFAULT_WEBSITE_ID")
                 .ok()
                 .and_then(|v| v.parse().ok()),

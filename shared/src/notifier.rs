@@ -8,10 +8,10 @@ use crate::{
         CustomerUser, DeliveryStatus, LinkPurpose, Notification, OneTimeLink,
         decoy_customer_user_id,
     },
-    directory::Website,
+    directory::{User, Website},
     domain::{Email, NotificationId, now},
     mail::{Mailer, Template, compose, render},
-    store::CustomerUserStore,
+    store::{CustomerUserStore, DirectoryStore},
 };
 
 /// The mailbox simulator of SES: mail to it is accepted and dropped, which lets a
@@ -22,6 +22,7 @@ pub const DECOY_RECIPIENT: &str = "success@simulator.amazonses.com";
 pub struct Notifier {
     mailer: Arc<dyn Mailer>,
     log: Arc<dyn CustomerUserStore>,
+    user_log: Arc<dyn DirectoryStore>,
 }
 
 /// Where a one-time link of `purpose` lands on the storefront.
@@ -44,8 +45,68 @@ pub fn expiry_text(link: &OneTimeLink) -> String {
 }
 
 impl Notifier {
-    pub fn new(mailer: Arc<dyn Mailer>, log: Arc<dyn CustomerUserStore>) -> Self {
-        Self { mailer, log }
+    pub fn new(
+        mailer: Arc<dyn Mailer>,
+        log: Arc<dyn CustomerUserStore>,
+        user_log: Arc<dyn DirectoryStore>,
+    ) -> Self {
+        Self {
+            mailer,
+            log,
+            user_log,
+        }
+    }
+
+    /// Sends `template` to a back-office user (in en_US) and logs it.
+    pub async fn send_to_user(
+        &self,
+        user: &User,
+        template: Template,
+        extra: &[(&str, &str)],
+    ) -> Notification {
+        let mut values = vec![
+            ("first_name", user.first_name.as_str()),
+            ("last_name", user.last_name.as_str()),
+        ];
+        values.extend_from_slice(extra);
+        let rendered = render(template, None, &values);
+        let notification = self.deliver(&user.email, template, &rendered).await;
+        if let Err(e) = self
+            .user_log
+            .record_user_notification(user.id, &notification)
+            .await
+        {
+            tracing::error!(user_id = %user.id, error = %e, "the notification log was not written");
+        }
+        notification
+    }
+
+    async fn deliver(
+        &self,
+        to: &Email,
+        template: Template,
+        rendered: &crate::mail::Rendered,
+    ) -> Notification {
+        let outcome = match compose(self.mailer.sender(), to, rendered) {
+            Ok(message) => self.mailer.send(&message).await.map(|_| ()),
+            Err(error) => Err(error),
+        };
+        let error = outcome.err().map(|e| e.to_string());
+        if let Some(error) = &error {
+            tracing::warn!(template = template.name(), %error, "an email was not sent");
+        }
+        Notification {
+            id: NotificationId::generate(),
+            template: template.name().to_owned(),
+            recipient: to.clone(),
+            at: now(),
+            status: if error.is_some() {
+                DeliveryStatus::Failed
+            } else {
+                DeliveryStatus::Sent
+            },
+            error,
+        }
     }
 
     /// Sends `template` with a one-time link.
@@ -83,26 +144,7 @@ impl Notifier {
         ];
         values.extend_from_slice(extra);
         let rendered = render(template, user.preferred_localization.as_ref(), &values);
-        let outcome = match compose(self.mailer.sender(), &user.email, &rendered) {
-            Ok(message) => self.mailer.send(&message).await.map(|_| ()),
-            Err(error) => Err(error),
-        };
-        let error = outcome.err().map(|e| e.to_string());
-        if let Some(error) = &error {
-            tracing::warn!(customer_user_id = %user.id, template = template.name(), %error, "an email was not sent");
-        }
-        let notification = Notification {
-            id: NotificationId::generate(),
-            template: template.name().to_owned(),
-            recipient: user.email.clone(),
-            at: now(),
-            status: if error.is_some() {
-                DeliveryStatus::Failed
-            } else {
-                DeliveryStatus::Sent
-            },
-            error,
-        };
+        let notification = self.deliver(&user.email, template, &rendered).await;
         if let Err(e) = self.log.record_notification(user.id, &notification).await {
             tracing::error!(customer_user_id = %user.id, error = %e, "the notification log was not written");
         }

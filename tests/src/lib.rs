@@ -116,6 +116,7 @@ fn config(id: &str) -> Config {
         key_refresh: Duration::from_secs(300),
         mail_from: format!("no-reply-{id}@example.com"),
         links: shared::config::LinkLifetimes::default(),
+        secret_rotation_grace: Duration::from_secs(24 * 3600),
         default_website_id: None,
     }
 }
@@ -220,6 +221,17 @@ impl Stack {
             }),
         );
         let store = Arc::new(services.store.clone());
+        routers.insert(
+            "oauth-apps".to_owned(),
+            oauth_apps::router(oauth_apps::OauthAppsState {
+                applications: store.clone(),
+                directory: store.clone(),
+                customer_users: store.clone(),
+                notifier: services.notifier(),
+                rotation_grace: services.config.secret_rotation_grace,
+                verifier: services.verifier(),
+            }),
+        );
         routers.insert(
             "confirmation".to_owned(),
             confirmation::router(confirmation::ConfirmationState {
@@ -486,6 +498,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     document.merge(customer_users::CustomerUsersApi::openapi());
     document.merge(roles::RolesApi::openapi());
     document.merge(confirmation::ConfirmationApi::openapi());
+    document.merge(oauth_apps::OauthAppsApi::openapi());
     document
 }
 

@@ -11,6 +11,7 @@ use shared::{
         Admin, AdminPrincipal,
         scopes::{DirectoryRead, DirectoryWrite},
     },
+    customer_user::Notification,
     directory::User,
     domain::{Email, Name, OrganizationId, UserId, now},
     error::Validation,
@@ -139,20 +140,35 @@ async fn applications_of(
         .await?)
 }
 
-/// Reads one back-office user; its version is the `ETag`.
+/// A back-office user with the emails sent to it, newest first.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct UserView {
+    #[serde(flatten)]
+    pub user: User,
+    pub notifications: Vec<Notification>,
+}
+
+/// Reads one back-office user and its recent emails; its version is the `ETag`.
 #[utoipa::path(
     get, path = "/admin/users/{id}", tag = "users",
     params(("id" = String, Path, description = "User id")),
     security(("backend_token" = ["directory:read"])),
-    responses((status = 200, description = "The user", body = User, headers(("ETag" = String))), ReadProblems)
+    responses((status = 200, description = "The user", body = UserView, headers(("ETag" = String))), ReadProblems)
 )]
 pub async fn get(
     State(state): State<DirectoryState>,
     admin: Admin<DirectoryRead>,
     Path(id): Path<String>,
-) -> Result<Versioned<User>, ApiError> {
+) -> Result<Versioned<UserView>, ApiError> {
     let user = load(&state, admin.principal(), &id).await?;
-    Ok(Versioned::ok(user.version, user))
+    let notifications = state.store.recent_user_notifications(user.id, 20).await?;
+    Ok(Versioned::ok(
+        user.version,
+        UserView {
+            user,
+            notifications,
+        },
+    ))
 }
 
 /// Changes a back-office user. Disabling one stops its applications' tokens at once.

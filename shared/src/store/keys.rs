@@ -147,11 +147,44 @@ pub fn application_pk(id: ApplicationId) -> String {
     format!("APP#{id}")
 }
 
+pub fn applications_in(org: OrganizationId) -> String {
+    format!("ORG#{org}#APPS")
+}
+
+/// Orders applications by last use; never used sorts first (oldest).
+pub fn last_use_sort_key(last_used_at: Option<time::OffsetDateTime>, id: ApplicationId) -> String {
+    let millis = last_used_at.map_or(0, |at| at.unix_timestamp_nanos() / 1_000_000);
+    format!("{millis:015}#{id}")
+}
+
+/// gsi1: the owner's applications by name; gsi2: the organization's by name; gsi3:
+/// the organization's by last use.
 pub fn application(a: &Application) -> ItemKeys {
     ItemKeys {
         gsi1: Some((applications_of(a.owner), sortable(a.name.as_str(), a.id))),
+        gsi2: Some((
+            applications_in(a.organization_id),
+            sortable(a.name.as_str(), a.id),
+        )),
+        more: vec![(
+            applications_in(a.organization_id),
+            last_use_sort_key(a.last_used_at, a.id),
+        )],
         ..ItemKeys::base(application_pk(a.id), SK_APPLICATION)
     }
+}
+
+/// Guards the uniqueness of an application name per owner and organization.
+pub fn application_name_guard(a: &Application) -> ItemKeys {
+    let owner = applications_of(a.owner);
+    ItemKeys::base(
+        format!(
+            "APP_NAME#{owner}#{}#{}",
+            a.organization_id,
+            a.name.as_str().to_lowercase()
+        ),
+        "GUARD",
+    )
 }
 
 /// The sort key of every single-record item, by kind.

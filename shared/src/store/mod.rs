@@ -40,7 +40,21 @@ pub type StoreResult<T> = Result<T, StoreError>;
 #[async_trait]
 pub trait ApplicationStore: Send + Sync {
     async fn get_application(&self, id: ApplicationId) -> StoreResult<Option<Application>>;
+    /// Creates the application; `Duplicate` when its owner already has one of this
+    /// name in the organization.
     async fn create_application(&self, application: &Application) -> StoreResult<()>;
+    /// Replaces `previous`, moving the name guard when the name changed.
+    async fn replace_application(
+        &self,
+        application: &Application,
+        previous: &Application,
+    ) -> StoreResult<()>;
+    async fn delete_application(&self, application: &Application) -> StoreResult<()>;
+    async fn list_applications(
+        &self,
+        query: &ApplicationQuery,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Application>>;
     /// Replaces the record if it is still at `expected_version`.
     async fn update_application(
         &self,
@@ -69,6 +83,24 @@ pub trait ApplicationStore: Send + Sync {
         id: ApplicationId,
         at: time::OffsetDateTime,
     ) -> StoreResult<()>;
+}
+
+/// The application grid: one owner's applications by name, or an organization's by
+/// name or by last use (most recent first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApplicationScope {
+    Owner(Owner),
+    Organization {
+        organization_id: OrganizationId,
+        by_last_use: bool,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicationQuery {
+    pub scope: ApplicationScope,
+    pub name_prefix: Option<String>,
+    pub active: Option<bool>,
 }
 
 /// Filters of the customer list; each is served by a key, never a scan.
@@ -128,6 +160,17 @@ pub trait DirectoryStore: Send + Sync {
         email_prefix: Option<&str>,
         page: &PageRequest,
     ) -> StoreResult<Page<User>>;
+    async fn record_user_notification(
+        &self,
+        user_id: UserId,
+        notification: &Notification,
+    ) -> StoreResult<()>;
+    /// The newest entries first.
+    async fn recent_user_notifications(
+        &self,
+        user_id: UserId,
+        limit: u16,
+    ) -> StoreResult<Vec<Notification>>;
 
     /// Creates the customer and counts it on its parent, atomically.
     async fn create_customer(&self, customer: &Customer) -> StoreResult<()>;

@@ -175,13 +175,7 @@ impl CustomerUserStore for DynamoStore {
                 -1,
             )?,
         ];
-        for application in applications {
-            writes.push(self.delete_item(
-                keys::application_pk(application.id),
-                keys::SK_APPLICATION,
-                None,
-            )?);
-        }
+        writes.extend(self.application_deletes(applications)?);
         self.transact(writes, &|index| match index {
             0 => StoreError::VersionConflict,
             _ => StoreError::NotFound,
@@ -225,7 +219,7 @@ impl CustomerUserStore for DynamoStore {
             filters.extend(enabled);
             filters.extend(confirmed);
             return self
-                .query_filtered(1, keys::customer_users_of(org), None, &filters, page)
+                .query_filtered(1, keys::customer_users_of(org), None, &filters, true, page)
                 .await;
         }
 
@@ -270,7 +264,7 @@ impl CustomerUserStore for DynamoStore {
                 s(org.to_string()),
             ));
         }
-        self.query_filtered(index, partition, prefix, &filters, page)
+        self.query_filtered(index, partition, prefix, &filters, true, page)
             .await
     }
 
@@ -323,8 +317,54 @@ impl CustomerUserStore for DynamoStore {
 }
 
 impl DynamoStore {
+    /// Appends to the notification log kept in the partition `pk`.
+    pub(super) async fn write_notification(
+        &self,
+        pk: String,
+        notification: &Notification,
+    ) -> StoreResult<()> {
+        let mut item: Item =
+            serde_dynamo::to_item(notification).map_err(|e| StoreError::Backend(e.to_string()))?;
+        item.extend(key(pk, &keys::notification_sk(notification.id)));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    /// The newest entries of the notification log in the partition `pk`.
+    pub(super) async fn read_notifications(
+        &self,
+        pk: String,
+        limit: u16,
+    ) -> StoreResult<Vec<Notification>> {
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+            .expression_attribute_values(":pk", s(pk))
+            .expression_attribute_values(":prefix", s(keys::NOTIFICATION_PREFIX))
+            .scan_index_forward(false)
+            .limit(i32::from(limit))
+            .send()
+            .await
+            .map_err(backend)?;
+        self.count_reads(output.scanned_count.max(0) as u64);
+        output
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(from_item)
+            .collect()
+    }
+
     /// Deletes every item of a partition, 25 at a time.
-    async fn delete_partition(&self, pk: String) -> StoreResult<()> {
+    pub(super) async fn delete_partition(&self, pk: String) -> StoreResult<()> {
         loop {
             let output = self
                 .client

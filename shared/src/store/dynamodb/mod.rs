@@ -28,7 +28,8 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde::{Serialize, de::DeserializeOwned};
 
 use super::{
-    ApplicationStore, CustomerFilter, DirectoryStore, StoreError, StoreResult, TABLE,
+    ApplicationQuery, ApplicationScope, ApplicationStore, CustomerFilter, DirectoryStore,
+    StoreError, StoreResult, TABLE,
     keys::{self, ItemKeys},
 };
 use crate::{
@@ -275,6 +276,24 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().delete(delete).build())
     }
 
+    /// Deletes of applications with their name guards, for an owner's delete.
+    fn application_deletes(
+        &self,
+        applications: &[Application],
+    ) -> StoreResult<Vec<TransactWriteItem>> {
+        let mut writes = Vec::new();
+        for application in applications {
+            writes.push(self.delete_item(
+                keys::application_pk(application.id),
+                keys::SK_APPLICATION,
+                None,
+            )?);
+            let guard = keys::application_name_guard(application);
+            writes.push(self.delete_item(guard.pk, &guard.sk, None)?);
+        }
+        Ok(writes)
+    }
+
     fn add_to_counter(
         &self,
         pk: String,
@@ -423,7 +442,7 @@ impl DynamoStore {
         prefix: Option<&str>,
         page: &PageRequest,
     ) -> StoreResult<Page<T>> {
-        self.query_filtered(index, partition, prefix, &[], page)
+        self.query_filtered(index, partition, prefix, &[], true, page)
             .await
     }
 
@@ -436,6 +455,7 @@ impl DynamoStore {
         partition: String,
         prefix: Option<&str>,
         filters: &[Filter],
+        ascending: bool,
         page: &PageRequest,
     ) -> StoreResult<Page<T>> {
         let index = TABLE.indexes[index];
@@ -452,6 +472,7 @@ impl DynamoStore {
             .expression_attribute_names("#pk", index.partition_key)
             .expression_attribute_values(":pk", s(partition))
             .limit(i32::from(page.limit))
+            .scan_index_forward(ascending)
             .set_exclusive_start_key(start);
         request = match prefix.filter(|p| !p.is_empty()) {
             Some(prefix) => request
@@ -544,6 +565,9 @@ fn decode_cursor(cursor: &str, index_pk: &str, index_sk: &str) -> StoreResult<It
     Ok(map.into_iter().map(|(k, v)| (k, s(v))).collect())
 }
 
+const APP_NAME_TAKEN: &str =
+    "the owner already has an application of this name in this organization";
+
 fn in_use(what: &str) -> StoreError {
     StoreError::Duplicate(what.to_owned())
 }
@@ -556,8 +580,125 @@ impl ApplicationStore for DynamoStore {
     }
 
     async fn create_application(&self, application: &Application) -> StoreResult<()> {
-        self.put_new(application, &keys::application(application))
+        let writes = vec![
+            self.put_new_item(to_item(application, &keys::application(application))?)?,
+            self.put_new_item(to_item(
+                &serde_json::json!({ "application_id": application.id }),
+                &keys::application_name_guard(application),
+            )?)?,
+        ];
+        self.transact(writes, &|index| match index {
+            0 => StoreError::Duplicate("a record with this id already exists".into()),
+            _ => StoreError::Duplicate(APP_NAME_TAKEN.into()),
+        })
+        .await
+    }
+
+    async fn replace_application(
+        &self,
+        application: &Application,
+        previous: &Application,
+    ) -> StoreResult<()> {
+        let mut writes = vec![self.put_versioned_item(
+            to_item(application, &keys::application(application))?,
+            previous.version,
+        )?];
+        let renamed =
+            keys::application_name_guard(application) != keys::application_name_guard(previous);
+        if renamed {
+            writes.push(self.put_new_item(to_item(
+                &serde_json::json!({ "application_id": application.id }),
+                &keys::application_name_guard(application),
+            )?)?);
+            let old = keys::application_name_guard(previous);
+            writes.push(self.delete_item(old.pk, &old.sk, None)?);
+        }
+        self.transact(writes, &|index| match index {
+            0 => StoreError::VersionConflict,
+            _ => StoreError::Duplicate(APP_NAME_TAKEN.into()),
+        })
+        .await
+    }
+
+    async fn delete_application(&self, application: &Application) -> StoreResult<()> {
+        let guard = keys::application_name_guard(application);
+        let writes = vec![
+            self.delete_item(
+                keys::application_pk(application.id),
+                keys::SK_APPLICATION,
+                Some((
+                    "version = :expected",
+                    HashMap::from([(":expected".to_owned(), n(application.version))]),
+                )),
+            )?,
+            self.delete_item(guard.pk, &guard.sk, None)?,
+        ];
+        self.transact(writes, &|_| StoreError::VersionConflict)
             .await
+    }
+
+    async fn list_applications(
+        &self,
+        query: &ApplicationQuery,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Application>> {
+        let filters: Vec<Filter> = query
+            .active
+            .map(|active| Filter {
+                expression: "#active = :active".into(),
+                names: vec![("#active", "active")],
+                values: vec![(":active", AttributeValue::Bool(active))],
+            })
+            .into_iter()
+            .collect();
+        let prefix = query.name_prefix.as_deref();
+        match &query.scope {
+            ApplicationScope::Owner(owner) => {
+                self.query_filtered(
+                    0,
+                    keys::applications_of(*owner),
+                    prefix,
+                    &filters,
+                    true,
+                    page,
+                )
+                .await
+            }
+            ApplicationScope::Organization {
+                organization_id,
+                by_last_use: false,
+            } => {
+                self.query_filtered(
+                    1,
+                    keys::applications_in(*organization_id),
+                    prefix,
+                    &filters,
+                    true,
+                    page,
+                )
+                .await
+            }
+            ApplicationScope::Organization {
+                organization_id,
+                by_last_use: true,
+            } => {
+                let mut filters = filters;
+                filters.extend(prefix.filter(|p| !p.is_empty()).map(|p| Filter {
+                    expression: "begins_with(#name_lc, :name)".into(),
+                    names: vec![("#name_lc", "gsi1sk")],
+                    values: vec![(":name", s(p.to_lowercase()))],
+                }));
+                self.query_filtered(
+                    2,
+                    keys::applications_in(*organization_id),
+                    None,
+                    &filters,
+                    false,
+                    page,
+                )
+                .await
+            }
+        }
     }
 
     async fn update_application(
@@ -690,13 +831,14 @@ impl ApplicationStore for DynamoStore {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key(keys::application_pk(id), keys::SK_APPLICATION)))
-            .update_expression("SET last_used_at = :at")
+            .update_expression("SET last_used_at = :at, gsi3sk = :order")
             .condition_expression(
                 "attribute_exists(pk) AND (attribute_not_exists(last_used_at) OR attribute_type(last_used_at, :null) OR last_used_at <= :cutoff)",
             )
             .expression_attribute_values(":at", s(crate::domain::rfc3339_millis::format(&at)))
             .expression_attribute_values(":cutoff", s(cutoff))
             .expression_attribute_values(":null", s("NULL"))
+            .expression_attribute_values(":order", s(keys::last_use_sort_key(Some(at), id)))
             .send()
             .await;
         match result {
@@ -860,15 +1002,11 @@ impl DirectoryStore for DynamoStore {
             )?,
             self.delete_item(guard.pk, &guard.sk, None)?,
         ];
-        for application in applications {
-            writes.push(self.delete_item(
-                keys::application_pk(application.id),
-                keys::SK_APPLICATION,
-                None,
-            )?);
-        }
+        writes.extend(self.application_deletes(applications)?);
         self.transact(writes, &|_| StoreError::VersionConflict)
-            .await
+            .await?;
+        // What is left of the user's partition: its notification log.
+        self.delete_partition(keys::user_pk(user.id)).await
     }
 
     async fn list_users(
@@ -879,6 +1017,23 @@ impl DirectoryStore for DynamoStore {
     ) -> StoreResult<Page<User>> {
         self.query_page(0, keys::users_of(organization_id), email_prefix, page)
             .await
+    }
+
+    async fn record_user_notification(
+        &self,
+        user_id: UserId,
+        notification: &crate::customer_user::Notification,
+    ) -> StoreResult<()> {
+        self.write_notification(keys::user_pk(user_id), notification)
+            .await
+    }
+
+    async fn recent_user_notifications(
+        &self,
+        user_id: UserId,
+        limit: u16,
+    ) -> StoreResult<Vec<crate::customer_user::Notification>> {
+        self.read_notifications(keys::user_pk(user_id), limit).await
     }
 
     async fn create_customer(&self, customer: &Customer) -> StoreResult<()> {

@@ -1,0 +1,565 @@
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+};
+use serde::Deserialize;
+use shared::{
+    ApiError,
+    application::{Application, Owner, StoredSecret},
+    auth::{
+        Admin, AdminPrincipal, ClientSecret, Scope,
+        scopes::{OauthAppsRead, OauthAppsWrite},
+    },
+    directory::{Organization, access},
+    domain::{ApplicationId, CustomerUserId, Name, OrganizationId, UserId, now},
+    error::Validation,
+    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned},
+    mail::Template,
+    openapi::{ReadProblems, WriteProblems},
+    store::{ApplicationQuery, ApplicationScope},
+};
+
+use crate::{OauthAppsState, view::ApplicationView};
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateApplication {
+    /// Defaults to the owner's organization; another needs global access.
+    pub organization_id: Option<OrganizationId>,
+    /// Unique per owner and organization.
+    pub name: String,
+    /// Default true.
+    pub active: Option<bool>,
+    /// Backend applications only: scopes its tokens may hold, each held by the caller.
+    pub scopes: Option<Vec<Scope>>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateApplication {
+    pub name: Option<String>,
+    /// Deactivating ends every token issued so far; re-activating does not revive them.
+    pub active: Option<bool>,
+    pub scopes: Option<Vec<Scope>>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListApplications {
+    /// Defaults to the caller's organization (ignored for one owner's list).
+    pub organization_id: Option<String>,
+    /// Name prefix, case-insensitive.
+    pub name: Option<String>,
+    /// `true` or `false`.
+    pub active: Option<String>,
+    /// `name` (default) or `last_used` (most recent first).
+    pub sort: Option<String>,
+    pub limit: Option<String>,
+    pub cursor: Option<String>,
+}
+
+/// Refuses scopes the caller's own token does not hold: nobody hands out more than they have.
+fn check_scopes(v: &mut Validation, admin: &AdminPrincipal, scopes: &[Scope]) {
+    for (i, scope) in scopes.iter().enumerate() {
+        if !admin.scopes.contains(scope) {
+            v.add(
+                format!("scopes.{i}"),
+                "is not held by your token: you cannot grant it",
+            );
+        }
+    }
+}
+
+async fn organization(
+    state: &OauthAppsState,
+    admin: &AdminPrincipal,
+    v: &mut Validation,
+    owner_organization: OrganizationId,
+    requested: Option<OrganizationId>,
+) -> Result<Option<Organization>, ApiError> {
+    let organization_id = requested.unwrap_or(owner_organization);
+    if organization_id != owner_organization
+        && !access::has_global_access(state.directory.as_ref(), admin).await?
+    {
+        return Err(ApiError::Forbidden(
+            "only an administrator whose organization has global access may place an application in another organization".into(),
+        ));
+    }
+    let organization = state.directory.get_organization(organization_id).await?;
+    if organization.is_none() {
+        v.add("organization_id", "no organization has this id");
+    }
+    Ok(organization)
+}
+
+fn new_application(
+    owner: Owner,
+    organization_id: OrganizationId,
+    name: Name,
+    active: bool,
+    scopes: Vec<Scope>,
+) -> (Application, ClientSecret) {
+    let secret = ClientSecret::generate();
+    let at = now();
+    let application = Application {
+        id: ApplicationId::generate(),
+        organization_id,
+        name,
+        owner,
+        scopes,
+        active,
+        owner_enabled: true,
+        secrets: vec![StoredSecret {
+            hash: secret.hash(),
+            expires_at: None,
+        }],
+        tokens_valid_after: None,
+        last_used_at: None,
+        auth_failures: Vec::new(),
+        created_at: at,
+        updated_at: at,
+        version: 1,
+    };
+    (application, secret)
+}
+
+fn created(application: Application, secret: ClientSecret) -> Versioned<ApplicationView> {
+    let mut view = ApplicationView::of(application);
+    view.client_secret = Some(secret.expose().to_owned());
+    Versioned::created(view.version, view)
+}
+
+/// Adds a frontend application to a customer user; the secret is in this answer only.
+#[utoipa::path(
+    post, path = "/admin/customer-users/{id}/oauth-applications", tag = "oauth-applications",
+    params(("id" = String, Path, description = "Customer user id")),
+    request_body = CreateApplication,
+    security(("backend_token" = ["oauth_apps:write"])),
+    responses((status = 201, description = "Created, with `client_secret`", body = ApplicationView, headers(("ETag" = String))), WriteProblems)
+)]
+pub async fn create_for_customer_user(
+    State(state): State<OauthAppsState>,
+    admin: Admin<OauthAppsWrite>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<CreateApplication>,
+) -> Result<Versioned<ApplicationView>, ApiError> {
+    let id: CustomerUserId = id.parse().map_err(|_| access::not_found("customer user"))?;
+    let owner = state
+        .customer_users
+        .get_customer_user(id)
+        .await?
+        .ok_or_else(|| access::not_found("customer user"))?;
+    access::visible(
+        state.directory.as_ref(),
+        admin.principal(),
+        owner.organization_id,
+        "customer user",
+    )
+    .await?;
+    let mut v = Validation::default();
+    let name = v.check("name", Name::parse(&body.name));
+    if body.scopes.as_ref().is_some_and(|s| !s.is_empty()) {
+        v.add(
+            "scopes",
+            "frontend applications have no scopes: the customer user's roles decide",
+        );
+    }
+    let organization = organization(
+        &state,
+        admin.principal(),
+        &mut v,
+        owner.organization_id,
+        body.organization_id,
+    )
+    .await?;
+    v.finish()?;
+    let (mut application, secret) = new_application(
+        Owner::Frontend {
+            customer_user_id: owner.id,
+        },
+        organization.as_ref().expect("validated").id,
+        name.expect("validated"),
+        body.active.unwrap_or(true),
+        Vec::new(),
+    );
+    application.owner_enabled = owner.enabled;
+    state.applications.create_application(&application).await?;
+    if let Some(website) = state.directory.get_website(owner.website_id).await? {
+        let organization_name = organization
+            .as_ref()
+            .map(|o| o.name.as_str().to_owned())
+            .unwrap_or_default();
+        state
+            .notifier
+            .send(
+                &owner,
+                &website,
+                Template::OauthApplicationAdded,
+                &[
+                    ("application_name", application.name.as_str()),
+                    ("organization_name", &organization_name),
+                    ("client_id", &application.client_id()),
+                ],
+            )
+            .await;
+    }
+    Ok(created(application, secret))
+}
+
+/// Adds a backend application to a back-office user; the secret is in this answer only.
+#[utoipa::path(
+    post, path = "/admin/users/{id}/oauth-applications", tag = "oauth-applications",
+    params(("id" = String, Path, description = "Back-office user id")),
+    request_body = CreateApplication,
+    security(("backend_token" = ["oauth_apps:write"])),
+    responses((status = 201, description = "Created, with `client_secret`", body = ApplicationView, headers(("ETag" = String))), WriteProblems)
+)]
+pub async fn create_for_user(
+    State(state): State<OauthAppsState>,
+    admin: Admin<OauthAppsWrite>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<CreateApplication>,
+) -> Result<Versioned<ApplicationView>, ApiError> {
+    let id: UserId = id.parse().map_err(|_| access::not_found("user"))?;
+    let owner = state
+        .directory
+        .get_user(id)
+        .await?
+        .ok_or_else(|| access::not_found("user"))?;
+    access::visible(
+        state.directory.as_ref(),
+        admin.principal(),
+        owner.organization_id,
+        "user",
+    )
+    .await?;
+    let mut v = Validation::default();
+    let name = v.check("name", Name::parse(&body.name));
+    let scopes = body.scopes.unwrap_or_default();
+    check_scopes(&mut v, admin.principal(), &scopes);
+    let organization = organization(
+        &state,
+        admin.principal(),
+        &mut v,
+        owner.organization_id,
+        body.organization_id,
+    )
+    .await?;
+    v.finish()?;
+    let (mut application, secret) = new_application(
+        Owner::Backend { user_id: owner.id },
+        organization.as_ref().expect("validated").id,
+        name.expect("validated"),
+        body.active.unwrap_or(true),
+        scopes,
+    );
+    application.owner_enabled = owner.enabled;
+    state.applications.create_application(&application).await?;
+    let organization_name = organization
+        .as_ref()
+        .map(|o| o.name.as_str().to_owned())
+        .unwrap_or_default();
+    state
+        .notifier
+        .send_to_user(
+            &owner,
+            Template::OauthApplicationAdded,
+            &[
+                ("application_name", application.name.as_str()),
+                ("organization_name", &organization_name),
+                ("client_id", &application.client_id()),
+            ],
+        )
+        .await;
+    Ok(created(application, secret))
+}
+
+fn query(q: &ListApplications, scope: ApplicationScope) -> Result<ApplicationQuery, ApiError> {
+    let active = match q.active.as_deref() {
+        None => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(_) => return Err(ApiError::field("active", "must be true or false")),
+    };
+    Ok(ApplicationQuery {
+        scope,
+        name_prefix: q.name.clone(),
+        active,
+    })
+}
+
+async fn list_of(
+    state: &OauthAppsState,
+    q: ListApplications,
+    owner: Owner,
+) -> Result<Json<Page<ApplicationView>>, ApiError> {
+    let page = PageRequest::try_from((q.limit.clone(), q.cursor.clone()))?;
+    let query = query(&q, ApplicationScope::Owner(owner))?;
+    Ok(Json(
+        state
+            .applications
+            .list_applications(&query, &page)
+            .await?
+            .map(ApplicationView::of),
+    ))
+}
+
+/// A customer user's applications, by name.
+#[utoipa::path(
+    get, path = "/admin/customer-users/{id}/oauth-applications", tag = "oauth-applications",
+    params(("id" = String, Path, description = "Customer user id"), ListApplications),
+    security(("backend_token" = ["oauth_apps:read"])),
+    responses((status = 200, description = "One page of applications", body = Page<ApplicationView>), ReadProblems)
+)]
+pub async fn list_of_customer_user(
+    State(state): State<OauthAppsState>,
+    admin: Admin<OauthAppsRead>,
+    Path(id): Path<String>,
+    QueryParams(q): QueryParams<ListApplications>,
+) -> Result<Json<Page<ApplicationView>>, ApiError> {
+    let id: CustomerUserId = id.parse().map_err(|_| access::not_found("customer user"))?;
+    let owner = state
+        .customer_users
+        .get_customer_user(id)
+        .await?
+        .ok_or_else(|| access::not_found("customer user"))?;
+    access::visible(
+        state.directory.as_ref(),
+        admin.principal(),
+        owner.organization_id,
+        "customer user",
+    )
+    .await?;
+    list_of(
+        &state,
+        q,
+        Owner::Frontend {
+            customer_user_id: owner.id,
+        },
+    )
+    .await
+}
+
+/// A back-office user's applications, by name.
+#[utoipa::path(
+    get, path = "/admin/users/{id}/oauth-applications", tag = "oauth-applications",
+    params(("id" = String, Path, description = "Back-office user id"), ListApplications),
+    security(("backend_token" = ["oauth_apps:read"])),
+    responses((status = 200, description = "One page of applications", body = Page<ApplicationView>), ReadProblems)
+)]
+pub async fn list_of_user(
+    State(state): State<OauthAppsState>,
+    admin: Admin<OauthAppsRead>,
+    Path(id): Path<String>,
+    QueryParams(q): QueryParams<ListApplications>,
+) -> Result<Json<Page<ApplicationView>>, ApiError> {
+    let id: UserId = id.parse().map_err(|_| access::not_found("user"))?;
+    let owner = state
+        .directory
+        .get_user(id)
+        .await?
+        .ok_or_else(|| access::not_found("user"))?;
+    access::visible(
+        state.directory.as_ref(),
+        admin.principal(),
+        owner.organization_id,
+        "user",
+    )
+    .await?;
+    list_of(&state, q, Owner::Backend { user_id: owner.id }).await
+}
+
+/// The applications of an organization: filter by name and status, sorted by name or last use.
+#[utoipa::path(
+    get, path = "/admin/oauth-applications", tag = "oauth-applications",
+    params(ListApplications),
+    security(("backend_token" = ["oauth_apps:read"])),
+    responses((status = 200, description = "One page of applications", body = Page<ApplicationView>), ReadProblems)
+)]
+pub async fn list(
+    State(state): State<OauthAppsState>,
+    admin: Admin<OauthAppsRead>,
+    QueryParams(q): QueryParams<ListApplications>,
+) -> Result<Json<Page<ApplicationView>>, ApiError> {
+    let page = PageRequest::try_from((q.limit.clone(), q.cursor.clone()))?;
+    let organization_id = match q.organization_id.as_deref() {
+        None => admin.principal().organization_id,
+        Some(raw) => raw
+            .parse()
+            .map_err(|e: shared::domain::InvalidValue| ApiError::field("organization_id", e.0))?,
+    };
+    access::ensure_organization(state.directory.as_ref(), admin.principal(), organization_id)
+        .await?;
+    let by_last_use = match q.sort.as_deref() {
+        None | Some("name") => false,
+        Some("last_used") => true,
+        Some(_) => return Err(ApiError::field("sort", "must be name or last_used")),
+    };
+    let query = query(
+        &q,
+        ApplicationScope::Organization {
+            organization_id,
+            by_last_use,
+        },
+    )?;
+    Ok(Json(
+        state
+            .applications
+            .list_applications(&query, &page)
+            .await?
+            .map(ApplicationView::of),
+    ))
+}
+
+async fn load(
+    state: &OauthAppsState,
+    admin: &AdminPrincipal,
+    id: &str,
+) -> Result<Application, ApiError> {
+    let id: ApplicationId = id.parse().map_err(|_| access::not_found("application"))?;
+    let application = state
+        .applications
+        .get_application(id)
+        .await?
+        .ok_or_else(|| access::not_found("application"))?;
+    access::visible(
+        state.directory.as_ref(),
+        admin,
+        application.organization_id,
+        "application",
+    )
+    .await?;
+    Ok(application)
+}
+
+/// Reads one application (never its secret).
+#[utoipa::path(
+    get, path = "/admin/oauth-applications/{id}", tag = "oauth-applications",
+    params(("id" = String, Path, description = "Application id")),
+    security(("backend_token" = ["oauth_apps:read"])),
+    responses((status = 200, description = "The application", body = ApplicationView, headers(("ETag" = String))), ReadProblems)
+)]
+pub async fn get(
+    State(state): State<OauthAppsState>,
+    admin: Admin<OauthAppsRead>,
+    Path(id): Path<String>,
+) -> Result<Versioned<ApplicationView>, ApiError> {
+    let application = load(&state, admin.principal(), &id).await?;
+    Ok(Versioned::ok(
+        application.version,
+        ApplicationView::of(application),
+    ))
+}
+
+/// Renames, (de)activates or rescopes an application.
+#[utoipa::path(
+    patch, path = "/admin/oauth-applications/{id}", tag = "oauth-applications",
+    params(("id" = String, Path, description = "Application id"), ("If-Match" = String, Header, description = "The ETag last read")),
+    request_body = UpdateApplication,
+    security(("backend_token" = ["oauth_apps:write"])),
+    responses((status = 200, description = "Updated", body = ApplicationView, headers(("ETag" = String))), WriteProblems)
+)]
+pub async fn update(
+    State(state): State<OauthAppsState>,
+    admin: Admin<OauthAppsWrite>,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    JsonBody(body): JsonBody<UpdateApplication>,
+) -> Result<Versioned<ApplicationView>, ApiError> {
+    let current = load(&state, admin.principal(), &id).await?;
+    if_match.check(current.version)?;
+    let mut v = Validation::default();
+    let mut application = current.clone();
+    let at = now();
+    if let Some(name) = body
+        .name
+        .as_deref()
+        .and_then(|n| v.check("name", Name::parse(n)))
+    {
+        application.name = name;
+    }
+    if let Some(scopes) = body.scopes {
+        if matches!(application.owner, Owner::Frontend { .. }) && !scopes.is_empty() {
+            v.add(
+                "scopes",
+                "frontend applications have no scopes: the customer user's roles decide",
+            );
+        }
+        check_scopes(&mut v, admin.principal(), &scopes);
+        application.scopes = scopes;
+    }
+    if let Some(active) = body.active {
+        application.set_active(active, at);
+    }
+    v.finish()?;
+    application.updated_at = at;
+    application.version = current.version + 1;
+    state
+        .applications
+        .replace_application(&application, &current)
+        .await?;
+    Ok(Versioned::ok(
+        application.version,
+        ApplicationView::of(application),
+    ))
+}
+
+/// Deletes an application; its tokens stop working at once.
+#[utoipa::path(
+    delete, path = "/admin/oauth-applications/{id}", tag = "oauth-applications",
+    params(("id" = String, Path, description = "Application id"), ("If-Match" = String, Header, description = "The ETag last read")),
+    security(("backend_token" = ["oauth_apps:write"])),
+    responses((status = 204, description = "Deleted"), WriteProblems)
+)]
+pub async fn delete(
+    State(state): State<OauthAppsState>,
+    admin: Admin<OauthAppsWrite>,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+) -> Result<StatusCode, ApiError> {
+    let current = load(&state, admin.principal(), &id).await?;
+    if_match.check(current.version)?;
+    if current.client_id() == admin.principal().client_id {
+        return Err(ApiError::Conflict(
+            "you cannot delete the application your token comes from".into(),
+        ));
+    }
+    state.applications.delete_application(&current).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Issues a new client secret; the previous one keeps working for the grace period so
+/// clients can switch without downtime.
+#[utoipa::path(
+    post, path = "/admin/oauth-applications/{id}/rotate-secret", tag = "oauth-applications",
+    params(("id" = String, Path, description = "Application id"), ("If-Match" = Option<String>, Header, description = "The ETag last read (optional)")),
+    security(("backend_token" = ["oauth_apps:write"])),
+    responses((status = 200, description = "The new `client_secret` and when the old one stops", body = ApplicationView, headers(("ETag" = String))), WriteProblems)
+)]
+pub async fn rotate_secret(
+    State(state): State<OauthAppsState>,
+    admin: Admin<OauthAppsWrite>,
+    Path(id): Path<String>,
+    if_match: Option<IfMatch>,
+) -> Result<Versioned<ApplicationView>, ApiError> {
+    let current = load(&state, admin.principal(), &id).await?;
+    if let Some(if_match) = if_match {
+        if_match.check(current.version)?;
+    }
+    let secret = ClientSecret::generate();
+    let at = now();
+    let grace = time::Duration::try_from(state.rotation_grace).unwrap_or(time::Duration::ZERO);
+    let mut application = current.clone();
+    application.rotate_secret(secret.hash(), grace, at);
+    application.updated_at = at;
+    application.version = current.version + 1;
+    state
+        .applications
+        .replace_application(&application, &current)
+        .await?;
+    let mut view = ApplicationView::of(application);
+    view.client_secret = Some(secret.expose().to_owned());
+    Ok(Versioned::ok(view.version, view))
+}

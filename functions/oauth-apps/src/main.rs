@@ -1,0 +1,20 @@
+use std::sync::Arc;
+
+use oauth_apps::{OauthAppsState, router};
+use shared::{aws::Services, config::Config};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), lambda_http::Error> {
+    shared::logging::init();
+    let services = Services::load(Config::from_env()?).await;
+    let store = Arc::new(services.store.clone());
+    let state = OauthAppsState {
+        applications: store.clone(),
+        directory: store.clone(),
+        customer_users: store,
+        notifier: services.notifier(),
+        rotation_grace: services.config.secret_rotation_grace,
+        verifier: services.verifier(),
+    };
+    lambda_http::run(router(state)).await
+}

@@ -1,0 +1,391 @@
+//! OAuth applications: the secret shown once, names unique per owner, rotation with a
+//! grace period, deactivation, and the grid.
+
+use http::{Method, StatusCode};
+use integration_tests::{Stack, emails_to};
+use serde_json::json;
+use shared::provision::ClientCredentials;
+
+fn credentials(reply: &integration_tests::Reply) -> ClientCredentials {
+    ClientCredentials {
+        client_id: reply.json["client_id"].as_str().unwrap().to_owned(),
+        client_secret: reply.json["client_secret"]
+            .as_str()
+            .expect("the secret, once")
+            .to_owned(),
+    }
+}
+
+#[tokio::test]
+async fn a_frontend_application_end_to_end() {
+    let stack = Stack::new().await;
+    let admin = stack.admin_token().await;
+    let (user, _) = stack.storefront_administrator().await;
+    let user_id = user.json["id"].as_str().unwrap();
+    let email = user.json["email"].as_str().unwrap();
+
+    let created = stack
+        .request(
+            Method::POST,
+            &format!("/admin/customer-users/{user_id}/oauth-applications"),
+        )
+        .bearer(&admin)
+        .json(&json!({"name": "Punchout"}))
+        .send()
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    assert_eq!(created.json["client_id"].as_str().unwrap().len(), 32);
+    let creds = credentials(&created);
+    assert_eq!(created.json["owner"]["kind"], "frontend");
+
+    // The owner is told, without the secret.
+    let mails = emails_to(email).await;
+    let added = mails.last().unwrap();
+    assert!(added.text.contains("Punchout") && added.text.contains(&creds.client_id));
+    assert!(!added.raw.contains(&creds.client_secret));
+
+    // A third party gets a token and calls /api/me.
+    let token = stack.token(&creds, None).await;
+    let me = stack
+        .request(Method::GET, "/api/me")
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert_eq!(me.json["id"], user_id);
+
+    // The secret never appears again.
+    let path = format!(
+        "/admin/oauth-applications/{}",
+        created.json["id"].as_str().unwrap()
+    );
+    let read = stack
+        .request(Method::GET, &path)
+        .bearer(&admin)
+        .send()
+        .await;
+    assert!(read.json.get("client_secret").is_none());
+    assert!(read.json["last_used_at"].is_string(), "{}", read.text);
+    let listed = stack
+        .request(
+            Method::GET,
+            &format!("/admin/customer-users/{user_id}/oauth-applications"),
+        )
+        .bearer(&admin)
+        .send()
+        .await;
+    let listed_names: Vec<&str> = listed.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert!(listed_names.contains(&"Punchout"), "{listed_names:?}");
+    assert!(!listed.text.contains(&creds.client_secret));
+    assert!(!format!("{:?}", stack.table_items().await).contains(&creds.client_secret));
+
+    // Rotation: both secrets work during the grace period.
+    let rotated = stack
+        .request(Method::POST, &format!("{path}/rotate-secret"))
+        .bearer(&admin)
+        .send()
+        .await;
+    assert_eq!(rotated.status, StatusCode::OK, "{}", rotated.text);
+    let new_creds = credentials(&rotated);
+    assert_ne!(new_creds.client_secret, creds.client_secret);
+    assert!(rotated.json["previous_secret_expires_at"].is_string());
+    assert_eq!(stack.try_token(&creds, None).await.status, StatusCode::OK);
+    assert_eq!(
+        stack.try_token(&new_creds, None).await.status,
+        StatusCode::OK
+    );
+
+    // Deactivation refuses the same token at once; re-activation does not revive it.
+    let deactivated = stack
+        .request(Method::PATCH, &path)
+        .bearer(&admin)
+        .if_match(&rotated.etag())
+        .json(&json!({"active": false}))
+        .send()
+        .await;
+    assert_eq!(deactivated.status, StatusCode::OK, "{}", deactivated.text);
+    assert_eq!(
+        stack
+            .request(Method::GET, "/api/me")
+            .bearer(&token)
+            .send()
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        stack.try_token(&new_creds, None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let reactivated = stack
+        .request(Method::PATCH, &path)
+        .bearer(&admin)
+        .if_match(&deactivated.etag())
+        .json(&json!({"active": true}))
+        .send()
+        .await;
+    assert_eq!(reactivated.status, StatusCode::OK);
+    assert_eq!(
+        stack
+            .request(Method::GET, "/api/me")
+            .bearer(&token)
+            .send()
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    let fresh = stack.token(&new_creds, None).await;
+    assert_eq!(
+        stack
+            .request(Method::GET, "/api/me")
+            .bearer(&fresh)
+            .send()
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    // Deleting it ends its tokens too.
+    let deleted = stack
+        .request(Method::DELETE, &path)
+        .bearer(&admin)
+        .if_match(&reactivated.etag())
+        .send()
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        stack
+            .request(Method::GET, "/api/me")
+            .bearer(&fresh)
+            .send()
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn backend_applications_hold_only_scopes_the_creator_holds_and_names_are_unique() {
+    let stack = Stack::new().await;
+    let admin = stack.admin_token().await;
+    let path = format!(
+        "/admin/users/{}/oauth-applications",
+        stack.provisioned.admin_user_id
+    );
+    let created = stack
+        .request(Method::POST, &path)
+        .bearer(&admin)
+        .json(&json!({"name": "ERP sync", "scopes": ["directory:read", "customer_users:read"]}))
+        .send()
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let token = stack
+        .token(&credentials(&created), Some("directory:read"))
+        .await;
+    assert_eq!(
+        stack
+            .request(Method::GET, "/admin/customers")
+            .bearer(&token)
+            .send()
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    let duplicate = stack
+        .request(Method::POST, &path)
+        .bearer(&admin)
+        .json(&json!({"name": "erp SYNC"}))
+        .send()
+        .await;
+    assert_eq!(duplicate.status, StatusCode::CONFLICT);
+
+    // A token limited to oauth_apps:write cannot hand out more.
+    let limited = stack
+        .token_with(&[shared::auth::Scope::OauthAppsWrite])
+        .await;
+    let escalation = stack
+        .request(Method::POST, &path)
+        .bearer(&limited)
+        .json(&json!({"name": "Escalate", "scopes": ["directory:write"]}))
+        .send()
+        .await;
+    assert_eq!(escalation.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(escalation.error_fields(), ["scopes.0"]);
+
+    let frontend_scopes = stack
+        .request(
+            Method::POST,
+            &format!(
+                "/admin/customer-users/{}/oauth-applications",
+                shared::domain::CustomerUserId::generate()
+            ),
+        )
+        .bearer(&admin)
+        .json(&json!({"name": "X"}))
+        .send()
+        .await;
+    assert_eq!(frontend_scopes.status, StatusCode::NOT_FOUND);
+
+    let other_org = stack
+        .request(Method::POST, &path)
+        .bearer(&admin)
+        .json(&json!({"name": "Elsewhere", "organization_id": shared::domain::OrganizationId::generate()}))
+        .send()
+        .await;
+    assert_eq!(
+        other_org.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "global access, but no such organization"
+    );
+
+    let user = stack
+        .request(
+            Method::GET,
+            &format!("/admin/users/{}", stack.provisioned.admin_user_id),
+        )
+        .bearer(&admin)
+        .send()
+        .await;
+    assert_eq!(user.status, StatusCode::OK);
+    assert_eq!(
+        user.json["notifications"][0]["template"], "oauth_application_added",
+        "{}",
+        user.text
+    );
+    assert_eq!(user.json["notifications"][0]["status"], "sent");
+}
+
+#[tokio::test]
+async fn the_grid_filters_by_name_and_status_and_sorts_by_name_or_last_use() {
+    let stack = Stack::new().await;
+    let admin = stack.admin_token().await;
+    let path = format!(
+        "/admin/users/{}/oauth-applications",
+        stack.provisioned.admin_user_id
+    );
+    let mut ids = Vec::new();
+    for name in ["Beta", "Alpha", "Gamma"] {
+        let created = stack
+            .request(Method::POST, &path)
+            .bearer(&admin)
+            .json(&json!({"name": name, "active": name != "Gamma", "scopes": ["directory:read"]}))
+            .send()
+            .await;
+        ids.push((name, credentials(&created)));
+    }
+    // Use Beta, so it is the most recently used.
+    stack.token(&ids[0].1, None).await;
+
+    let names = |reply: &integration_tests::Reply| -> Vec<String> {
+        reply.json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let all = stack
+        .request(Method::GET, "/admin/oauth-applications")
+        .bearer(&admin)
+        .send()
+        .await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.text);
+    let all_names = names(&all);
+    assert!(
+        all_names
+            .windows(2)
+            .all(|w| w[0].to_lowercase() <= w[1].to_lowercase()),
+        "{all_names:?}"
+    );
+    let active = stack
+        .request(Method::GET, "/admin/oauth-applications?active=false")
+        .bearer(&admin)
+        .send()
+        .await;
+    assert_eq!(names(&active), ["Gamma"]);
+    let prefixed = stack
+        .request(Method::GET, "/admin/oauth-applications?name=al")
+        .bearer(&admin)
+        .send()
+        .await;
+    assert_eq!(names(&prefixed), ["Alpha"]);
+    let recent = stack
+        .request(
+            Method::GET,
+            "/admin/oauth-applications?sort=last_used&limit=100",
+        )
+        .bearer(&admin)
+        .send()
+        .await;
+    assert_eq!(recent.status, StatusCode::OK, "{}", recent.text);
+    let first = &names(&recent)[0];
+    assert!(
+        first == "Beta" || first == "Local administration",
+        "most recently used first: {:?}",
+        names(&recent)
+    );
+    let bad = stack
+        .request(Method::GET, "/admin/oauth-applications?sort=age")
+        .bearer(&admin)
+        .send()
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn a_full_flow_never_shows_the_secret_outside_its_two_answers() {
+    let stack = Stack::new().await;
+    let admin = stack.admin_token().await;
+    let path = format!(
+        "/admin/users/{}/oauth-applications",
+        stack.provisioned.admin_user_id
+    );
+    let created = stack
+        .request(Method::POST, &path)
+        .bearer(&admin)
+        .json(&json!({"name": "Audit me", "scopes": ["directory:read"]}))
+        .send()
+        .await;
+    let secret = created.json["client_secret"].as_str().unwrap().to_owned();
+    let app_path = format!(
+        "/admin/oauth-applications/{}",
+        created.json["id"].as_str().unwrap()
+    );
+    let mut replies = vec![
+        stack.try_token(&credentials(&created), None).await,
+        stack
+            .request(Method::GET, &app_path)
+            .bearer(&admin)
+            .send()
+            .await,
+        stack
+            .request(Method::GET, "/admin/oauth-applications")
+            .bearer(&admin)
+            .send()
+            .await,
+        stack
+            .request(Method::GET, &path)
+            .bearer(&admin)
+            .send()
+            .await,
+    ];
+    let wrong = ClientCredentials {
+        client_id: credentials(&created).client_id,
+        client_secret: format!("{secret}x"),
+    };
+    replies.push(stack.try_token(&wrong, None).await);
+    for reply in &replies {
+        assert!(!reply.text.contains(&secret), "{}", reply.text);
+    }
+    assert!(!format!("{:?}", stack.table_items().await).contains(&secret));
+    for mail in integration_tests::sent_emails().await {
+        assert!(!mail.to_string().contains(&secret));
+    }
+}
