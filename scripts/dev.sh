@@ -23,6 +23,7 @@ $(printf '%s\n' "${AWS_ENV[@]}")
 AWS_ENDPOINT_URL=http://127.0.0.1:$MOTO_PORT
 TABLE_NAME=customer-users
 SIGNING_KEY_SECRET_ID=customer-users/signing-key
+CLIENT_SECRET_PEPPER_SECRET_ID=customer-users/client-secret-pepper
 TOKEN_ISSUER=http://127.0.0.1:$API_PORT
 MAIL_FROM=no-reply@example.com
 RUST_LOG=info

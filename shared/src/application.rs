@@ -92,11 +92,16 @@ impl Application {
     }
 
     /// Checks a presented secret against every live secret, in constant time each.
-    pub fn authenticate(&self, presented: &str, now: OffsetDateTime) -> bool {
+    pub fn authenticate(
+        &self,
+        pepper: &crate::auth::Pepper,
+        presented: &str,
+        now: OffsetDateTime,
+    ) -> bool {
         self.secrets
             .iter()
             .filter(|s| s.expires_at.is_none_or(|at| at > now))
-            .fold(false, |ok, s| s.hash.matches(presented) | ok)
+            .fold(false, |ok, s| s.hash.matches_keyed(pepper, presented) | ok)
     }
 
     /// Whether tokens may be issued to, or honoured for, this application now.
@@ -195,6 +200,10 @@ mod tests {
     use crate::auth::ClientSecret;
     use time::Duration;
 
+    fn pepper() -> crate::auth::Pepper {
+        crate::auth::Pepper::from_base64("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8").unwrap()
+    }
+
     fn app(secret: &ClientSecret) -> Application {
         let now = crate::domain::now();
         Application {
@@ -208,7 +217,7 @@ mod tests {
             active: true,
             owner_enabled: true,
             secrets: vec![StoredSecret {
-                hash: secret.hash(),
+                hash: secret.keyed_hash(&pepper()),
                 expires_at: None,
             }],
             tokens_valid_after: None,
@@ -234,10 +243,10 @@ mod tests {
         let secret = ClientSecret::generate();
         let mut a = app(&secret);
         let now = crate::domain::now();
-        assert!(a.authenticate(secret.expose(), now));
-        assert!(!a.authenticate("wrong", now));
+        assert!(a.authenticate(&pepper(), secret.expose(), now));
+        assert!(!a.authenticate(&pepper(), "wrong", now));
         a.secrets[0].expires_at = Some(now - Duration::seconds(1));
-        assert!(!a.authenticate(secret.expose(), now));
+        assert!(!a.authenticate(&pepper(), secret.expose(), now));
     }
 
     #[test]
@@ -246,22 +255,22 @@ mod tests {
         let mut a = app(&first);
         let now = crate::domain::now();
         let second = ClientSecret::generate();
-        a.rotate_secret(second.hash(), Duration::hours(24), now);
-        assert!(a.authenticate(first.expose(), now));
-        assert!(a.authenticate(second.expose(), now));
-        assert!(!a.authenticate(first.expose(), now + Duration::hours(25)));
+        a.rotate_secret(second.keyed_hash(&pepper()), Duration::hours(24), now);
+        assert!(a.authenticate(&pepper(), first.expose(), now));
+        assert!(a.authenticate(&pepper(), second.expose(), now));
+        assert!(!a.authenticate(&pepper(), first.expose(), now + Duration::hours(25)));
         let third = ClientSecret::generate();
-        a.rotate_secret(third.hash(), Duration::hours(24), now);
+        a.rotate_secret(third.keyed_hash(&pepper()), Duration::hours(24), now);
         assert_eq!(a.secrets.len(), 2);
         assert!(
-            !a.authenticate(first.expose(), now),
+            !a.authenticate(&pepper(), first.expose(), now),
             "only the latest previous secret survives"
         );
         let fourth = ClientSecret::generate();
-        a.rotate_secret(fourth.hash(), Duration::ZERO, now);
+        a.rotate_secret(fourth.keyed_hash(&pepper()), Duration::ZERO, now);
         assert_eq!(a.secrets.len(), 1);
         assert!(
-            !a.authenticate(third.expose(), now),
+            !a.authenticate(&pepper(), third.expose(), now),
             "no grace: the old secret stops at once"
         );
     }

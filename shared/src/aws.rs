@@ -5,7 +5,7 @@ use std::sync::Arc;
 use crate::{
     auth::{KeyRing, Verifier},
     config::Config,
-    keys::SecretsManagerKeys,
+    keys::{PepperCell, SecretsManagerKeys},
     mail::SesMailer,
     store::DynamoStore,
 };
@@ -16,6 +16,7 @@ pub struct Services {
     pub store: DynamoStore,
     pub keys: Arc<KeyRing>,
     pub secrets: SecretsManagerKeys,
+    pub pepper: Arc<PepperCell>,
     pub mailer: SesMailer,
 }
 
@@ -30,12 +31,17 @@ impl Services {
             &config.signing_key_secret_id,
         );
         let keys = Arc::new(KeyRing::load(Arc::new(secrets.clone()), config.key_refresh).await);
+        let pepper = Arc::new(PepperCell::new(
+            aws_sdk_secretsmanager::Client::new(&sdk),
+            &config.pepper_secret_id,
+        ));
         let mailer = SesMailer::new(aws_sdk_sesv2::Client::new(&sdk), &config.mail_from);
         Self {
             config,
             store,
             keys,
             secrets,
+            pepper,
             mailer,
         }
     }

@@ -7,6 +7,8 @@ use std::time::Duration;
 pub struct Config {
     pub table_name: String,
     pub signing_key_secret_id: String,
+    /// The secret holding the key of client-secret hashes.
+    pub pepper_secret_id: String,
     /// The `iss` of every access token: the public base URL of the API.
     pub token_issuer: String,
     /// How long a container keeps signing keys before reading them again.
@@ -64,6 +66,7 @@ impl Config {
         Ok(Self {
             table_name: required("TABLE_NAME")?,
             signing_key_secret_id: required("SIGNING_KEY_SECRET_ID")?,
+            pepper_secret_id: required("CLIENT_SECRET_PEPPER_SECRET_ID")?,
             token_issuer: required("TOKEN_ISSUER")?.trim_end_matches('/').to_owned(),
             key_refresh: Duration::from_secs(key_refresh),
             mail_from: std::env::var("MAIL_FROM").unwrap_or_else(|_| "no-reply@example.com".into()),

@@ -90,6 +90,11 @@ pub async fn provision(
         true
     };
     services
+        .pepper
+        .create_if_missing()
+        .await
+        .map_err(|e| other(&e))?;
+    services
         .mailer
         .ensure_sender_identity()
         .await
@@ -272,16 +277,21 @@ async fn admin_credentials(
             )
         })?;
     let client_id = client_id_of(application.id);
+    let pepper = services
+        .pepper
+        .get()
+        .await
+        .ok_or_else(|| ProvisionError::Other("the client-secret pepper is missing".into()))?;
     if let Some(known) = &options.known_credentials
         && known.client_id == client_id
-        && application.authenticate(&known.client_secret, now())
+        && application.authenticate(&pepper, &known.client_secret, now())
     {
         return Ok(known.clone());
     }
     let secret = ClientSecret::generate();
     let expected = application.version;
     application.secrets = vec![StoredSecret {
-        hash: secret.hash(),
+        hash: secret.keyed_hash(&pepper),
         expires_at: None,
     }];
     application.updated_at = now();

@@ -112,6 +112,7 @@ fn config(id: &str) -> Config {
     Config {
         table_name: format!("test-{id}"),
         signing_key_secret_id: format!("test/{id}/signing-key"),
+        pepper_secret_id: format!("test/{id}/client-secret-pepper"),
         token_issuer: ISSUER.to_owned(),
         key_refresh: Duration::from_secs(300),
         mail_from: format!("no-reply-{id}@example.com"),
@@ -190,6 +191,7 @@ impl Stack {
             "token".to_owned(),
             token::router(token::TokenState {
                 keys: services.keys.clone(),
+                pepper: services.pepper.clone(),
                 applications: Arc::new(services.store.clone()),
                 issuer: services.config.token_issuer.clone(),
             }),
@@ -228,6 +230,7 @@ impl Stack {
                 directory: store.clone(),
                 customer_users: store.clone(),
                 notifier: services.notifier(),
+                pepper: services.pepper.clone(),
                 rotation_grace: services.config.secret_rotation_grace,
                 verifier: services.verifier(),
             }),
@@ -347,7 +350,7 @@ impl Stack {
             active: true,
             owner_enabled: true,
             secrets: vec![StoredSecret {
-                hash: secret.hash(),
+                hash: secret.keyed_hash(&self.services.pepper.get().await.expect("the pepper")),
                 expires_at: None,
             }],
             tokens_valid_after: None,

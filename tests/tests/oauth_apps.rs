@@ -384,7 +384,15 @@ async fn a_full_flow_never_shows_the_secret_outside_its_two_answers() {
     for reply in &replies {
         assert!(!reply.text.contains(&secret), "{}", reply.text);
     }
-    assert!(!format!("{:?}", stack.table_items().await).contains(&secret));
+    let items = format!("{:?}", stack.table_items().await);
+    assert!(!items.contains(&secret));
+    let unkeyed = shared::auth::SecretHash::of(&secret);
+    assert!(
+        !items.contains(unkeyed.as_str()),
+        "stored as a keyed hash, not a plain digest"
+    );
+    let pepper = stack.services.pepper.get().await.unwrap();
+    assert!(items.contains(shared::auth::SecretHash::keyed(&pepper, &secret).as_str()));
     for mail in integration_tests::sent_emails().await {
         assert!(!mail.to_string().contains(&secret));
     }

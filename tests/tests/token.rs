@@ -303,3 +303,25 @@ async fn without_a_signing_key_the_endpoint_answers_503_with_the_documented_word
         "OAuth authorization is not available as encryption keys configuration was not complete. Please contact your administrator."
     );
 }
+
+#[tokio::test]
+async fn without_the_client_secret_pepper_the_endpoint_answers_503_too() {
+    let stack = Stack::new().await;
+    integration_tests::secrets_client()
+        .await
+        .delete_secret()
+        .secret_id(&stack.services.config.pepper_secret_id)
+        .force_delete_without_recovery(true)
+        .send()
+        .await
+        .unwrap();
+    let fresh = stack.reloaded().await;
+    let reply = fresh.try_token(&fresh.admin, None).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        reply.text
+    );
+    assert_eq!(reply.json["error_description"], KEYS_NOT_CONFIGURED);
+}

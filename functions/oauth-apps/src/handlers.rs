@@ -8,7 +8,7 @@ use shared::{
     ApiError,
     application::{Application, Owner, StoredSecret},
     auth::{
-        Admin, AdminPrincipal, ClientSecret, Scope,
+        Admin, AdminPrincipal, ClientSecret, Pepper, Scope,
         scopes::{OauthAppsRead, OauthAppsWrite},
     },
     directory::{Organization, access},
@@ -94,7 +94,17 @@ async fn organization(
     Ok(organization)
 }
 
+/// The pepper that keys client-secret hashes; without it no secret can be stored.
+async fn pepper(state: &OauthAppsState) -> Result<Pepper, ApiError> {
+    state.pepper.get().await.ok_or_else(|| {
+        ApiError::Unavailable(
+            "the client-secret key is not configured: contact your administrator".into(),
+        )
+    })
+}
+
 fn new_application(
+    pepper: &Pepper,
     owner: Owner,
     organization_id: OrganizationId,
     name: Name,
@@ -112,7 +122,7 @@ fn new_application(
         active,
         owner_enabled: true,
         secrets: vec![StoredSecret {
-            hash: secret.hash(),
+            hash: secret.keyed_hash(pepper),
             expires_at: None,
         }],
         tokens_valid_after: None,
@@ -176,6 +186,7 @@ pub async fn create_for_customer_user(
     .await?;
     v.finish()?;
     let (mut application, secret) = new_application(
+        &pepper(&state).await?,
         Owner::Frontend {
             customer_user_id: owner.id,
         },
@@ -249,6 +260,7 @@ pub async fn create_for_user(
     .await?;
     v.finish()?;
     let (mut application, secret) = new_application(
+        &pepper(&state).await?,
         Owner::Backend { user_id: owner.id },
         organization.as_ref().expect("validated").id,
         name.expect("validated"),
@@ -552,7 +564,7 @@ pub async fn rotate_secret(
     let at = now();
     let grace = time::Duration::try_from(state.rotation_grace).unwrap_or(time::Duration::ZERO);
     let mut application = current.clone();
-    application.rotate_secret(secret.hash(), grace, at);
+    application.rotate_secret(secret.keyed_hash(&pepper(&state).await?), grace, at);
     application.updated_at = at;
     application.version = current.version + 1;
     state

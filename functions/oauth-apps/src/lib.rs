@@ -15,6 +15,7 @@ use axum::{
 };
 use shared::{
     auth::Verifier,
+    keys::PepperCell,
     notifier::Notifier,
     openapi::BearerSecurity,
     store::{ApplicationStore, CustomerUserStore, DirectoryStore},
@@ -28,6 +29,7 @@ pub struct OauthAppsState {
     pub directory: Arc<dyn DirectoryStore>,
     pub customer_users: Arc<dyn CustomerUserStore>,
     pub notifier: Notifier,
+    pub pepper: Arc<PepperCell>,
     /// How long a replaced secret keeps working after a rotation.
     pub rotation_grace: std::time::Duration,
     pub verifier: Arc<Verifier>,

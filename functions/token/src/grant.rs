@@ -297,6 +297,10 @@ async fn grant(
         tracing::warn!(%reason, "token endpoint has no signing key");
         OAuthError::Unavailable
     })?;
+    let Some(pepper) = state.pepper.get().await else {
+        tracing::warn!("token endpoint has no client-secret pepper");
+        return Err(OAuthError::Unavailable);
+    };
     let server_error = |e: shared::store::StoreError| OAuthError::ServerError(e.to_string());
     let now = now();
     let epoch = now.unix_timestamp();
@@ -319,7 +323,7 @@ async fn grant(
     }
     let authenticated = application
         .as_ref()
-        .is_some_and(|a| a.authenticate(&request.client_secret, now));
+        .is_some_and(|a| a.authenticate(&pepper, &request.client_secret, now));
     if !authenticated {
         let reason = if application.is_some() {
             "wrong secret"

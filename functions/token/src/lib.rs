@@ -11,7 +11,7 @@ use axum::{
     routing::{get, post},
 };
 use http::{HeaderValue, StatusCode, header};
-use shared::{auth::KeyRing, store::ApplicationStore};
+use shared::{auth::KeyRing, keys::PepperCell, store::ApplicationStore};
 
 pub use grant::{OAuthErrorBody, TokenResponse};
 
@@ -19,6 +19,7 @@ pub use grant::{OAuthErrorBody, TokenResponse};
 #[derive(Clone)]
 pub struct TokenState {
     pub keys: Arc<KeyRing>,
+    pub pepper: Arc<PepperCell>,
     pub applications: Arc<dyn ApplicationStore>,
     pub issuer: String,
 }

@@ -7,8 +7,11 @@ use token::{TokenState, router};
 async fn main() -> Result<(), lambda_http::Error> {
     shared::logging::init();
     let services = Services::load(Config::from_env()?).await;
+    // Read the client-secret pepper before the first request, not during it.
+    services.pepper.get().await;
     let state = TokenState {
         keys: services.keys.clone(),
+        pepper: services.pepper.clone(),
         applications: Arc::new(services.store.clone()),
         issuer: services.config.token_issuer.clone(),
     };

@@ -1,4 +1,4 @@
-use aws_lc_rs::{constant_time, digest, rand::SecureRandom};
+use aws_lc_rs::{constant_time, digest, hmac, rand::SecureRandom};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde::{Deserialize, Serialize};
 
@@ -30,8 +30,47 @@ impl ClientSecret {
         &self.0
     }
 
+    /// The unkeyed hash, for one-time link tokens (looked up by it).
     pub fn hash(&self) -> SecretHash {
         SecretHash::of(&self.0)
+    }
+
+    /// The keyed hash stored for client secrets: a copy of the table alone does not
+    /// let anyone test guesses.
+    pub fn keyed_hash(&self, pepper: &Pepper) -> SecretHash {
+        SecretHash::keyed(pepper, &self.0)
+    }
+}
+
+/// The key of client-secret hashes, kept in Secrets Manager apart from the table.
+#[derive(Clone)]
+pub struct Pepper(hmac::Key);
+
+impl std::fmt::Debug for Pepper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pepper(..)")
+    }
+}
+
+impl Pepper {
+    /// At least 32 bytes, base64 (standard or URL-safe) as stored in the secret.
+    pub fn from_base64(encoded: &str) -> Option<Self> {
+        use base64::engine::general_purpose::STANDARD;
+        let trimmed = encoded.trim();
+        let bytes = URL_SAFE_NO_PAD
+            .decode(trimmed.trim_end_matches('='))
+            .or_else(|_| STANDARD.decode(trimmed))
+            .ok()?;
+        (bytes.len() >= 32).then(|| Self(hmac::Key::new(hmac::HMAC_SHA256, &bytes)))
+    }
+
+    /// A new random pepper, base64url, for provisioning.
+    pub fn generate_base64() -> String {
+        let mut bytes = [0u8; 32];
+        aws_lc_rs::rand::SystemRandom::new()
+            .fill(&mut bytes)
+            .expect("the system random generator is available");
+        URL_SAFE_NO_PAD.encode(bytes)
     }
 }
 
@@ -45,9 +84,15 @@ impl SecretHash {
         Self(URL_SAFE_NO_PAD.encode(digest.as_ref()))
     }
 
-    /// Constant-time comparison with a presented secret.
-    pub fn matches(&self, presented: &str) -> bool {
-        let candidate = Self::of(presented);
+    /// HMAC-SHA-256 of a presented secret under the pepper.
+    pub fn keyed(pepper: &Pepper, presented: &str) -> Self {
+        let tag = hmac::sign(&pepper.0, presented.as_bytes());
+        Self(URL_SAFE_NO_PAD.encode(tag.as_ref()))
+    }
+
+    /// Constant-time comparison with a presented client secret.
+    pub fn matches_keyed(&self, pepper: &Pepper, presented: &str) -> bool {
+        let candidate = Self::keyed(pepper, presented);
         constant_time::verify_slices_are_equal(self.0.as_bytes(), candidate.0.as_bytes()).is_ok()
     }
 }
@@ -71,11 +116,22 @@ mod tests {
     }
 
     #[test]
-    fn hash_matches_only_the_same_secret_and_does_not_contain_it() {
+    fn keyed_hash_matches_only_the_same_secret_and_pepper() {
+        let pepper = Pepper::from_base64(&Pepper::generate_base64()).unwrap();
+        let other = Pepper::from_base64(&Pepper::generate_base64()).unwrap();
+        let secret = ClientSecret::generate();
+        let hash = secret.keyed_hash(&pepper);
+        assert!(hash.matches_keyed(&pepper, secret.expose()));
+        assert!(!hash.matches_keyed(&other, secret.expose()));
+        assert!(!hash.matches_keyed(&pepper, ClientSecret::generate().expose()));
+        assert_ne!(hash, secret.hash(), "keyed, not a plain digest");
+        assert!(Pepper::from_base64("short").is_none());
+    }
+
+    #[test]
+    fn hash_does_not_contain_the_secret() {
         let secret = ClientSecret::generate();
         let hash = secret.hash();
-        assert!(hash.matches(secret.expose()));
-        assert!(!hash.matches(ClientSecret::generate().expose()));
         assert!(!format!("{hash:?} {:?}", secret).contains(secret.expose()));
         assert!(
             !serde_json::to_string(&hash)

@@ -10,7 +10,7 @@ mod scope;
 mod token;
 
 pub use admin::{Admin, AdminPrincipal, Storefront, StorefrontPrincipal, Verifier, scopes};
-pub use client_secret::{ClientSecret, SecretHash};
+pub use client_secret::{ClientSecret, Pepper, SecretHash};
 pub use key_ring::{KEYS_NOT_CONFIGURED, KeyRing};
 pub use keys::{KeyError, KeyKind, KeySet, SigningKey, generate_private_key_pem};
 pub use scope::Scope;

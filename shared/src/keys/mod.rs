@@ -1,7 +1,9 @@
 //! The signing-key port: where the private keys that sign access tokens come from.
 
+mod pepper;
 mod secrets_manager;
 
+pub use pepper::PepperCell;
 pub use secrets_manager::SecretsManagerKeys;
 
 use async_trait::async_trait;
