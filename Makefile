@@ -1,12 +1,16 @@
 # The two commands: `make dev` runs the local stack, `make test` runs every test.
 
-.PHONY: dev test lint fmt openapi provision
+.PHONY: dev test bench lint fmt openapi
 
 dev:
 	@bash scripts/dev.sh
 
 test:
 	@bash scripts/test.sh
+
+# Benchmarks a person runs (docs/performance.md): ratios and counts, not timings.
+bench:
+	@bash scripts/bench.sh
 
 lint:
 	cargo fmt --all -- --check

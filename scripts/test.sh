@@ -14,8 +14,9 @@ echo "==> emulator on 127.0.0.1:$port"
 export "${AWS_ENV[@]}"
 export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
 
-# Doc tests are left out: the crates have none, and each costs a compile.
-cargo test --workspace --all-targets --locked --no-fail-fast 2>&1 | tee target/test-output.log
+# Doc tests and benchmarks are left out: no crate has doc tests, and `make bench` runs
+# the benchmarks in release mode.
+cargo test --workspace --lib --bins --tests --locked --no-fail-fast 2>&1 | tee target/test-output.log
 echo "==> cfn-lint infra/template.yaml"
 "$VENV/bin/cfn-lint" infra/template.yaml
 awk '/^test result:/ { passed += $4; failed += $6 } END { printf "tests: %d passed, %d failed\n", passed, failed }' target/test-output.log

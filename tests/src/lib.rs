@@ -566,33 +566,28 @@ impl Stack {
     }
 }
 
-/// Every message the emulator has sent, raw, from `/moto-api/data.json`.
-pub async fn sent_emails() -> Vec<Value> {
-    let url = format!(
-        "{}/moto-api/data.json",
-        std::env::var("AWS_ENDPOINT_URL").expect("the emulator")
-    );
-    let data: Value = tokio::task::spawn_blocking(move || {
+/// A plain HTTP/1.1 exchange with the emulator on loopback; the JSON body, if any.
+pub async fn emulator(method: &str, path: &str) -> Value {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL").expect("the emulator");
+    let (method, path) = (method.to_owned(), path.to_owned());
+    tokio::task::spawn_blocking(move || {
         use std::io::{Read, Write};
-        let rest = url.strip_prefix("http://").expect("an http URL");
-        let (host, path) = rest
-            .split_once('/')
-            .map(|(h, p)| (h.to_owned(), format!("/{p}")))
-            .unwrap();
+        let host = endpoint.strip_prefix("http://").expect("an http URL").trim_end_matches('/').to_owned();
         let mut stream = std::net::TcpStream::connect(&host).unwrap();
-        write!(
-            stream,
-            "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
+        write!(stream, "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
         let mut response = Vec::new();
         stream.read_to_end(&mut response).unwrap();
         let text = String::from_utf8_lossy(&response).into_owned();
-        let (_, body) = text.split_once("\r\n\r\n").expect("a body");
-        serde_json::from_str(body).expect("JSON")
+        let (_, body) = text.split_once("\r\n\r\n").unwrap_or(("", ""));
+        serde_json::from_str(body).unwrap_or(Value::Null)
     })
     .await
-    .unwrap();
+    .unwrap()
+}
+
+/// Every message the emulator has sent, raw, from `/moto-api/data.json`.
+pub async fn sent_emails() -> Vec<Value> {
+    let data = emulator("GET", "/moto-api/data.json").await;
     data["ses"]["RawMessage"]
         .as_array()
         .cloned()

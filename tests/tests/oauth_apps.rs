@@ -394,14 +394,32 @@ async fn a_full_flow_never_shows_the_secret_outside_its_two_answers() {
     );
     let pepper = stack.services.pepper.get().await.unwrap();
     assert!(items.contains(shared::auth::SecretHash::keyed(&pepper, &secret).as_str()));
-    let rotated = stack.request(Method::POST, &format!("{app_path}/rotate-secret")).bearer(&admin).send().await;
+    let rotated = stack
+        .request(Method::POST, &format!("{app_path}/rotate-secret"))
+        .bearer(&admin)
+        .send()
+        .await;
     let second = rotated.json["client_secret"].as_str().unwrap().to_owned();
-    stack.try_token(&ClientCredentials { client_id: credentials(&created).client_id, client_secret: second.clone() }, None).await;
+    stack
+        .try_token(
+            &ClientCredentials {
+                client_id: credentials(&created).client_id,
+                client_secret: second.clone(),
+            },
+            None,
+        )
+        .await;
     let captured = String::from_utf8_lossy(&logs.lock().unwrap()).into_owned();
-    assert!(captured.contains("client authentication failed"), "the logs were captured");
+    assert!(
+        captured.contains("client authentication failed"),
+        "the logs were captured"
+    );
     assert!(captured.contains("issued an access token"));
     for leaked in [&secret, &second] {
-        assert!(!captured.contains(leaked.as_str()), "a secret reached the logs");
+        assert!(
+            !captured.contains(leaked.as_str()),
+            "a secret reached the logs"
+        );
     }
     for mail in integration_tests::sent_emails().await {
         assert!(!mail.to_string().contains(&secret));

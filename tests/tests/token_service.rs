@@ -187,3 +187,42 @@ async fn last_used_at_is_written_at_most_once_a_minute() {
         "usage does not change the version"
     );
 }
+
+/// A token request as API Gateway delivers it, from `source_ip`.
+fn from_address(stack: &Stack, source_ip: &str, client_id: &str, secret: &str) -> http::Request<axum::body::Body> {
+    let body = format!("grant_type=client_credentials&client_id={client_id}&client_secret={secret}");
+    let event = serde_json::json!({
+        "version": "2.0",
+        "routeKey": "POST /oauth2-token",
+        "rawPath": "/oauth2-token",
+        "rawQueryString": "",
+        "headers": {"content-type": "application/x-www-form-urlencoded", "host": "api.example.test"},
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "api", "domainName": "api.example.test", "domainPrefix": "api",
+            "http": {"method": "POST", "path": "/oauth2-token", "protocol": "HTTP/1.1", "sourceIp": source_ip, "userAgent": "test"},
+            "requestId": uuid::Uuid::now_v7().to_string(), "routeKey": "POST /oauth2-token", "stage": "$default",
+            "time": "28/Nov/2026:12:00:00 +0000", "timeEpoch": 1795867200000u64
+        },
+        "body": body,
+        "isBase64Encoded": false
+    });
+    let _ = stack;
+    lambda_http::request::from_str(&event.to_string()).unwrap().map(axum::body::Body::new)
+}
+
+#[tokio::test]
+async fn a_hundred_failures_from_one_address_lock_that_address_only() {
+    let stack = Stack::new().await;
+    for attempt in 0..100 {
+        // A different unknown client each time: only the address ties them together.
+        let client = format!("{:032x}", attempt);
+        let reply = stack.send(from_address(&stack, "203.0.113.7", &client, "guess")).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "attempt {attempt}");
+    }
+    let admin = &stack.admin;
+    let locked = stack.send(from_address(&stack, "203.0.113.7", &admin.client_id, &admin.client_secret)).await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS, "{}", locked.text);
+    assert!(locked.header("retry-after").is_some());
+    let elsewhere = stack.send(from_address(&stack, "198.51.100.1", &admin.client_id, &admin.client_secret)).await;
+    assert_eq!(elsewhere.status, StatusCode::OK, "{}", elsewhere.text);
+}

@@ -127,7 +127,7 @@ pub trait DirectoryStore: Send + Sync {
         name_prefix: Option<&str>,
         page: &PageRequest,
     ) -> StoreResult<Page<Organization>>;
-    /// Whether any website, back-office user, customer or role still belongs to it.
+    /// Whether any website, back-office user, customer, role or application still belongs to it.
     async fn organization_in_use(&self, id: OrganizationId) -> StoreResult<bool>;
 
     async fn create_website(&self, website: &Website) -> StoreResult<()>;

@@ -531,9 +531,9 @@ impl DynamoStore {
         }
     }
 
-    async fn any_in(&self, partition: String) -> StoreResult<bool> {
+    async fn any_in(&self, index: usize, partition: String) -> StoreResult<bool> {
         let page: Page<serde_json::Value> = self
-            .query_page(0, partition, None, &PageRequest::first(1))
+            .query_page(index, partition, None, &PageRequest::first(1))
             .await?;
         Ok(!page.items.is_empty())
     }
@@ -896,13 +896,15 @@ impl DirectoryStore for DynamoStore {
     }
 
     async fn organization_in_use(&self, id: OrganizationId) -> StoreResult<bool> {
-        for partition in [
-            keys::websites_of(id),
-            keys::users_of(id),
-            keys::customers_of(id),
-            keys::roles_of(id),
-        ] {
-            if self.any_in(partition).await? {
+        let partitions = [
+            (0, keys::websites_of(id)),
+            (0, keys::users_of(id)),
+            (0, keys::customers_of(id)),
+            (0, keys::roles_of(id)),
+            (1, keys::applications_in(id)),
+        ];
+        for (index, partition) in partitions {
+            if self.any_in(index, partition).await? {
                 return Ok(true);
             }
         }

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# `make bench`: what users pay for, measured against its floor in one run, on an
+# emulator of its own. Figures are ratios and counts, never timed assertions.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+ensure_venv
+mkdir -p target
+port=$(free_port)
+trap stop_moto EXIT
+start_moto "$port" target/moto-bench.log
+export "${AWS_ENV[@]}"
+export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
+
+echo "== AWS round trips per request (counted by the emulator)"
+cargo test --locked -q -p integration-tests --test round_trips -- --nocapture 2>&1 | grep '^|'
+
+echo
+echo "== Token issuance cost versus the signing floor"
+cargo bench --locked -q -p integration-tests --bench token 2>&1 | grep -E '^(RS256|ES256)'

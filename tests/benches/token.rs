@@ -1,0 +1,84 @@
+//! Token issuance cost against its floor, in one run: (a) signing one access token
+//! with the same key and library, (b) the CPU this process spends per successful
+//! `POST /oauth2-token` through the token function's router and the real DynamoDB
+//! adapter (the emulator runs in another process, so its cost is not counted).
+//! Run with `make bench`.
+
+use std::time::{Duration, Instant};
+
+use http::{Method, StatusCode};
+use integration_tests::Stack;
+use shared::{
+    application::Owner,
+    auth::{KeyKind, Scope, generate_private_key_pem, issue},
+    domain::now,
+    keys::KeyMaterial,
+    store::ApplicationStore,
+};
+
+const SIGNATURES: u32 = 2000;
+const REQUESTS: u32 = 300;
+
+/// CPU time (user + system) of this process, from /proc/self/stat, in clock ticks.
+fn process_cpu() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").expect("procfs");
+    let fields: Vec<&str> = stat.rsplit(')').next().unwrap().split_whitespace().collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    Duration::from_millis(ticks * 10)
+}
+
+async fn measure(stack: &Stack, label: &str) {
+    let keys = stack.services.keys.get().await.expect("keys");
+    let owner = Owner::Backend { user_id: stack.provisioned.admin_user_id };
+    let (application, credentials) = stack.application(owner, &[Scope::DirectoryRead]).await;
+    let stored = stack.services.store.get_application(application.id).await.unwrap().unwrap();
+
+    let started = process_cpu();
+    let wall = Instant::now();
+    for _ in 0..SIGNATURES {
+        issue(&keys, "https://bench", &stored, &stored.scopes, now()).unwrap();
+    }
+    let floor = (process_cpu() - started) / SIGNATURES;
+    let floor_wall = wall.elapsed() / SIGNATURES;
+
+    // Warm up: the first request writes last_used_at.
+    assert_eq!(stack.try_token(&credentials, None).await.status, StatusCode::OK);
+    let started = process_cpu();
+    for _ in 0..REQUESTS {
+        let reply = stack
+            .request(Method::POST, "/oauth2-token")
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", &credentials.client_id),
+                ("client_secret", &credentials.client_secret),
+            ])
+            .send()
+            .await;
+        assert_eq!(reply.status, StatusCode::OK);
+    }
+    let per_request = (process_cpu() - started) / REQUESTS;
+    let ratio = per_request.as_secs_f64() / floor.as_secs_f64();
+    println!(
+        "{label}: sign {:>7.1} µs CPU ({:.1} µs wall) | request {:>7.1} µs CPU | ratio {:.2} (target <= 1.5) | {:.0} tokens/s per core",
+        floor.as_secs_f64() * 1e6,
+        floor_wall.as_secs_f64() * 1e6,
+        per_request.as_secs_f64() * 1e6,
+        ratio,
+        1.0 / per_request.as_secs_f64()
+    );
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let stack = Stack::new().await;
+        measure(&stack, "RS256").await;
+        stack
+            .services
+            .secrets
+            .put(&KeyMaterial { kid: "bench-es256".into(), private_key_pem: generate_private_key_pem(KeyKind::Es256).unwrap() })
+            .await
+            .unwrap();
+        measure(&stack.reloaded().await, "ES256").await;
+    });
+}
