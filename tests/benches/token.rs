@@ -22,16 +22,29 @@ const REQUESTS: u32 = 300;
 /// CPU time (user + system) of this process, from /proc/self/stat, in clock ticks.
 fn process_cpu() -> Duration {
     let stat = std::fs::read_to_string("/proc/self/stat").expect("procfs");
-    let fields: Vec<&str> = stat.rsplit(')').next().unwrap().split_whitespace().collect();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .collect();
     let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
     Duration::from_millis(ticks * 10)
 }
 
 async fn measure(stack: &Stack, label: &str) {
     let keys = stack.services.keys.get().await.expect("keys");
-    let owner = Owner::Backend { user_id: stack.provisioned.admin_user_id };
+    let owner = Owner::Backend {
+        user_id: stack.provisioned.admin_user_id,
+    };
     let (application, credentials) = stack.application(owner, &[Scope::DirectoryRead]).await;
-    let stored = stack.services.store.get_application(application.id).await.unwrap().unwrap();
+    let stored = stack
+        .services
+        .store
+        .get_application(application.id)
+        .await
+        .unwrap()
+        .unwrap();
 
     let started = process_cpu();
     let wall = Instant::now();
@@ -42,7 +55,10 @@ async fn measure(stack: &Stack, label: &str) {
     let floor_wall = wall.elapsed() / SIGNATURES;
 
     // Warm up: the first request writes last_used_at.
-    assert_eq!(stack.try_token(&credentials, None).await.status, StatusCode::OK);
+    assert_eq!(
+        stack.try_token(&credentials, None).await.status,
+        StatusCode::OK
+    );
     let started = process_cpu();
     for _ in 0..REQUESTS {
         let reply = stack
@@ -69,14 +85,20 @@ async fn measure(stack: &Stack, label: &str) {
 }
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(async {
         let stack = Stack::new().await;
         measure(&stack, "RS256").await;
         stack
             .services
             .secrets
-            .put(&KeyMaterial { kid: "bench-es256".into(), private_key_pem: generate_private_key_pem(KeyKind::Es256).unwrap() })
+            .put(&KeyMaterial {
+                kid: "bench-es256".into(),
+                private_key_pem: generate_private_key_pem(KeyKind::Es256).unwrap(),
+            })
             .await
             .unwrap();
         measure(&stack.reloaded().await, "ES256").await;

@@ -189,8 +189,14 @@ async fn last_used_at_is_written_at_most_once_a_minute() {
 }
 
 /// A token request as API Gateway delivers it, from `source_ip`.
-fn from_address(stack: &Stack, source_ip: &str, client_id: &str, secret: &str) -> http::Request<axum::body::Body> {
-    let body = format!("grant_type=client_credentials&client_id={client_id}&client_secret={secret}");
+fn from_address(
+    stack: &Stack,
+    source_ip: &str,
+    client_id: &str,
+    secret: &str,
+) -> http::Request<axum::body::Body> {
+    let body =
+        format!("grant_type=client_credentials&client_id={client_id}&client_secret={secret}");
     let event = serde_json::json!({
         "version": "2.0",
         "routeKey": "POST /oauth2-token",
@@ -207,7 +213,9 @@ fn from_address(stack: &Stack, source_ip: &str, client_id: &str, secret: &str) -
         "isBase64Encoded": false
     });
     let _ = stack;
-    lambda_http::request::from_str(&event.to_string()).unwrap().map(axum::body::Body::new)
+    lambda_http::request::from_str(&event.to_string())
+        .unwrap()
+        .map(axum::body::Body::new)
 }
 
 #[tokio::test]
@@ -216,13 +224,34 @@ async fn a_hundred_failures_from_one_address_lock_that_address_only() {
     for attempt in 0..100 {
         // A different unknown client each time: only the address ties them together.
         let client = format!("{:032x}", attempt);
-        let reply = stack.send(from_address(&stack, "203.0.113.7", &client, "guess")).await;
+        let reply = stack
+            .send(from_address(&stack, "203.0.113.7", &client, "guess"))
+            .await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "attempt {attempt}");
     }
     let admin = &stack.admin;
-    let locked = stack.send(from_address(&stack, "203.0.113.7", &admin.client_id, &admin.client_secret)).await;
-    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS, "{}", locked.text);
+    let locked = stack
+        .send(from_address(
+            &stack,
+            "203.0.113.7",
+            &admin.client_id,
+            &admin.client_secret,
+        ))
+        .await;
+    assert_eq!(
+        locked.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        locked.text
+    );
     assert!(locked.header("retry-after").is_some());
-    let elsewhere = stack.send(from_address(&stack, "198.51.100.1", &admin.client_id, &admin.client_secret)).await;
+    let elsewhere = stack
+        .send(from_address(
+            &stack,
+            "198.51.100.1",
+            &admin.client_id,
+            &admin.client_secret,
+        ))
+        .await;
     assert_eq!(elsewhere.status, StatusCode::OK, "{}", elsewhere.text);
 }
