@@ -809,3 +809,92 @@ async fn a_customer_edit_racing_a_user_create_cannot_reset_the_count() {
     assert_eq!(now.customer_user_count, 1);
     assert_eq!(now.name.as_str(), "Acme");
 }
+
+#[tokio::test]
+async fn a_user_can_be_created_with_a_new_subsidiary() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let parent = stack.customer("Holding").await;
+    let body = json!({
+        "customer_name": "Holding Retail",
+        "parent_customer_id": parent,
+        "first_name": "Nia",
+        "last_name": "New",
+        "email": "nia@example.com",
+        "role_ids": [stack.provisioned.buyer_role_id],
+    });
+    let created = stack
+        .request(Method::POST, "/admin/customer-users")
+        .bearer(&token)
+        .json(&body)
+        .send()
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let subsidiary = created.json["customer_id"].as_str().unwrap();
+    assert_ne!(subsidiary, parent);
+    let new_customer = stack
+        .request(Method::GET, &format!("/admin/customers/{subsidiary}"))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(new_customer.json["name"], "Holding Retail");
+    assert_eq!(new_customer.json["parent_id"], parent.as_str());
+    assert_eq!(new_customer.json["customer_user_count"], 1);
+    let holding = stack
+        .request(Method::GET, &format!("/admin/customers/{parent}"))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(holding.json["subsidiary_count"], 1);
+
+    let top_level = stack
+        .request(Method::POST, "/admin/customer-users")
+        .bearer(&token)
+        .json(&with(body.clone(), json!({"customer_name": "Solo", "parent_customer_id": null, "email": "solo@example.com"})))
+        .send()
+        .await;
+    assert_eq!(top_level.status, StatusCode::CREATED, "{}", top_level.text);
+
+    for (change, field) in [
+        (
+            json!({"customer_id": parent, "email": "both@example.com"}),
+            "customer_id",
+        ),
+        (
+            json!({"customer_name": null, "email": "neither@example.com"}),
+            "customer_id",
+        ),
+        (
+            json!({"parent_customer_id": shared::domain::CustomerId::generate(), "email": "orphan@example.com"}),
+            "parent_customer_id",
+        ),
+        (
+            json!({"customer_name": " ", "email": "blank@example.com"}),
+            "customer_name",
+        ),
+    ] {
+        let reply = stack
+            .request(Method::POST, "/admin/customer-users")
+            .bearer(&token)
+            .json(&with(body.clone(), change.clone()))
+            .send()
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{change}: {}",
+            reply.text
+        );
+        assert_eq!(reply.error_fields(), [field], "{change}");
+    }
+    let customers = stack
+        .request(Method::GET, "/admin/customers?limit=100")
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(
+        customers.json["items"].as_array().unwrap().len(),
+        3,
+        "nothing half-created by the refusals"
+    );
+}

@@ -43,7 +43,7 @@ async fn seed(stack: &Stack, customer: CustomerId, count: usize, tag: &str) {
         stack
             .services
             .store
-            .create_customer_user(&user, &[])
+            .create_customer_user(&user, None, &[])
             .await
             .unwrap();
     }

@@ -63,8 +63,41 @@ pub async fn create(
         (None, false) => None,
     };
 
-    let Some(customer) = rules::customer(state, &mut v, body.customer_id).await? else {
-        return Err(v.finish().expect_err("a missing customer was recorded"));
+    let (customer, new_customer) = match (body.customer_id, body.customer_name.as_deref()) {
+        (Some(id), None) if body.parent_customer_id.is_none() => {
+            match rules::customer(state, &mut v, id).await? {
+                Some(customer) => (customer, false),
+                None => return Err(v.finish().expect_err("a missing customer was recorded")),
+            }
+        }
+        (None, Some(name)) => {
+            let organization_id = match &creator {
+                Creator::BackOffice(admin) => admin.organization_id,
+                Creator::Storefront(actor) => actor.organization_id,
+            };
+            match rules::new_customer(
+                state,
+                &mut v,
+                name,
+                body.parent_customer_id,
+                organization_id,
+            )
+            .await?
+            {
+                Some(customer) => (customer, true),
+                None => {
+                    return Err(v
+                        .finish()
+                        .expect_err("the new customer's problems were recorded"));
+                }
+            }
+        }
+        _ => {
+            return Err(ApiError::field(
+                "customer_id",
+                "send either customer_id (an existing customer) or customer_name, with parent_customer_id for a subsidiary (a new customer)",
+            ));
+        }
     };
     match creator {
         Creator::BackOffice(admin) => {
@@ -140,9 +173,13 @@ pub async fn create(
         None
     };
     let links: Vec<_> = email.iter().map(|(_, (_, link))| link.clone()).collect();
+    let created_customer = new_customer.then(|| Customer {
+        customer_user_count: 1,
+        ..customer.clone()
+    });
     state
         .customer_users
-        .create_customer_user(&user, &links)
+        .create_customer_user(&user, created_customer.as_ref(), &links)
         .await
         .map_err(|e| match e {
             shared::store::StoreError::NotFound => {

@@ -29,7 +29,12 @@ pub struct CreateCustomerUser {
     /// `YYYY-MM-DD`, not in the future.
     pub birthday: Option<String>,
     pub phone: Option<String>,
-    pub customer_id: CustomerId,
+    /// An existing customer; or leave it out and send `customer_name` to create one.
+    pub customer_id: Option<CustomerId>,
+    /// Creates a new customer of this name for the user, in the same transaction.
+    pub customer_name: Option<String>,
+    /// With `customer_name`: the new customer is a subsidiary of this one.
+    pub parent_customer_id: Option<CustomerId>,
     /// Defaults to the customer's sales representatives.
     pub sales_representative_ids: Option<Vec<UserId>>,
     /// Required when the organization has several websites.

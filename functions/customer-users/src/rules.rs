@@ -25,6 +25,47 @@ pub async fn customer(
     Ok(customer)
 }
 
+/// A new customer for a new user, as a subsidiary of `parent_id` when given (in the
+/// parent's organization, with its sales representatives).
+pub async fn new_customer(
+    state: &CustomerUsersState,
+    v: &mut Validation,
+    name: &str,
+    parent_id: Option<CustomerId>,
+    organization_id: OrganizationId,
+) -> Result<Option<Customer>, ApiError> {
+    let name = v.check("customer_name", shared::domain::Name::parse(name));
+    let parent = match parent_id {
+        None => None,
+        Some(id) => {
+            let parent = state.directory.get_customer(id).await?;
+            if parent.is_none() {
+                v.add("parent_customer_id", "no customer has this id");
+                return Ok(None);
+            }
+            parent
+        }
+    };
+    let Some(name) = name else { return Ok(None) };
+    let at = now();
+    Ok(Some(Customer {
+        id: CustomerId::generate(),
+        organization_id: parent
+            .as_ref()
+            .map_or(organization_id, |p| p.organization_id),
+        name,
+        parent_id: parent.as_ref().map(|p| p.id),
+        sales_representative_ids: parent
+            .map(|p| p.sales_representative_ids)
+            .unwrap_or_default(),
+        subsidiary_count: 0,
+        customer_user_count: 0,
+        created_at: at,
+        updated_at: at,
+        version: 1,
+    }))
+}
+
 /// The chosen website, or the organization's only one.
 pub async fn website(
     state: &CustomerUsersState,

@@ -236,10 +236,13 @@ impl CustomerUserQuery {
 #[async_trait]
 pub trait CustomerUserStore: Send + Sync {
     /// Creates the user with its email guard, counts it on its customer, and stores
-    /// `links`, atomically. `Duplicate` when the email is taken in the organization.
+    /// `links`, atomically. With `new_customer`, that customer (already counting the
+    /// user) is created in the same transaction and counted on its parent.
+    /// `Duplicate` when the email is taken in the organization.
     async fn create_customer_user(
         &self,
         user: &CustomerUser,
+        new_customer: Option<&Customer>,
         links: &[OneTimeLink],
     ) -> StoreResult<()>;
     async fn get_customer_user(&self, id: CustomerUserId) -> StoreResult<Option<CustomerUser>>;

@@ -10,6 +10,7 @@ use super::{DynamoStore, Filter, Item, backend, from_item, key, n, s, to_item};
 use crate::{
     application::Application,
     customer_user::{CustomerUser, LinkPurpose, Notification, OneTimeLink},
+    directory::Customer,
     domain::CustomerUserId,
     http::{Page, PageRequest},
     store::{
@@ -70,18 +71,32 @@ impl CustomerUserStore for DynamoStore {
     async fn create_customer_user(
         &self,
         user: &CustomerUser,
+        new_customer: Option<&Customer>,
         links: &[OneTimeLink],
     ) -> StoreResult<()> {
         let mut writes = vec![
             self.put_new_item(profile_item(user)?)?,
             self.put_new_item(guard_item(user)?)?,
-            self.add_to_counter(
+        ];
+        match new_customer {
+            None => writes.push(self.add_to_counter(
                 keys::customer_pk(user.customer_id),
                 keys::SK_CUSTOMER,
                 "customer_user_count",
                 1,
-            )?,
-        ];
+            )?),
+            Some(customer) => {
+                writes.push(self.put_new_item(to_item(customer, &keys::customer(customer))?)?);
+                if let Some(parent) = customer.parent_id {
+                    writes.push(self.add_to_counter(
+                        keys::customer_pk(parent),
+                        keys::SK_CUSTOMER,
+                        "subsidiary_count",
+                        1,
+                    )?);
+                }
+            }
+        }
         for link in links {
             writes.push(self.put_item_unconditionally(super::links::link_item(link)?)?);
         }
