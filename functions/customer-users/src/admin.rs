@@ -164,11 +164,19 @@ pub async fn get(
     admin: Admin<CustomerUsersRead>,
     Path(id): Path<String>,
 ) -> Result<Versioned<CustomerUserView>, ApiError> {
-    let user = load(&state, admin.principal(), &id).await?;
-    let notifications = state
+    let id: CustomerUserId = id.parse().map_err(|_| access::not_found("customer user"))?;
+    let (user, notifications) = state
         .customer_users
-        .recent_notifications(user.id, RECENT_NOTIFICATIONS)
-        .await?;
+        .customer_user_with_notifications(id, RECENT_NOTIFICATIONS)
+        .await?
+        .ok_or_else(|| access::not_found("customer user"))?;
+    access::visible(
+        state.directory.as_ref(),
+        admin.principal(),
+        user.organization_id,
+        "customer user",
+    )
+    .await?;
     let mut view = CustomerUserView::of(user);
     view.notifications = Some(notifications);
     Ok(Versioned::ok(view.version, view))

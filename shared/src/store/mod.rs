@@ -246,6 +246,12 @@ pub trait CustomerUserStore: Send + Sync {
         links: &[OneTimeLink],
     ) -> StoreResult<()>;
     async fn get_customer_user(&self, id: CustomerUserId) -> StoreResult<Option<CustomerUser>>;
+    /// The user and its newest notifications, in one read of its partition.
+    async fn customer_user_with_notifications(
+        &self,
+        id: CustomerUserId,
+        limit: u16,
+    ) -> StoreResult<Option<(CustomerUser, Vec<Notification>)>>;
     /// Replaces `previous` with `user`: moves the email guard and the customer count
     /// when they change, writes the owner's `applications` (already brought in line),
     /// and drops pending links when `drop_links`, in one transaction.
@@ -273,12 +279,6 @@ pub trait CustomerUserStore: Send + Sync {
         customer_user_id: CustomerUserId,
         notification: &Notification,
     ) -> StoreResult<()>;
-    /// The newest entries first.
-    async fn recent_notifications(
-        &self,
-        customer_user_id: CustomerUserId,
-        limit: u16,
-    ) -> StoreResult<Vec<Notification>>;
 }
 
 #[async_trait]

@@ -108,6 +108,43 @@ impl CustomerUserStore for DynamoStore {
         .await
     }
 
+    async fn customer_user_with_notifications(
+        &self,
+        id: CustomerUserId,
+        limit: u16,
+    ) -> StoreResult<Option<(CustomerUser, Vec<Notification>)>> {
+        // Newest first, the partition reads PROFILE, then NOTIFICATION#..., then LINK#...:
+        // the profile and the newest entries of the log come in one Query.
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", s(keys::customer_user_pk(id)))
+            .scan_index_forward(false)
+            .consistent_read(true)
+            .limit(i32::from(limit) + 1)
+            .send()
+            .await
+            .map_err(backend)?;
+        self.count_reads(output.scanned_count.max(0) as u64);
+        let mut profile = None;
+        let mut notifications = Vec::new();
+        for item in output.items.unwrap_or_default() {
+            let sk = item
+                .get("sk")
+                .and_then(|v| v.as_s().ok())
+                .cloned()
+                .unwrap_or_default();
+            if sk == keys::SK_CUSTOMER_USER {
+                profile = Some(from_item::<CustomerUser>(item)?);
+            } else if sk.starts_with(keys::NOTIFICATION_PREFIX) {
+                notifications.push(from_item::<Notification>(item)?);
+            }
+        }
+        Ok(profile.map(|p| (p, notifications)))
+    }
+
     async fn get_customer_user(&self, id: CustomerUserId) -> StoreResult<Option<CustomerUser>> {
         self.get(keys::customer_user_pk(id), keys::SK_CUSTOMER_USER)
             .await
@@ -302,32 +339,6 @@ impl CustomerUserStore for DynamoStore {
             .await
             .map_err(backend)?;
         Ok(())
-    }
-
-    async fn recent_notifications(
-        &self,
-        customer_user_id: CustomerUserId,
-        limit: u16,
-    ) -> StoreResult<Vec<Notification>> {
-        let output = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
-            .expression_attribute_values(":pk", s(keys::customer_user_pk(customer_user_id)))
-            .expression_attribute_values(":prefix", s(keys::NOTIFICATION_PREFIX))
-            .scan_index_forward(false)
-            .limit(i32::from(limit))
-            .send()
-            .await
-            .map_err(backend)?;
-        self.count_reads(output.scanned_count.max(0) as u64);
-        output
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(from_item)
-            .collect()
     }
 }
 
