@@ -17,5 +17,12 @@ echo "== AWS round trips per request (counted by the emulator)"
 cargo test --locked -q -p integration-tests --test round_trips -- --nocapture 2>&1 | grep '^|'
 
 echo
+echo "== Cold start, size and memory (release binaries; building them first)"
+cargo build --release --locked -q --bins \
+  -p token -p directory -p customer-users -p roles -p confirmation -p oauth-apps \
+  -p integration-tests
+cargo bench --locked -q -p integration-tests --bench cold_start 2>&1 | grep '^|'
+
+echo
 echo "== Token issuance cost versus the signing floor"
 cargo bench --locked -q -p integration-tests --bench token 2>&1 | grep -E '^(RS256|ES256)'

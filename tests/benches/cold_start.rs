@@ -1,0 +1,289 @@
+//! Cold start, size and memory of every function's release binary, against a minimal
+//! lambda_http function built in the same run. This harness plays the Lambda Runtime
+//! API on loopback, starts each binary, and reads the process's own CPU time (from
+//! /proc, all threads) when it first asks for an invocation (init done) and when it
+//! answers the first one; the emulator is another process, so its cost is not
+//! counted. Then it serves 1,000 invocations and reads the peak RSS.
+//! Run with `make bench` (it builds the release binaries first).
+
+use std::{
+    io::{BufRead, BufReader, Read, Write},
+    net::{TcpListener, TcpStream},
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    sync::mpsc,
+    time::{Duration, Instant},
+};
+
+use integration_tests::{ISSUER, Stack, workspace_root};
+use serde_json::json;
+
+const INVOCATIONS: usize = 1000;
+
+/// CPU time of every thread of `pid`, in nanoseconds, from /proc/<pid>/task/*/schedstat.
+fn cpu_nanos(pid: u32) -> u64 {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0;
+    };
+    tasks
+        .filter_map(|t| t.ok())
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| {
+            s.split_whitespace()
+                .next()
+                .and_then(|n| n.parse::<u64>().ok())
+        })
+        .sum()
+}
+
+fn peak_rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l.to_owned())
+        })
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
+        .unwrap_or(0)
+}
+
+enum Event {
+    Next(Instant, u64),
+    Response(Instant, u64),
+    Error(String),
+}
+
+/// One HTTP/1.1 request from the function: method, path and body.
+fn read_request(reader: &mut BufReader<TcpStream>) -> Option<(String, String, Vec<u8>)> {
+    let mut line = String::new();
+    if reader.read_line(&mut line).ok()? == 0 {
+        return None;
+    }
+    let mut parts = line.split_whitespace();
+    let (method, path) = (parts.next()?.to_owned(), parts.next()?.to_owned());
+    let mut length = 0;
+    loop {
+        let mut header = String::new();
+        reader.read_line(&mut header).ok()?;
+        if header == "\r\n" || header.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    Some((method, path, body))
+}
+
+/// Serves the Runtime API to one function until `invocations` are answered.
+fn runtime_api(
+    listener: TcpListener,
+    pid: u32,
+    event: String,
+    invocations: usize,
+    events: mpsc::Sender<Event>,
+) {
+    let mut served = 0;
+    for stream in listener.incoming() {
+        let Ok(stream) = stream else { return };
+        let mut writer = stream.try_clone().unwrap();
+        let mut reader = BufReader::new(stream);
+        while let Some((method, path, _body)) = read_request(&mut reader) {
+            let now = (Instant::now(), cpu_nanos(pid));
+            if method == "GET" && path.ends_with("/invocation/next") {
+                let _ = events.send(Event::Next(now.0, now.1));
+                if served == invocations {
+                    return; // Leave the function waiting; the harness stops it.
+                }
+                served += 1;
+                let deadline = (std::time::SystemTime::now() + Duration::from_secs(30))
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_millis();
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nLambda-Runtime-Aws-Request-Id: req-{served}\r\n\
+                     Lambda-Runtime-Deadline-Ms: {deadline}\r\nLambda-Runtime-Invoked-Function-Arn: arn:aws:lambda:us-east-1:123456789012:function:bench\r\n\
+                     Lambda-Runtime-Trace-Id: Root=1-00000000-000000000000000000000000\r\nContent-Length: {}\r\n\r\n",
+                    event.len()
+                );
+                writer.write_all(head.as_bytes()).unwrap();
+                writer.write_all(event.as_bytes()).unwrap();
+            } else {
+                if path.ends_with("/response") {
+                    let _ = events.send(Event::Response(now.0, now.1));
+                } else {
+                    let _ = events.send(Event::Error(format!("{method} {path}")));
+                }
+                writer
+                    .write_all(b"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n")
+                    .unwrap();
+            }
+        }
+    }
+}
+
+fn api_event(method: &str, path: &str, token: Option<&str>) -> String {
+    let mut headers = json!({"host": "api.example.test", "content-type": "application/json"});
+    if let Some(token) = token {
+        headers["authorization"] = json!(format!("Bearer {token}"));
+    }
+    json!({
+        "version": "2.0", "routeKey": format!("{method} {path}"), "rawPath": path, "rawQueryString": "",
+        "headers": headers,
+        "pathParameters": {},
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "bench", "domainName": "api.example.test", "domainPrefix": "api",
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "bench"},
+            "requestId": "bench", "routeKey": format!("{method} {path}"), "stage": "$default",
+            "time": "28/Nov/2026:12:00:00 +0000", "timeEpoch": 1795867200000u64
+        },
+        "isBase64Encoded": false
+    })
+    .to_string()
+}
+
+struct Figures {
+    init_wall: Duration,
+    init_cpu: Duration,
+    first_wall: Duration,
+    first_cpu: Duration,
+    peak_rss_kib: u64,
+    size: u64,
+}
+
+fn run(binary: &PathBuf, env: &[(String, String)], event: String) -> Figures {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let started = Instant::now();
+    let mut child: Child = Command::new(binary)
+        .envs(env.iter().cloned())
+        .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", "bench")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", "bench")
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the release binary starts");
+    let pid = child.id();
+    let (sender, receiver) = mpsc::channel();
+    let server = std::thread::spawn(move || runtime_api(listener, pid, event, INVOCATIONS, sender));
+    let mut nexts = Vec::new();
+    let mut responses = Vec::new();
+    while nexts.len() < INVOCATIONS + 1 {
+        match receiver
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the function keeps answering")
+        {
+            Event::Next(at, cpu) => nexts.push((at, cpu)),
+            Event::Response(at, cpu) => responses.push((at, cpu)),
+            Event::Error(what) => panic!(
+                "{}: the function reported an error: {what}",
+                binary.display()
+            ),
+        }
+    }
+    let peak_rss_kib = peak_rss_kib(pid);
+    child.kill().ok();
+    child.wait().ok();
+    drop(server);
+    Figures {
+        init_wall: nexts[0].0 - started,
+        init_cpu: Duration::from_nanos(nexts[0].1),
+        first_wall: responses[0].0 - started,
+        first_cpu: Duration::from_nanos(responses[0].1),
+        peak_rss_kib,
+        size: std::fs::metadata(binary).map(|m| m.len()).unwrap_or(0),
+    }
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (stack, token) = runtime.block_on(async {
+        let stack = Stack::new().await;
+        let token = stack.admin_token().await;
+        (stack, token)
+    });
+    let config = &stack.services.config;
+    let mut env: Vec<(String, String)> = [
+        "AWS_ENDPOINT_URL",
+        "AWS_REGION",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+    ]
+    .iter()
+    .filter_map(|k| std::env::var(k).ok().map(|v| (k.to_string(), v)))
+    .collect();
+    env.extend([
+        ("TABLE_NAME".to_owned(), config.table_name.clone()),
+        (
+            "SIGNING_KEY_SECRET_ID".to_owned(),
+            config.signing_key_secret_id.clone(),
+        ),
+        (
+            "CLIENT_SECRET_PEPPER_SECRET_ID".to_owned(),
+            config.pepper_secret_id.clone(),
+        ),
+        ("TOKEN_ISSUER".to_owned(), ISSUER.to_owned()),
+        ("MAIL_FROM".to_owned(), config.mail_from.clone()),
+    ]);
+    let release = workspace_root().join("target/release");
+    let functions: [(&str, String); 7] = [
+        ("hello", api_event("GET", "/", None)),
+        ("token", api_event("GET", "/.well-known/jwks.json", None)),
+        (
+            "directory",
+            api_event("GET", "/admin/customers", Some(&token)),
+        ),
+        (
+            "customer-users",
+            api_event("GET", "/admin/customer-users", Some(&token)),
+        ),
+        (
+            "roles",
+            api_event("GET", "/admin/customer-user-roles", Some(&token)),
+        ),
+        (
+            "confirmation",
+            api_event(
+                "POST",
+                "/admin/customer-users/0193a5e0-0000-7000-8000-000000000001/welcome-email",
+                Some(&token),
+            ),
+        ),
+        (
+            "oauth-apps",
+            api_event("GET", "/admin/oauth-applications", Some(&token)),
+        ),
+    ];
+    println!(
+        "| function | size | init wall | init CPU | CPU vs hello | first answer wall | first answer CPU | peak RSS, {INVOCATIONS} requests |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    let mut hello_cpu = None;
+    for (name, event) in functions {
+        let figures = run(&release.join(name), &env, event);
+        let base = *hello_cpu.get_or_insert(figures.init_cpu);
+        println!(
+            "| {name} | {:.1} MiB | {:.1} ms | {:.1} ms | {:.1}x | {:.1} ms | {:.1} ms | {:.1} MiB |",
+            figures.size as f64 / 1_048_576.0,
+            figures.init_wall.as_secs_f64() * 1e3,
+            figures.init_cpu.as_secs_f64() * 1e3,
+            figures.init_cpu.as_secs_f64() / base.as_secs_f64(),
+            figures.first_wall.as_secs_f64() * 1e3,
+            figures.first_cpu.as_secs_f64() * 1e3,
+            figures.peak_rss_kib as f64 / 1024.0,
+        );
+    }
+}
