@@ -141,6 +141,65 @@ fn created(application: Application, secret: ClientSecret) -> Versioned<Applicat
     Versioned::created(view.version, view)
 }
 
+/// The owner of an application being created, as the two create routes load it.
+struct NewOwner {
+    owner: Owner,
+    organization_id: OrganizationId,
+    enabled: bool,
+}
+
+/// Validates and stores a new application; the notification is the caller's.
+async fn create(
+    state: &OauthAppsState,
+    admin: &AdminPrincipal,
+    owner: NewOwner,
+    body: CreateApplication,
+) -> Result<(Application, ClientSecret, String), ApiError> {
+    let mut v = Validation::default();
+    let name = v.check("name", Name::parse(&body.name));
+    let scopes = body.scopes.unwrap_or_default();
+    if matches!(owner.owner, Owner::Frontend { .. }) && !scopes.is_empty() {
+        v.add(
+            "scopes",
+            "frontend applications have no scopes: the customer user's roles decide",
+        );
+    }
+    check_scopes(&mut v, admin, &scopes);
+    let organization = organization(
+        state,
+        admin,
+        &mut v,
+        owner.organization_id,
+        body.organization_id,
+    )
+    .await?;
+    v.finish()?;
+    let organization = organization.expect("validated");
+    let (mut application, secret) = new_application(
+        &pepper(state).await?,
+        owner.owner,
+        organization.id,
+        name.expect("validated"),
+        body.active.unwrap_or(true),
+        scopes,
+    );
+    application.owner_enabled = owner.enabled;
+    state.applications.create_application(&application).await?;
+    Ok((application, secret, organization.name.as_str().to_owned()))
+}
+
+fn added_values<'a>(
+    application: &'a Application,
+    organization_name: &'a str,
+    client_id: &'a str,
+) -> [(&'a str, &'a str); 3] {
+    [
+        ("application_name", application.name.as_str()),
+        ("organization_name", organization_name),
+        ("client_id", client_id),
+    ]
+}
+
 /// Adds a frontend application to a customer user; the secret is in this answer only.
 #[utoipa::path(
     post, path = "/admin/customer-users/{id}/oauth-applications", tag = "oauth-applications",
@@ -168,52 +227,21 @@ pub async fn create_for_customer_user(
         "customer user",
     )
     .await?;
-    let mut v = Validation::default();
-    let name = v.check("name", Name::parse(&body.name));
-    if body.scopes.as_ref().is_some_and(|s| !s.is_empty()) {
-        v.add(
-            "scopes",
-            "frontend applications have no scopes: the customer user's roles decide",
-        );
-    }
-    let organization = organization(
-        &state,
-        admin.principal(),
-        &mut v,
-        owner.organization_id,
-        body.organization_id,
-    )
-    .await?;
-    v.finish()?;
-    let (mut application, secret) = new_application(
-        &pepper(&state).await?,
-        Owner::Frontend {
+    let new_owner = NewOwner {
+        owner: Owner::Frontend {
             customer_user_id: owner.id,
         },
-        organization.as_ref().expect("validated").id,
-        name.expect("validated"),
-        body.active.unwrap_or(true),
-        Vec::new(),
-    );
-    application.owner_enabled = owner.enabled;
-    state.applications.create_application(&application).await?;
+        organization_id: owner.organization_id,
+        enabled: owner.enabled,
+    };
+    let (application, secret, organization_name) =
+        create(&state, admin.principal(), new_owner, body).await?;
     if let Some(website) = state.directory.get_website(owner.website_id).await? {
-        let organization_name = organization
-            .as_ref()
-            .map(|o| o.name.as_str().to_owned())
-            .unwrap_or_default();
+        let client_id = application.client_id();
+        let values = added_values(&application, &organization_name, &client_id);
         state
             .notifier
-            .send(
-                &owner,
-                &website,
-                Template::OauthApplicationAdded,
-                &[
-                    ("application_name", application.name.as_str()),
-                    ("organization_name", &organization_name),
-                    ("client_id", &application.client_id()),
-                ],
-            )
+            .send(&owner, &website, Template::OauthApplicationAdded, &values)
             .await;
     }
     Ok(created(application, secret))
@@ -246,44 +274,18 @@ pub async fn create_for_user(
         "user",
     )
     .await?;
-    let mut v = Validation::default();
-    let name = v.check("name", Name::parse(&body.name));
-    let scopes = body.scopes.unwrap_or_default();
-    check_scopes(&mut v, admin.principal(), &scopes);
-    let organization = organization(
-        &state,
-        admin.principal(),
-        &mut v,
-        owner.organization_id,
-        body.organization_id,
-    )
-    .await?;
-    v.finish()?;
-    let (mut application, secret) = new_application(
-        &pepper(&state).await?,
-        Owner::Backend { user_id: owner.id },
-        organization.as_ref().expect("validated").id,
-        name.expect("validated"),
-        body.active.unwrap_or(true),
-        scopes,
-    );
-    application.owner_enabled = owner.enabled;
-    state.applications.create_application(&application).await?;
-    let organization_name = organization
-        .as_ref()
-        .map(|o| o.name.as_str().to_owned())
-        .unwrap_or_default();
+    let new_owner = NewOwner {
+        owner: Owner::Backend { user_id: owner.id },
+        organization_id: owner.organization_id,
+        enabled: owner.enabled,
+    };
+    let (application, secret, organization_name) =
+        create(&state, admin.principal(), new_owner, body).await?;
+    let client_id = application.client_id();
+    let values = added_values(&application, &organization_name, &client_id);
     state
         .notifier
-        .send_to_user(
-            &owner,
-            Template::OauthApplicationAdded,
-            &[
-                ("application_name", application.name.as_str()),
-                ("organization_name", &organization_name),
-                ("client_id", &application.client_id()),
-            ],
-        )
+        .send_to_user(&owner, Template::OauthApplicationAdded, &values)
         .await;
     Ok(created(application, secret))
 }
