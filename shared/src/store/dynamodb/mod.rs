@@ -389,11 +389,7 @@ impl DynamoStore {
             Ok(_) => Ok(()),
             Err(SdkError::ServiceError(e)) => match e.err() {
                 PutItemError::ConditionalCheckFailedException(failed) => {
-                    Err(if failed.item().is_some() {
-                        StoreError::VersionConflict
-                    } else {
-                        StoreError::NotFound
-                    })
+                    Err(stale_or_gone(failed.item().is_some()))
                 }
                 _ => Err(backend(SdkError::ServiceError(e))),
             },
@@ -421,11 +417,7 @@ impl DynamoStore {
             Ok(_) => Ok(()),
             Err(SdkError::ServiceError(e)) => match e.err() {
                 DeleteItemError::ConditionalCheckFailedException(failed) => {
-                    Err(if failed.item().is_some() {
-                        StoreError::VersionConflict
-                    } else {
-                        StoreError::NotFound
-                    })
+                    Err(stale_or_gone(failed.item().is_some()))
                 }
                 _ => Err(backend(SdkError::ServiceError(e))),
             },
@@ -536,6 +528,15 @@ impl DynamoStore {
             .query_page(index, partition, None, &PageRequest::first(1))
             .await?;
         Ok(!page.items.is_empty())
+    }
+}
+
+/// A failed version condition: the record moved on, or (no old item came back) it is gone.
+fn stale_or_gone(still_there: bool) -> StoreError {
+    if still_there {
+        StoreError::VersionConflict
+    } else {
+        StoreError::NotFound
     }
 }
 
