@@ -127,6 +127,22 @@ impl DynamoStore {
         }
     }
 
+    /// Opens the connection to DynamoDB (TLS included) during init, where Lambda gives
+    /// the container full CPU, instead of in the first request: one read of a key
+    /// that never exists.
+    pub async fn warm_up(&self) {
+        let result = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key("WARM-UP", "WARM-UP")))
+            .send()
+            .await;
+        if let Err(error) = result {
+            tracing::warn!(error = %DisplayErrorContext(error), "DynamoDB did not answer the warm-up read");
+        }
+    }
+
     /// Items read so far (GetItem hits and items a Query evaluated).
     pub fn items_read(&self) -> u64 {
         self.items_read.load(Ordering::Relaxed)
