@@ -25,17 +25,14 @@ async fn load(
     id: &str,
     if_match: Option<IfMatch>,
 ) -> Result<(CustomerUser, Website), ApiError> {
-    let id: CustomerUserId = id.parse().map_err(|_| access::not_found("customer user"))?;
-    let user = state
-        .customer_users
-        .get_customer_user(id)
-        .await?
-        .ok_or_else(|| access::not_found("customer user"))?;
-    access::visible(
+    let users = state.customer_users.as_ref();
+    let user: CustomerUser = access::load(
         state.directory.as_ref(),
         admin,
-        user.organization_id,
+        id,
         "customer user",
+        |id: CustomerUserId| users.get_customer_user(id),
+        |u| u.organization_id,
     )
     .await?;
     if let Some(if_match) = if_match {

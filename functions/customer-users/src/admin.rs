@@ -136,20 +136,16 @@ pub async fn load(
     admin: &AdminPrincipal,
     id: &str,
 ) -> Result<CustomerUser, ApiError> {
-    let id: CustomerUserId = id.parse().map_err(|_| access::not_found("customer user"))?;
-    let user = state
-        .customer_users
-        .get_customer_user(id)
-        .await?
-        .ok_or_else(|| access::not_found("customer user"))?;
-    access::visible(
+    let users = state.customer_users.as_ref();
+    access::load(
         state.directory.as_ref(),
         admin,
-        user.organization_id,
+        id,
         "customer user",
+        |id| users.get_customer_user(id),
+        |u| u.organization_id,
     )
-    .await?;
-    Ok(user)
+    .await
 }
 
 /// Reads one customer user with its addresses and recent emails; the version is the `ETag`.

@@ -215,20 +215,16 @@ async fn load(
     admin: &AdminPrincipal,
     id: &str,
 ) -> Result<Customer, ApiError> {
-    let id: CustomerId = id.parse().map_err(|_| access::not_found("customer"))?;
-    let customer = state
-        .store
-        .get_customer(id)
-        .await?
-        .ok_or_else(|| access::not_found("customer"))?;
-    access::visible(
-        state.store.as_ref(),
+    let store = state.store.as_ref();
+    access::load(
+        store,
         admin,
-        customer.organization_id,
+        id,
         "customer",
+        |id| store.get_customer(id),
+        |c| c.organization_id,
     )
-    .await?;
-    Ok(customer)
+    .await
 }
 
 /// Reads one customer; its version is the `ETag`.

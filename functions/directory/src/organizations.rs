@@ -49,10 +49,6 @@ pub struct ListOrganizations {
     pub cursor: Option<String>,
 }
 
-fn parse_id(raw: &str) -> Result<OrganizationId, ApiError> {
-    raw.parse().map_err(|_| access::not_found("organization"))
-}
-
 /// Lists organizations by name: all of them for a global-access administrator, else its own.
 #[utoipa::path(
     get, path = "/admin/organizations", tag = "organizations",
@@ -128,14 +124,16 @@ async fn load(
     admin: &shared::auth::AdminPrincipal,
     id: &str,
 ) -> Result<Organization, ApiError> {
-    let id = parse_id(id)?;
-    let organization = state
-        .store
-        .get_organization(id)
-        .await?
-        .ok_or_else(|| access::not_found("organization"))?;
-    access::visible(state.store.as_ref(), admin, organization.id, "organization").await?;
-    Ok(organization)
+    let store = state.store.as_ref();
+    access::load(
+        store,
+        admin,
+        id,
+        "organization",
+        |id| store.get_organization(id),
+        |o| o.id,
+    )
+    .await
 }
 
 /// Reads one organization; its version is the `ETag`.

@@ -120,14 +120,16 @@ pub async fn create(
 }
 
 async fn load(state: &DirectoryState, admin: &AdminPrincipal, id: &str) -> Result<User, ApiError> {
-    let id: UserId = id.parse().map_err(|_| access::not_found("user"))?;
-    let user = state
-        .store
-        .get_user(id)
-        .await?
-        .ok_or_else(|| access::not_found("user"))?;
-    access::visible(state.store.as_ref(), admin, user.organization_id, "user").await?;
-    Ok(user)
+    let store = state.store.as_ref();
+    access::load(
+        store,
+        admin,
+        id,
+        "user",
+        |id| store.get_user(id),
+        |u| u.organization_id,
+    )
+    .await
 }
 
 async fn applications_of(

@@ -199,20 +199,16 @@ async fn load(
     admin: &AdminPrincipal,
     id: &str,
 ) -> Result<Website, ApiError> {
-    let id: WebsiteId = id.parse().map_err(|_| access::not_found("website"))?;
-    let website = state
-        .store
-        .get_website(id)
-        .await?
-        .ok_or_else(|| access::not_found("website"))?;
-    access::visible(
-        state.store.as_ref(),
+    let store = state.store.as_ref();
+    access::load(
+        store,
         admin,
-        website.organization_id,
+        id,
         "website",
+        |id| store.get_website(id),
+        |w| w.organization_id,
     )
-    .await?;
-    Ok(website)
+    .await
 }
 
 /// Reads one website; its version is the `ETag`.

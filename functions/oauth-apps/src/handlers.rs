@@ -432,20 +432,16 @@ async fn load(
     admin: &AdminPrincipal,
     id: &str,
 ) -> Result<Application, ApiError> {
-    let id: ApplicationId = id.parse().map_err(|_| access::not_found("application"))?;
-    let application = state
-        .applications
-        .get_application(id)
-        .await?
-        .ok_or_else(|| access::not_found("application"))?;
-    access::visible(
+    let applications = state.applications.as_ref();
+    access::load(
         state.directory.as_ref(),
         admin,
-        application.organization_id,
+        id,
         "application",
+        |id| applications.get_application(id),
+        |a| a.organization_id,
     )
-    .await?;
-    Ok(application)
+    .await
 }
 
 /// Reads one application (never its secret).

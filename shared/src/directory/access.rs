@@ -43,3 +43,24 @@ pub async fn visible(
 pub fn not_found(what: &str) -> ApiError {
     ApiError::NotFound(format!("no {what} with this id"))
 }
+
+/// Reads the record `raw_id` names with `fetch`, as the administrator may see it: an
+/// id that does not parse, a missing record and a record of an organization out of
+/// reach all answer 404 "no `what` with this id".
+pub async fn load<I, T, Fut>(
+    store: &dyn DirectoryStore,
+    principal: &AdminPrincipal,
+    raw_id: &str,
+    what: &str,
+    fetch: impl FnOnce(I) -> Fut,
+    organization_of: impl FnOnce(&T) -> OrganizationId,
+) -> Result<T, ApiError>
+where
+    I: std::str::FromStr,
+    Fut: std::future::Future<Output = crate::store::StoreResult<Option<T>>>,
+{
+    let id = raw_id.parse().map_err(|_| not_found(what))?;
+    let record = fetch(id).await?.ok_or_else(|| not_found(what))?;
+    visible(store, principal, organization_of(&record), what).await?;
+    Ok(record)
+}

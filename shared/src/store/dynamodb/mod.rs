@@ -99,6 +99,22 @@ fn to_item<T: Serialize>(record: &T, keys: &ItemKeys) -> StoreResult<Item> {
     Ok(item)
 }
 
+/// The guard of an application's name, pointing back at it.
+fn app_name_guard_item(application: &Application) -> StoreResult<Item> {
+    to_item(
+        &serde_json::json!({ "application_id": application.id }),
+        &keys::application_name_guard(application),
+    )
+}
+
+/// The guard of a back-office user's email, pointing back at the user.
+fn user_email_guard_item(user: &User) -> StoreResult<Item> {
+    to_item(
+        &serde_json::json!({ "user_id": user.id }),
+        &keys::user_email_guard(&user.email.normalized()),
+    )
+}
+
 fn from_item<T: DeserializeOwned>(item: Item) -> StoreResult<T> {
     serde_dynamo::from_item(item).map_err(|e| StoreError::Backend(format!("unreadable item: {e}")))
 }
@@ -599,10 +615,7 @@ impl ApplicationStore for DynamoStore {
     async fn create_application(&self, application: &Application) -> StoreResult<()> {
         let writes = vec![
             self.put_new_item(to_item(application, &keys::application(application))?)?,
-            self.put_new_item(to_item(
-                &serde_json::json!({ "application_id": application.id }),
-                &keys::application_name_guard(application),
-            )?)?,
+            self.put_new_item(app_name_guard_item(application)?)?,
         ];
         self.transact(writes, &|index| match index {
             0 => StoreError::Duplicate("a record with this id already exists".into()),
@@ -623,10 +636,7 @@ impl ApplicationStore for DynamoStore {
         let renamed =
             keys::application_name_guard(application) != keys::application_name_guard(previous);
         if renamed {
-            writes.push(self.put_new_item(to_item(
-                &serde_json::json!({ "application_id": application.id }),
-                &keys::application_name_guard(application),
-            )?)?);
+            writes.push(self.put_new_item(app_name_guard_item(application)?)?);
             let old = keys::application_name_guard(previous);
             writes.push(self.delete_item(old.pk, &old.sk, None)?);
         }
@@ -961,10 +971,9 @@ impl DirectoryStore for DynamoStore {
     }
 
     async fn create_user(&self, user: &User) -> StoreResult<()> {
-        let guard = keys::user_email_guard(&user.email.normalized());
         let writes = vec![
             self.put_new_item(to_item(user, &keys::user(user))?)?,
-            self.put_new_item(to_item(&serde_json::json!({ "user_id": user.id }), &guard)?)?,
+            self.put_new_item(user_email_guard_item(user)?)?,
         ];
         self.transact(writes, &|index| match index {
             1 => StoreError::Duplicate("another back-office user already has this email".into()),
@@ -987,10 +996,7 @@ impl DirectoryStore for DynamoStore {
             vec![self.put_versioned_item(to_item(user, &keys::user(user))?, previous.version)?];
         let email_changed = user.email.normalized() != previous.email.normalized();
         if email_changed {
-            let guard = keys::user_email_guard(&user.email.normalized());
-            writes.push(
-                self.put_new_item(to_item(&serde_json::json!({ "user_id": user.id }), &guard)?)?,
-            );
+            writes.push(self.put_new_item(user_email_guard_item(user)?)?);
             let old = keys::user_email_guard(&previous.email.normalized());
             writes.push(self.delete_item(old.pk, &old.sk, None)?);
         }
