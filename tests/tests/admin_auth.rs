@@ -128,7 +128,7 @@ async fn expired_foreign_and_retyped_tokens_are_401() {
     let mut header = Header::new(signing.algorithm);
     header.typ = Some("at+jwt".into());
     header.kid = Some(signing.kid.clone());
-    let expired = encode(&header, &expired_claims, signing.encoding_key()).unwrap();
+    let expired = signing.sign(&header, &expired_claims).unwrap();
     assert_eq!(
         status_with(&stack, Some(&format!("Bearer {expired}")))
             .await
@@ -139,7 +139,7 @@ async fn expired_foreign_and_retyped_tokens_are_401() {
     // The right key, but another issuer, or a plain JWT instead of an access token.
     let mut other_issuer = claims.clone();
     other_issuer["iss"] = json!("https://elsewhere.example");
-    let wrong_iss = encode(&header, &other_issuer, signing.encoding_key()).unwrap();
+    let wrong_iss = signing.sign(&header, &other_issuer).unwrap();
     assert_eq!(
         status_with(&stack, Some(&format!("Bearer {wrong_iss}")))
             .await
@@ -148,7 +148,7 @@ async fn expired_foreign_and_retyped_tokens_are_401() {
     );
     let mut plain = Header::new(signing.algorithm);
     plain.kid = Some(signing.kid.clone());
-    let untyped = encode(&plain, &claims, signing.encoding_key()).unwrap();
+    let untyped = signing.sign(&plain, &claims).unwrap();
     assert_eq!(
         status_with(&stack, Some(&format!("Bearer {untyped}")))
             .await

@@ -95,7 +95,10 @@ impl KeyRing {
             KeySourceError::Missing => "no signing key is configured".to_owned(),
             other => other.to_string(),
         })?;
-        let keys = Arc::new(KeySet::from_materials(&materials).map_err(|e| e.to_string())?);
+        let held = self.state.read().expect("key ring lock").keys.clone();
+        let keys = Arc::new(
+            KeySet::from_materials(&materials, held.as_deref()).map_err(|e| e.to_string())?,
+        );
         let mut state = self.state.write().expect("key ring lock");
         state.keys = Some(keys.clone());
         state.loaded_at = Some(Instant::now());

@@ -1,7 +1,21 @@
-use jsonwebtoken::{
-    Algorithm, DecodingKey, EncodingKey,
-    jwk::{Jwk, JwkSet, KeyAlgorithm, PublicKeyUse},
+use std::sync::{Arc, OnceLock};
+
+use aws_lc_rs::{
+    rand::SystemRandom,
+    signature::{
+        ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair, RSA_PKCS1_SHA256, RsaKeyPair,
+    },
 };
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use jsonwebtoken::{
+    Algorithm, DecodingKey, Header,
+    jwk::{
+        AlgorithmParameters, CommonParameters, EllipticCurve, EllipticCurveKeyParameters,
+        EllipticCurveKeyType, Jwk, JwkSet, KeyAlgorithm, PublicKeyUse, RSAKeyParameters,
+        RSAKeyType,
+    },
+};
+use serde::Serialize;
 
 use crate::keys::KeyMaterial;
 
@@ -13,53 +27,133 @@ pub enum KeyError {
     Unusable { kid: String, reason: String },
 }
 
-/// A parsed signing key. The algorithm comes from the key itself (RSA: RS256, P-256:
-/// ES256) and never from a token header, which closes algorithm-confusion attacks.
+/// A private key parsed once: signing with it parses nothing.
+enum PrivateKey {
+    Rsa(RsaKeyPair),
+    Ecdsa(EcdsaKeyPair),
+}
+
+/// A signing key and its public half. The algorithm comes from the key itself (RSA:
+/// RS256, P-256: ES256) and never from a token header, which closes algorithm-confusion
+/// attacks. The public half is all a verifier needs; the private key is parsed (and,
+/// for RSA, checked, which takes a millisecond) only where tokens are signed.
 pub struct SigningKey {
     pub kid: String,
     pub algorithm: Algorithm,
-    encoding: EncodingKey,
+    der: Vec<u8>,
+    private: OnceLock<PrivateKey>,
     decoding: DecodingKey,
     jwk: Jwk,
 }
 
 impl SigningKey {
     pub fn from_material(material: &KeyMaterial) -> Result<Self, KeyError> {
-        let pem = material.private_key_pem.as_bytes();
-        let (encoding, algorithm) = match EncodingKey::from_rsa_pem(pem) {
-            Ok(key) => (key, Algorithm::RS256),
-            Err(_) => match EncodingKey::from_ec_pem(pem) {
-                Ok(key) => (key, Algorithm::ES256),
-                Err(_) => {
-                    return Err(KeyError::Unsupported {
-                        kid: material.kid.clone(),
-                    });
-                }
+        let kid = material.kid.clone();
+        let unsupported = || KeyError::Unsupported { kid: kid.clone() };
+        let der = pem::parse(material.private_key_pem.as_bytes())
+            .map_err(|_| unsupported())?
+            .into_contents();
+        let private = OnceLock::new();
+        let (algorithm, parameters) = if let Some((n, e)) = rsa_public_components(&der) {
+            let parameters = AlgorithmParameters::RSA(RSAKeyParameters {
+                key_type: RSAKeyType::RSA,
+                n: URL_SAFE_NO_PAD.encode(n),
+                e: URL_SAFE_NO_PAD.encode(e),
+            });
+            (Algorithm::RS256, parameters)
+        } else {
+            let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &der)
+                .or_else(|_| {
+                    EcdsaKeyPair::from_private_key_der(&ECDSA_P256_SHA256_FIXED_SIGNING, &der)
+                })
+                .map_err(|_| unsupported())?;
+            // An uncompressed point: 0x04, then x and y of 32 bytes each.
+            let point = pair.public_key().as_ref();
+            if point.len() != 65 {
+                return Err(unsupported());
+            }
+            let parameters = AlgorithmParameters::EllipticCurve(EllipticCurveKeyParameters {
+                key_type: EllipticCurveKeyType::EC,
+                curve: EllipticCurve::P256,
+                x: URL_SAFE_NO_PAD.encode(&point[1..33]),
+                y: URL_SAFE_NO_PAD.encode(&point[33..]),
+            });
+            let _ = private.set(PrivateKey::Ecdsa(pair));
+            (Algorithm::ES256, parameters)
+        };
+        let jwk = Jwk {
+            common: CommonParameters {
+                public_key_use: Some(PublicKeyUse::Signature),
+                key_algorithm: Some(match algorithm {
+                    Algorithm::ES256 => KeyAlgorithm::ES256,
+                    _ => KeyAlgorithm::RS256,
+                }),
+                key_id: Some(kid.clone()),
+                ..Default::default()
             },
+            algorithm: parameters,
         };
-        let unusable = |e: jsonwebtoken::errors::Error| KeyError::Unusable {
-            kid: material.kid.clone(),
+        let decoding = DecodingKey::from_jwk(&jwk).map_err(|e| KeyError::Unusable {
+            kid: kid.clone(),
             reason: e.to_string(),
-        };
-        let mut jwk = Jwk::from_encoding_key(&encoding, algorithm).map_err(unusable)?;
-        jwk.common.key_id = Some(material.kid.clone());
-        jwk.common.public_key_use = Some(PublicKeyUse::Signature);
-        jwk.common.key_algorithm = Some(match algorithm {
-            Algorithm::ES256 => KeyAlgorithm::ES256,
-            _ => KeyAlgorithm::RS256,
-        });
-        let decoding = DecodingKey::from_jwk(&jwk).map_err(unusable)?;
+        })?;
         Ok(Self {
-            kid: material.kid.clone(),
+            kid,
             algorithm,
-            encoding,
+            der,
+            private,
             decoding,
             jwk,
         })
     }
 
-    pub fn encoding_key(&self) -> &EncodingKey {
-        &self.encoding
+    /// Parses the private key if no signature was made with it yet: the signing
+    /// function does this before its first request.
+    pub fn prepare(&self) -> Result<(), KeyError> {
+        if self.private.get().is_some() {
+            return Ok(());
+        }
+        let pair = RsaKeyPair::from_pkcs8(&self.der)
+            .or_else(|_| RsaKeyPair::from_der(&self.der))
+            .map_err(|e| KeyError::Unusable {
+                kid: self.kid.clone(),
+                reason: e.to_string(),
+            })?;
+        let _ = self.private.set(PrivateKey::Rsa(pair));
+        Ok(())
+    }
+
+    /// A JWS in compact form over `header` (whose `alg` must be this key's) and `claims`.
+    pub fn sign<T: Serialize>(&self, header: &Header, claims: &T) -> Result<String, KeyError> {
+        let failed = |reason: String| KeyError::Unusable {
+            kid: self.kid.clone(),
+            reason,
+        };
+        if header.alg != self.algorithm {
+            return Err(failed(format!("the key signs {:?} only", self.algorithm)));
+        }
+        self.prepare()?;
+        let mut jws = segment(header).map_err(|e| failed(e.to_string()))?;
+        jws.push('.');
+        jws.push_str(&segment(claims).map_err(|e| failed(e.to_string()))?);
+        let random = SystemRandom::new();
+        let signature = match self.private.get() {
+            Some(PrivateKey::Rsa(pair)) => {
+                let mut signature = vec![0; pair.public_modulus_len()];
+                pair.sign(&RSA_PKCS1_SHA256, &random, jws.as_bytes(), &mut signature)
+                    .map_err(|e| failed(e.to_string()))?;
+                signature
+            }
+            Some(PrivateKey::Ecdsa(pair)) => pair
+                .sign(&random, jws.as_bytes())
+                .map_err(|e| failed(e.to_string()))?
+                .as_ref()
+                .to_vec(),
+            None => return Err(failed("not parsed".to_owned())),
+        };
+        jws.push('.');
+        jws.push_str(&URL_SAFE_NO_PAD.encode(signature));
+        Ok(jws)
     }
 
     pub fn decoding_key(&self) -> &DecodingKey {
@@ -67,17 +161,76 @@ impl SigningKey {
     }
 }
 
+fn segment<T: Serialize>(value: &T) -> Result<String, serde_json::Error> {
+    serde_json::to_vec(value).map(|json| URL_SAFE_NO_PAD.encode(json))
+}
+
+/// The modulus and public exponent of an RSA private key in PKCS#8 or PKCS#1 DER, or
+/// `None` for any other key. Read without the consistency check of a full parse.
+fn rsa_public_components(der: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+    use simple_asn1::{ASN1Block, from_der, oid};
+    let outer = from_der(der).ok()?;
+    let [ASN1Block::Sequence(_, fields)] = outer.as_slice() else {
+        return None;
+    };
+    let inner;
+    let fields = match fields.as_slice() {
+        [
+            ASN1Block::Integer(..),
+            ASN1Block::Sequence(_, algorithm),
+            ASN1Block::OctetString(_, key),
+            ..,
+        ] => {
+            let rsa_encryption = oid!(1, 2, 840, 113549, 1, 1, 1);
+            if !matches!(algorithm.first(), Some(ASN1Block::ObjectIdentifier(_, id)) if *id == rsa_encryption)
+            {
+                return None;
+            }
+            inner = from_der(key).ok()?;
+            let [ASN1Block::Sequence(_, fields)] = inner.as_slice() else {
+                return None;
+            };
+            fields
+        }
+        _ => fields,
+    };
+    match fields.as_slice() {
+        [
+            ASN1Block::Integer(..),
+            ASN1Block::Integer(_, n),
+            ASN1Block::Integer(_, e),
+            ..,
+        ] => Some((n.to_bytes_be().1, e.to_bytes_be().1)),
+        _ => None,
+    }
+}
+
 /// The keys of one load: the first signs, all verify.
 pub struct KeySet {
-    keys: Vec<SigningKey>,
+    keys: Vec<Arc<SigningKey>>,
 }
 
 impl KeySet {
-    /// Fails on the first unusable key; needs at least one.
-    pub fn from_materials(materials: &[KeyMaterial]) -> Result<Self, KeyError> {
+    /// Fails on the first unusable key; needs at least one. Keys unchanged since
+    /// `previous` are taken over as they are, already parsed.
+    pub fn from_materials(
+        materials: &[KeyMaterial],
+        previous: Option<&KeySet>,
+    ) -> Result<Self, KeyError> {
         let keys = materials
             .iter()
-            .map(SigningKey::from_material)
+            .map(|material| {
+                let same = previous
+                    .and_then(|set| set.find_arc(&material.kid))
+                    .filter(|key| {
+                        pem::parse(material.private_key_pem.as_bytes())
+                            .is_ok_and(|pem| pem.contents() == key.der)
+                    });
+                match same {
+                    Some(key) => Ok(key),
+                    None => SigningKey::from_material(material).map(Arc::new),
+                }
+            })
             .collect::<Result<Vec<_>, _>>()?;
         if keys.is_empty() {
             return Err(KeyError::Unsupported { kid: String::new() });
@@ -90,7 +243,11 @@ impl KeySet {
     }
 
     pub fn find(&self, kid: &str) -> Option<&SigningKey> {
-        self.keys.iter().find(|k| k.kid == kid)
+        self.keys.iter().find(|k| k.kid == kid).map(|k| k.as_ref())
+    }
+
+    fn find_arc(&self, kid: &str) -> Option<Arc<SigningKey>> {
+        self.keys.iter().find(|k| k.kid == kid).cloned()
     }
 
     /// The public keys, as served at `/.well-known/jwks.json`.
@@ -151,10 +308,13 @@ mod tests {
 
     #[test]
     fn jwks_lists_every_key_without_private_parts() {
-        let set = KeySet::from_materials(&[
-            material(KeyKind::Rs256, "new"),
-            material(KeyKind::Es256, "old"),
-        ])
+        let set = KeySet::from_materials(
+            &[
+                material(KeyKind::Rs256, "new"),
+                material(KeyKind::Es256, "old"),
+            ],
+            None,
+        )
         .unwrap();
         assert_eq!(set.signing().kid, "new");
         assert!(set.find("old").is_some());
@@ -171,6 +331,85 @@ mod tests {
         assert_eq!(json["keys"][0]["use"], "sig");
         assert!(json["keys"][0].get("d").is_none());
         assert_eq!(json["keys"][1]["crv"], "P-256");
+    }
+
+    fn verify(key: &SigningKey, token: &str) -> serde_json::Value {
+        let mut validation = jsonwebtoken::Validation::new(key.algorithm);
+        validation.required_spec_claims.clear();
+        validation.validate_exp = false;
+        jsonwebtoken::decode::<serde_json::Value>(token, key.decoding_key(), &validation)
+            .expect("the signature verifies with the public half")
+            .claims
+    }
+
+    #[test]
+    fn signatures_verify_with_the_public_half_for_both_algorithms() {
+        for kind in [KeyKind::Rs256, KeyKind::Es256] {
+            let key = SigningKey::from_material(&material(kind, "k")).unwrap();
+            let token = key
+                .sign(
+                    &Header::new(key.algorithm),
+                    &serde_json::json!({"sub": "s"}),
+                )
+                .unwrap();
+            assert_eq!(verify(&key, &token)["sub"], "s");
+        }
+    }
+
+    #[test]
+    fn a_pkcs1_rsa_key_reads_like_its_pkcs8_form() {
+        let pkcs8 = material(KeyKind::Rs256, "k");
+        let der = pem::parse(pkcs8.private_key_pem.as_bytes())
+            .unwrap()
+            .into_contents();
+        let blocks = simple_asn1::from_der(&der).unwrap();
+        let simple_asn1::ASN1Block::Sequence(_, fields) = &blocks[0] else {
+            panic!("PKCS#8 is a sequence")
+        };
+        let simple_asn1::ASN1Block::OctetString(_, pkcs1) = &fields[2] else {
+            panic!("the third field holds the PKCS#1 key")
+        };
+        let pkcs1 = KeyMaterial {
+            kid: "k".into(),
+            private_key_pem: pem::encode(&pem::Pem::new("RSA PRIVATE KEY", pkcs1.clone())),
+        };
+        let from_pkcs1 = SigningKey::from_material(&pkcs1).unwrap();
+        let from_pkcs8 = SigningKey::from_material(&pkcs8).unwrap();
+        assert_eq!(from_pkcs1.algorithm, Algorithm::RS256);
+        assert_eq!(from_pkcs1.jwk, from_pkcs8.jwk);
+        let token = from_pkcs1
+            .sign(
+                &Header::new(Algorithm::RS256),
+                &serde_json::json!({"sub": "s"}),
+            )
+            .unwrap();
+        assert_eq!(verify(&from_pkcs8, &token)["sub"], "s");
+    }
+
+    #[test]
+    fn a_header_naming_another_algorithm_is_not_signed() {
+        let key = SigningKey::from_material(&material(KeyKind::Es256, "k")).unwrap();
+        let refused = key.sign(&Header::new(Algorithm::RS256), &serde_json::json!({}));
+        assert!(matches!(refused, Err(KeyError::Unusable { .. })));
+    }
+
+    #[test]
+    fn a_reload_keeps_unchanged_keys_already_parsed() {
+        let current = material(KeyKind::Rs256, "a");
+        let first = KeySet::from_materials(std::slice::from_ref(&current), None).unwrap();
+        first.signing().prepare().unwrap();
+        let again = KeySet::from_materials(
+            &[material(KeyKind::Es256, "b"), current.clone()],
+            Some(&first),
+        )
+        .unwrap();
+        assert!(Arc::ptr_eq(&first.keys[0], &again.keys[1]));
+        let replaced = KeyMaterial {
+            kid: "a".into(),
+            private_key_pem: material(KeyKind::Rs256, "a").private_key_pem,
+        };
+        let changed = KeySet::from_materials(&[replaced], Some(&first)).unwrap();
+        assert!(!Arc::ptr_eq(&first.keys[0], &changed.keys[0]));
     }
 
     #[test]

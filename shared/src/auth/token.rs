@@ -1,4 +1,4 @@
-use jsonwebtoken::{Header, Validation, decode, decode_header, encode};
+use jsonwebtoken::{Header, Validation, decode, decode_header};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -93,7 +93,8 @@ pub fn issue(
     let mut header = Header::new(key.algorithm);
     header.typ = Some("at+jwt".to_owned());
     header.kid = Some(key.kid.clone());
-    let access_token = encode(&header, &claims, key.encoding_key())
+    let access_token = key
+        .sign(&header, &claims)
         .map_err(|e| TokenError::Signing(e.to_string()))?;
     Ok(IssuedToken {
         access_token,
