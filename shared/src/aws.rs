@@ -2,6 +2,13 @@
 
 use std::sync::Arc;
 
+use aws_config::environment::EnvironmentVariableCredentialsProvider;
+use aws_sdk_dynamodb::config::{SharedHttpClient, StalledStreamProtectionConfig};
+use aws_smithy_http_client::{
+    Builder,
+    tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode},
+};
+
 use crate::{
     auth::{KeyRing, Verifier},
     config::Config,
@@ -10,45 +17,84 @@ use crate::{
     store::DynamoStore,
 };
 
-/// Every adapter a function may need; each function takes what it uses.
+/// The certificate authorities of AWS service endpoints (Amazon Trust Services), the
+/// only roots the clients trust. Loading the system's whole store instead cost more
+/// CPU than the rest of a container's initialisation.
+const AWS_ROOT_CAS: &[u8] = include_bytes!("../certs/aws-root-cas.pem");
+
+/// The SDK configuration (region, credentials, and `AWS_ENDPOINT_URL` for the local
+/// emulator) with one HTTPS client shared by every AWS client of the container.
+pub async fn sdk_config() -> aws_config::SdkConfig {
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(https_client())
+        // Every answer here is a small JSON document, never a stream that could stall;
+        // the protection would only add a timer to every request.
+        .stalled_stream_protection(StalledStreamProtectionConfig::disabled());
+    // Lambda passes the function role's credentials in the environment, the first place
+    // the default chain looks; naming that provider skips building the rest of the
+    // chain (an STS client among them) in every cold start.
+    if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() {
+        loader = loader.credentials_provider(EnvironmentVariableCredentialsProvider::new());
+    }
+    loader.load().await
+}
+
+fn https_client() -> SharedHttpClient {
+    let trust = TrustStore::empty()
+        .with_native_roots(false)
+        .with_pem_certificate(AWS_ROOT_CAS);
+    let tls = TlsContext::builder()
+        .with_trust_store(trust)
+        .build()
+        .expect("a trust store of PEM certificates is a valid TLS context");
+    Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+        .tls_context(tls)
+        .build_https()
+}
+
+/// Every adapter a function may need; each function takes what it uses, and the
+/// clients only some functions use (SES) are built when asked for.
 pub struct Services {
     pub config: Config,
+    sdk: aws_config::SdkConfig,
     pub store: DynamoStore,
     pub keys: Arc<KeyRing>,
     pub secrets: SecretsManagerKeys,
     pub pepper: Arc<PepperCell>,
-    pub mailer: SesMailer,
 }
 
 impl Services {
-    /// Loads the SDK configuration (region, credentials, and `AWS_ENDPOINT_URL` for the
-    /// local emulator) and the signing keys.
+    /// Loads the SDK configuration and the signing keys.
     pub async fn load(config: Config) -> Self {
-        let sdk = aws_config::load_from_env().await;
+        let sdk = sdk_config().await;
         let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table_name);
-        let secrets = SecretsManagerKeys::new(
-            aws_sdk_secretsmanager::Client::new(&sdk),
-            &config.signing_key_secret_id,
-        );
+        let secrets_manager = aws_sdk_secretsmanager::Client::new(&sdk);
+        let secrets =
+            SecretsManagerKeys::new(secrets_manager.clone(), &config.signing_key_secret_id);
         let keys = Arc::new(KeyRing::load(Arc::new(secrets.clone()), config.key_refresh).await);
-        let pepper = Arc::new(PepperCell::new(
-            aws_sdk_secretsmanager::Client::new(&sdk),
-            &config.pepper_secret_id,
-        ));
-        let mailer = SesMailer::new(aws_sdk_sesv2::Client::new(&sdk), &config.mail_from);
+        let pepper = Arc::new(PepperCell::new(secrets_manager, &config.pepper_secret_id));
         Self {
             config,
+            sdk,
             store,
             keys,
             secrets,
             pepper,
-            mailer,
         }
+    }
+
+    /// The SES adapter, with a client of its own: build it once, in `main`.
+    pub fn mailer(&self) -> SesMailer {
+        SesMailer::new(
+            aws_sdk_sesv2::Client::new(&self.sdk),
+            &self.config.mail_from,
+        )
     }
 
     pub fn notifier(&self) -> crate::notifier::Notifier {
         crate::notifier::Notifier::new(
-            Arc::new(self.mailer.clone()),
+            Arc::new(self.mailer()),
             Arc::new(self.store.clone()),
             Arc::new(self.store.clone()),
         )
@@ -60,5 +106,17 @@ impl Services {
             Arc::new(self.store.clone()),
             self.config.token_issuer.clone(),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AWS_ROOT_CAS;
+
+    #[test]
+    fn the_trust_store_holds_the_five_amazon_trust_services_roots() {
+        let certificates = pem::parse_many(AWS_ROOT_CAS).expect("valid PEM");
+        assert_eq!(certificates.len(), 5);
+        assert!(certificates.iter().all(|c| c.tag() == "CERTIFICATE"));
     }
 }

@@ -95,7 +95,7 @@ pub async fn provision(
         .await
         .map_err(|e| other(&e))?;
     services
-        .mailer
+        .mailer()
         .ensure_sender_identity()
         .await
         .map_err(|e| other(&e))?;

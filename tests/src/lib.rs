@@ -409,7 +409,7 @@ impl Stack {
 
 /// A Secrets Manager client on the emulator, for what tests do behind the adapters' back.
 pub async fn secrets_client() -> aws_sdk_secretsmanager::Client {
-    aws_sdk_secretsmanager::Client::new(&aws_config::load_from_env().await)
+    aws_sdk_secretsmanager::Client::new(&shared::aws::sdk_config().await)
 }
 
 /// A request being built.

@@ -16,13 +16,13 @@ async fn sends_a_raw_multipart_message_that_the_emulator_records() {
          Content-Type: multipart/alternative; boundary=\"b\"\r\n\r\n\
          --b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello Jane\r\n\
          --b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Hello Jane</p>\r\n--b--\r\n",
-        from = stack.services.mailer.sender(),
+        from = stack.services.mailer().sender(),
     );
     let message = OutgoingMessage {
         to: to.clone(),
         raw: raw.into_bytes(),
     };
-    let id = stack.services.mailer.send(&message).await.expect("sent");
+    let id = stack.services.mailer().send(&message).await.expect("sent");
     assert!(!id.is_empty());
 
     let sent = integration_tests::sent_emails()
@@ -30,7 +30,7 @@ async fn sends_a_raw_multipart_message_that_the_emulator_records() {
         .into_iter()
         .find(|m| m["raw_data"].as_str().is_some_and(|r| r.contains(&marker)))
         .expect("the message reached the emulator");
-    assert_eq!(sent["source"], stack.services.mailer.sender());
+    assert_eq!(sent["source"], stack.services.mailer().sender());
     assert!(
         sent["destinations"]
             .as_array()
@@ -45,7 +45,7 @@ async fn sends_a_raw_multipart_message_that_the_emulator_records() {
 #[tokio::test]
 async fn an_unverified_sender_is_refused_as_rejected() {
     let stack = Stack::new().await;
-    let sdk = aws_config::load_from_env().await;
+    let sdk = shared::aws::sdk_config().await;
     let stranger = shared::mail::SesMailer::new(
         aws_sdk_sesv2::Client::new(&sdk),
         "nobody@unverified.example",
