@@ -1,8 +1,9 @@
 """The local AWS emulator: moto, serving one request at a time.
 
-moto's threaded server can fail concurrent DynamoDB transactions with a 500
-(its backends are not thread-safe). Serving requests one by one keeps the
-emulator's answers those of DynamoDB, including for tests that race writes.
+moto's backends are not thread-safe: run concurrently, DynamoDB transactions
+can fail with a 500. Requests are therefore handled one by one, under a lock,
+while each client keeps its connection open between requests, as it would with
+AWS: a client pays one TCP connection, not one per call.
 
 It also counts the AWS operations it serves, so tests and benchmarks can show
 how many round trips a request costs: GET /_calls returns the counts since the
@@ -14,14 +15,14 @@ import json
 import os
 import signal
 import sys
+import threading
 from collections import Counter
 
+import waitress
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
-    MotoRequestHandler,
     create_backend_app,
 )
-from werkzeug.serving import run_simple
 
 
 def operation(environ) -> str:
@@ -42,8 +43,14 @@ class Counting:
     def __init__(self, app):
         self.app = app
         self.calls = Counter()
+        self.lock = threading.Lock()
 
     def __call__(self, environ, start_response):
+        with self.lock:
+            # moto answers with lists: the whole body is built inside the lock.
+            return self.serve(environ, start_response)
+
+    def serve(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
         if path == "/_calls":
             body = json.dumps(self.calls).encode()
@@ -64,7 +71,9 @@ def main() -> None:
     os.environ.setdefault("MOTO_PORT", str(port))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     app = Counting(DomainDispatcherApplication(create_backend_app))
-    run_simple("127.0.0.1", port, app, threaded=False, request_handler=MotoRequestHandler)
+    # waitress keeps connections open between requests (werkzeug's server closes
+    # every one); its threads wait on the lock above, so requests still run one by one.
+    waitress.serve(app, host="127.0.0.1", port=port, threads=8, _quiet=True)
 
 
 if __name__ == "__main__":
