@@ -10,7 +10,7 @@ use aws_smithy_http_client::{
 };
 
 use crate::{
-    auth::{KeyRing, Verifier},
+    auth::{KeyRing, KeyUse, Verifier},
     config::Config,
     keys::{PepperCell, SecretsManagerKeys},
     mail::SesMailer,
@@ -65,14 +65,28 @@ pub struct Services {
 }
 
 impl Services {
-    /// Loads the SDK configuration and the signing keys.
+    /// Loads the SDK configuration and the keys that verify access tokens.
     pub async fn load(config: Config) -> Self {
+        Self::load_for(config, KeyUse::Verify).await
+    }
+
+    /// Loads the SDK configuration and every signing key, the pending one included:
+    /// for the function that signs tokens and publishes the JWKS.
+    pub async fn load_signing(config: Config) -> Self {
+        Self::load_for(config, KeyUse::Sign).await
+    }
+
+    async fn load_for(config: Config, use_: KeyUse) -> Self {
         let sdk = sdk_config().await;
         let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table_name);
         let secrets_manager = aws_sdk_secretsmanager::Client::new(&sdk);
-        let secrets =
+        let mut secrets =
             SecretsManagerKeys::new(secrets_manager.clone(), &config.signing_key_secret_id);
-        let keys = Arc::new(KeyRing::load(Arc::new(secrets.clone()), config.key_refresh).await);
+        if use_ == KeyUse::Sign {
+            secrets = secrets.publishing_pending();
+        }
+        let keys =
+            Arc::new(KeyRing::load(Arc::new(secrets.clone()), use_, config.key_refresh).await);
         let pepper = Arc::new(PepperCell::new(secrets_manager, &config.pepper_secret_id));
         Self {
             config,

@@ -184,16 +184,19 @@ impl Stack {
         .await
     }
 
+    /// As deployed: the token function signs with every key read, the others verify
+    /// with the current key and read older ones only when a token names one.
     async fn assemble(config: Config, provisioned: Provisioned, admin: ClientCredentials) -> Self {
+        let signing = Services::load_signing(config.clone()).await;
         let services = Services::load(config).await;
         let mut routers = BTreeMap::new();
         routers.insert(
             "token".to_owned(),
             token::router(token::TokenState {
-                keys: services.keys.clone(),
-                pepper: services.pepper.clone(),
-                applications: Arc::new(services.store.clone()),
-                issuer: services.config.token_issuer.clone(),
+                keys: signing.keys.clone(),
+                pepper: signing.pepper.clone(),
+                applications: Arc::new(signing.store.clone()),
+                issuer: signing.config.token_issuer.clone(),
             }),
         );
         routers.insert(

@@ -15,35 +15,50 @@ pub const KEYS_NOT_CONFIGURED: &str = "OAuth authorization is not available as e
 /// `retry_after` while the source fails.
 pub struct KeyRing {
     source: Arc<dyn KeySource>,
+    use_: KeyUse,
     refresh_after: Duration,
     retry_after: Duration,
     state: RwLock<State>,
 }
 
+/// What a container does with its keys, which decides what it reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyUse {
+    /// Signs and publishes: every key, always.
+    Sign,
+    /// Verifies: the current key, and the older ones only once a token names a key
+    /// not held (in the hour after a rotation), which saves reads in every cold start.
+    Verify,
+}
+
 #[derive(Default)]
 struct State {
     keys: Option<Arc<KeySet>>,
+    /// Whether the keys held include the older ones, not just the current one.
+    complete: bool,
     loaded_at: Option<Instant>,
     attempted_at: Option<Instant>,
 }
 
 impl KeyRing {
-    pub async fn load(source: Arc<dyn KeySource>, refresh_after: Duration) -> Self {
-        Self::with_retry(source, refresh_after, Duration::from_secs(10)).await
+    pub async fn load(source: Arc<dyn KeySource>, use_: KeyUse, refresh_after: Duration) -> Self {
+        Self::with_retry(source, use_, refresh_after, Duration::from_secs(10)).await
     }
 
     pub async fn with_retry(
         source: Arc<dyn KeySource>,
+        use_: KeyUse,
         refresh_after: Duration,
         retry_after: Duration,
     ) -> Self {
         let ring = Self {
             source,
+            use_,
             refresh_after,
             retry_after,
             state: RwLock::new(State::default()),
         };
-        if let Err(error) = ring.reload().await {
+        if let Err(error) = ring.reload(use_ == KeyUse::Sign).await {
             tracing::warn!(%error, "no signing keys at start-up");
         }
         ring
@@ -64,7 +79,7 @@ impl KeyRing {
         match keys {
             Some(keys) if fresh || !may_retry => Ok(keys),
             None if !may_retry => Err("no signing key is configured".to_owned()),
-            cached => match self.reload().await {
+            cached => match self.reload(self.use_ == KeyUse::Sign).await {
                 Ok(keys) => Ok(keys),
                 // A failed refresh keeps serving the keys already held.
                 Err(error) => cached.ok_or(error),
@@ -72,26 +87,32 @@ impl KeyRing {
         }
     }
 
-    /// Reads the keys again unless a read was tried within `retry_after`: for a token
-    /// whose `kid` is unknown here, which may come from a key rotated in since the
-    /// last refresh.
+    /// Reads every key again unless a read was tried within `retry_after`: for a
+    /// token whose `kid` is unknown here, which may come from a key rotated in since
+    /// the last refresh, or from an older key not read yet.
     pub async fn refresh_soon(&self) -> Result<Arc<KeySet>, String> {
         let may_retry = {
             let state = self.state.read().expect("key ring lock");
-            state
-                .attempted_at
-                .is_none_or(|at| at.elapsed() >= self.retry_after)
+            !state.complete
+                || state
+                    .attempted_at
+                    .is_none_or(|at| at.elapsed() >= self.retry_after)
         };
         if may_retry {
-            self.reload().await
+            self.reload(true).await
         } else {
             self.get().await
         }
     }
 
-    async fn reload(&self) -> Result<Arc<KeySet>, String> {
+    async fn reload(&self, complete: bool) -> Result<Arc<KeySet>, String> {
         self.state.write().expect("key ring lock").attempted_at = Some(Instant::now());
-        let materials = self.source.load().await.map_err(|e| match e {
+        let loaded = if complete {
+            self.source.load().await
+        } else {
+            self.source.load_current().await
+        };
+        let materials = loaded.map_err(|e| match e {
             KeySourceError::Missing => "no signing key is configured".to_owned(),
             other => other.to_string(),
         })?;
@@ -101,6 +122,7 @@ impl KeyRing {
         );
         let mut state = self.state.write().expect("key ring lock");
         state.keys = Some(keys.clone());
+        state.complete = complete;
         state.loaded_at = Some(Instant::now());
         Ok(keys)
     }
@@ -125,6 +147,7 @@ mod tests {
     struct Scripted {
         answer: Mutex<Option<Vec<KeyMaterial>>>,
         reads: AtomicUsize,
+        current_reads: AtomicUsize,
     }
 
     impl Scripted {
@@ -132,6 +155,7 @@ mod tests {
             Arc::new(Self {
                 answer: Mutex::new(answer),
                 reads: AtomicUsize::new(0),
+                current_reads: AtomicUsize::new(0),
             })
         }
 
@@ -154,6 +178,15 @@ mod tests {
                 .clone()
                 .ok_or(KeySourceError::Missing)
         }
+
+        async fn load_current(&self) -> Result<Vec<KeyMaterial>, KeySourceError> {
+            self.current_reads.fetch_add(1, Ordering::SeqCst);
+            let answer = self.answer.lock().unwrap().clone();
+            answer
+                .and_then(|keys| keys.into_iter().next())
+                .map(|key| vec![key])
+                .ok_or(KeySourceError::Missing)
+        }
     }
 
     fn key(kid: &str) -> KeyMaterial {
@@ -168,7 +201,7 @@ mod tests {
     #[tokio::test]
     async fn keys_are_read_once_while_fresh() {
         let source = Scripted::new(Some(vec![key("a")]));
-        let ring = KeyRing::with_retry(source.clone(), LONG, LONG).await;
+        let ring = KeyRing::with_retry(source.clone(), KeyUse::Sign, LONG, LONG).await;
         for _ in 0..5 {
             assert_eq!(ring.get().await.unwrap().signing().kid, "a");
         }
@@ -178,7 +211,7 @@ mod tests {
     #[tokio::test]
     async fn a_missing_key_is_retried_at_most_once_per_interval() {
         let source = Scripted::new(None);
-        let ring = KeyRing::with_retry(source.clone(), LONG, LONG).await;
+        let ring = KeyRing::with_retry(source.clone(), KeyUse::Sign, LONG, LONG).await;
         assert!(ring.get().await.is_err());
         assert!(ring.get().await.is_err());
         assert_eq!(
@@ -187,7 +220,7 @@ mod tests {
             "no read per request while the key is missing"
         );
 
-        let eager = KeyRing::with_retry(source.clone(), LONG, Duration::ZERO).await;
+        let eager = KeyRing::with_retry(source.clone(), KeyUse::Sign, LONG, Duration::ZERO).await;
         source.set(Some(vec![key("late")]));
         assert_eq!(eager.get().await.unwrap().signing().kid, "late");
     }
@@ -195,7 +228,8 @@ mod tests {
     #[tokio::test]
     async fn a_failed_refresh_keeps_serving_the_keys_held() {
         let source = Scripted::new(Some(vec![key("a")]));
-        let ring = KeyRing::with_retry(source.clone(), Duration::ZERO, Duration::ZERO).await;
+        let ring =
+            KeyRing::with_retry(source.clone(), KeyUse::Sign, Duration::ZERO, Duration::ZERO).await;
         source.set(None);
         assert_eq!(ring.get().await.unwrap().signing().kid, "a");
     }
@@ -203,7 +237,7 @@ mod tests {
     #[tokio::test]
     async fn an_unknown_kid_brings_a_rotated_key_in_early() {
         let source = Scripted::new(Some(vec![key("old")]));
-        let ring = KeyRing::with_retry(source.clone(), LONG, Duration::ZERO).await;
+        let ring = KeyRing::with_retry(source.clone(), KeyUse::Sign, LONG, Duration::ZERO).await;
         source.set(Some(vec![key("new"), key("old")]));
         assert_eq!(
             ring.get().await.unwrap().signing().kid,
@@ -212,5 +246,39 @@ mod tests {
         );
         let refreshed = ring.refresh_soon().await.unwrap();
         assert!(refreshed.find("new").is_some());
+    }
+
+    #[tokio::test]
+    async fn a_verifier_reads_older_keys_only_for_a_token_that_names_one() {
+        let source = Scripted::new(Some(vec![key("new"), key("old")]));
+        let ring = KeyRing::with_retry(source.clone(), KeyUse::Verify, LONG, LONG).await;
+        let held = ring.get().await.unwrap();
+        assert!(held.find("new").is_some());
+        assert!(
+            held.find("old").is_none(),
+            "only the current key at start-up"
+        );
+        assert_eq!(
+            (source.current_reads.load(Ordering::SeqCst), source.reads()),
+            (1, 0)
+        );
+
+        // Right after start-up, and despite the retry interval: the older keys were
+        // never read, so reading them is no retry.
+        let refreshed = ring.refresh_soon().await.unwrap();
+        assert!(refreshed.find("old").is_some());
+        assert_eq!(source.reads(), 1);
+
+        // Now every key is held: an unknown kid no longer reads within the interval.
+        ring.refresh_soon().await.unwrap();
+        assert_eq!(source.reads(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_signer_reads_every_key_at_start_up() {
+        let source = Scripted::new(Some(vec![key("new"), key("old")]));
+        let ring = KeyRing::with_retry(source.clone(), KeyUse::Sign, LONG, LONG).await;
+        assert!(ring.get().await.unwrap().find("old").is_some());
+        assert_eq!(source.current_reads.load(Ordering::SeqCst), 0);
     }
 }

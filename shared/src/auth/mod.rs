@@ -11,7 +11,7 @@ mod token;
 
 pub use admin::{Admin, AdminPrincipal, Storefront, StorefrontPrincipal, Verifier, scopes};
 pub use client_secret::{ClientSecret, Pepper, SecretHash};
-pub use key_ring::{KEYS_NOT_CONFIGURED, KeyRing};
+pub use key_ring::{KEYS_NOT_CONFIGURED, KeyRing, KeyUse};
 pub use keys::{KeyError, KeyKind, KeySet, SigningKey, generate_private_key_pem};
 pub use scope::Scope;
 pub use token::{

@@ -11,6 +11,7 @@ use super::{KeyMaterial, KeySource, KeySourceError};
 pub struct SecretsManagerKeys {
     client: Client,
     secret_id: String,
+    pending: bool,
 }
 
 impl SecretsManagerKeys {
@@ -18,7 +19,16 @@ impl SecretsManagerKeys {
         Self {
             client,
             secret_id: secret_id.into(),
+            pending: false,
         }
+    }
+
+    /// Also reads `AWSPENDING`: the token function publishes a key staged for the next
+    /// rotation in its JWKS before the key signs anything. Nothing is ever signed
+    /// with a pending key, so verifiers do without it.
+    pub fn publishing_pending(mut self) -> Self {
+        self.pending = true;
+        self
     }
 
     async fn stage(&self, stage: &str) -> Result<Option<KeyMaterial>, KeySourceError> {
@@ -60,8 +70,13 @@ impl KeySource for SecretsManagerKeys {
             .await?
             .ok_or(KeySourceError::Missing)?;
         let mut keys = vec![current];
+        let stages: &[&str] = if self.pending {
+            &["AWSPREVIOUS", "AWSPENDING"]
+        } else {
+            &["AWSPREVIOUS"]
+        };
         // A broken older or pending version must not stop signing with the current one.
-        for stage in ["AWSPREVIOUS", "AWSPENDING"] {
+        for &stage in stages {
             match self.stage(stage).await {
                 Ok(Some(other)) if keys.iter().all(|k| k.kid != other.kid) => keys.push(other),
                 Ok(_) => {}
@@ -69,6 +84,14 @@ impl KeySource for SecretsManagerKeys {
             }
         }
         Ok(keys)
+    }
+
+    async fn load_current(&self) -> Result<Vec<KeyMaterial>, KeySourceError> {
+        let current = self
+            .stage("AWSCURRENT")
+            .await?
+            .ok_or(KeySourceError::Missing)?;
+        Ok(vec![current])
     }
 }
 
