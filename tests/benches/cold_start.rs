@@ -246,6 +246,10 @@ fn main() {
         ("MAIL_FROM".to_owned(), config.mail_from.clone()),
     ]);
     let release = workspace_root().join("target/release");
+    let binary = |name: &str| match name {
+        "hello" => release.join("examples/hello"),
+        _ => release.join(name),
+    };
     let functions: [(&str, String); 7] = [
         ("hello", api_event("GET", "/", None)),
         ("token", api_event("GET", "/.well-known/jwks.json", None)),
@@ -283,7 +287,7 @@ fn main() {
     let mut starts: Vec<Vec<Figures>> = functions.iter().map(|_| Vec::new()).collect();
     for _ in 0..COLD_STARTS {
         for ((name, event), figures) in functions.iter().zip(&mut starts) {
-            figures.push(run(&release.join(name), &env, event.clone(), 1));
+            figures.push(run(&binary(name), &env, event.clone(), 1));
         }
     }
     let median = |figures: &[Figures], field: fn(&Figures) -> Duration| {
@@ -293,7 +297,7 @@ fn main() {
     };
     let hello_cpu = median(&starts[0], |f| f.init_cpu);
     for ((name, event), figures) in functions.iter().zip(&starts) {
-        let served = run(&release.join(name), &env, event.clone(), INVOCATIONS);
+        let served = run(&binary(name), &env, event.clone(), INVOCATIONS);
         let init_cpu = median(figures, |f| f.init_cpu);
         println!(
             "| {name} | {:.1} MiB | {:.1} ms | {:.1} ms | {:.1}x | {:.1} ms | {:.1} ms | {:.1} MiB |",
