@@ -387,6 +387,31 @@ mod tests {
     }
 
     #[test]
+    fn a_sec1_ec_key_reads_like_its_pkcs8_form() {
+        let pkcs8 = material(KeyKind::Es256, "k");
+        let der = pem::parse(pkcs8.private_key_pem.as_bytes())
+            .unwrap()
+            .into_contents();
+        let blocks = simple_asn1::from_der(&der).unwrap();
+        let simple_asn1::ASN1Block::Sequence(_, fields) = &blocks[0] else {
+            panic!("PKCS#8 is a sequence")
+        };
+        let simple_asn1::ASN1Block::OctetString(_, sec1) = &fields[2] else {
+            panic!("the third field holds the SEC1 key")
+        };
+        let sec1 = KeyMaterial {
+            kid: "k".into(),
+            private_key_pem: pem::encode(&pem::Pem::new("EC PRIVATE KEY", sec1.clone())),
+        };
+        let from_sec1 = SigningKey::from_material(&sec1).unwrap();
+        assert_eq!(from_sec1.algorithm, Algorithm::ES256);
+        assert_eq!(
+            from_sec1.jwk,
+            SigningKey::from_material(&pkcs8).unwrap().jwk
+        );
+    }
+
+    #[test]
     fn a_header_naming_another_algorithm_is_not_signed() {
         let key = SigningKey::from_material(&material(KeyKind::Es256, "k")).unwrap();
         let refused = key.sign(&Header::new(Algorithm::RS256), &serde_json::json!({}));
