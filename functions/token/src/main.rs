@@ -10,12 +10,6 @@ async fn main() -> Result<(), lambda_http::Error> {
     services.store.warm_up().await;
     // Read the client-secret pepper before the first request, not during it.
     services.pepper.get().await;
-    // Parse the private key now: the first token should not pay for it.
-    if let Ok(keys) = services.keys.get().await
-        && let Err(error) = keys.signing().prepare()
-    {
-        tracing::error!(%error, "the signing key is unusable");
-    }
     let state = TokenState {
         keys: services.keys.clone(),
         pepper: services.pepper.clone(),

@@ -120,6 +120,11 @@ impl KeyRing {
         let keys = Arc::new(
             KeySet::from_materials(&materials, held.as_deref()).map_err(|e| e.to_string())?,
         );
+        // A signer parses its private key here, once, and refuses one it cannot sign
+        // with: the keys already held keep signing, and none means 503, not a 500 later.
+        if self.use_ == KeyUse::Sign {
+            keys.signing().prepare().map_err(|e| e.to_string())?;
+        }
         let mut state = self.state.write().expect("key ring lock");
         state.keys = Some(keys.clone());
         state.complete = complete;
@@ -280,5 +285,56 @@ mod tests {
         let ring = KeyRing::with_retry(source.clone(), KeyUse::Sign, LONG, LONG).await;
         assert!(ring.get().await.unwrap().find("old").is_some());
         assert_eq!(source.current_reads.load(Ordering::SeqCst), 0);
+    }
+
+    /// An RSA key whose public half reads but whose private half is inconsistent.
+    fn broken_rsa(kid: &str) -> KeyMaterial {
+        use simple_asn1::{ASN1Block, from_der, to_der};
+        let good = generate_private_key_pem(KeyKind::Rs256).unwrap();
+        let der = pem::parse(good.as_bytes()).unwrap().into_contents();
+        let outer = from_der(&der).unwrap();
+        let ASN1Block::Sequence(_, fields) = &outer[0] else {
+            panic!("PKCS#8 is a sequence")
+        };
+        let ASN1Block::OctetString(_, pkcs1) = &fields[2] else {
+            panic!("the PKCS#1 key")
+        };
+        let mut inner = from_der(pkcs1).unwrap();
+        let ASN1Block::Sequence(_, parts) = &mut inner[0] else {
+            panic!("PKCS#1 is a sequence")
+        };
+        // The private exponent, off by two.
+        let ASN1Block::Integer(offset, d) = &parts[3] else {
+            panic!("d")
+        };
+        parts[3] = ASN1Block::Integer(*offset, d + 2);
+        KeyMaterial {
+            kid: kid.to_owned(),
+            private_key_pem: pem::encode(&pem::Pem::new(
+                "RSA PRIVATE KEY",
+                to_der(&inner[0]).unwrap(),
+            )),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_signer_refuses_a_key_it_cannot_sign_with_and_keeps_the_one_it_holds() {
+        let source = Scripted::new(Some(vec![broken_rsa("broken")]));
+        let ring = KeyRing::with_retry(source.clone(), KeyUse::Sign, LONG, LONG).await;
+        assert!(
+            ring.get().await.is_err(),
+            "no usable key: the endpoint says 503"
+        );
+
+        let source = Scripted::new(Some(vec![key("good")]));
+        let ring =
+            KeyRing::with_retry(source.clone(), KeyUse::Sign, Duration::ZERO, Duration::ZERO).await;
+        source.set(Some(vec![broken_rsa("broken")]));
+        assert_eq!(ring.get().await.unwrap().signing().kid, "good");
+
+        // A verifier needs only the public half, which reads.
+        let source = Scripted::new(Some(vec![broken_rsa("broken")]));
+        let ring = KeyRing::with_retry(source, KeyUse::Verify, LONG, LONG).await;
+        assert!(ring.get().await.unwrap().find("broken").is_some());
     }
 }
