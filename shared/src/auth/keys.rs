@@ -356,9 +356,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_pkcs1_rsa_key_reads_like_its_pkcs8_form() {
-        let pkcs8 = material(KeyKind::Rs256, "k");
+    /// The same key in its legacy PEM form: the key PKCS#8 wraps, under `label`.
+    fn unwrapped(pkcs8: &KeyMaterial, label: &str) -> KeyMaterial {
         let der = pem::parse(pkcs8.private_key_pem.as_bytes())
             .unwrap()
             .into_contents();
@@ -366,13 +365,19 @@ mod tests {
         let simple_asn1::ASN1Block::Sequence(_, fields) = &blocks[0] else {
             panic!("PKCS#8 is a sequence")
         };
-        let simple_asn1::ASN1Block::OctetString(_, pkcs1) = &fields[2] else {
-            panic!("the third field holds the PKCS#1 key")
+        let simple_asn1::ASN1Block::OctetString(_, inner) = &fields[2] else {
+            panic!("the third field holds the wrapped key")
         };
-        let pkcs1 = KeyMaterial {
-            kid: "k".into(),
-            private_key_pem: pem::encode(&pem::Pem::new("RSA PRIVATE KEY", pkcs1.clone())),
-        };
+        KeyMaterial {
+            kid: pkcs8.kid.clone(),
+            private_key_pem: pem::encode(&pem::Pem::new(label, inner.clone())),
+        }
+    }
+
+    #[test]
+    fn a_pkcs1_rsa_key_reads_like_its_pkcs8_form() {
+        let pkcs8 = material(KeyKind::Rs256, "k");
+        let pkcs1 = unwrapped(&pkcs8, "RSA PRIVATE KEY");
         let from_pkcs1 = SigningKey::from_material(&pkcs1).unwrap();
         let from_pkcs8 = SigningKey::from_material(&pkcs8).unwrap();
         assert_eq!(from_pkcs1.algorithm, Algorithm::RS256);
@@ -389,20 +394,7 @@ mod tests {
     #[test]
     fn a_sec1_ec_key_reads_like_its_pkcs8_form() {
         let pkcs8 = material(KeyKind::Es256, "k");
-        let der = pem::parse(pkcs8.private_key_pem.as_bytes())
-            .unwrap()
-            .into_contents();
-        let blocks = simple_asn1::from_der(&der).unwrap();
-        let simple_asn1::ASN1Block::Sequence(_, fields) = &blocks[0] else {
-            panic!("PKCS#8 is a sequence")
-        };
-        let simple_asn1::ASN1Block::OctetString(_, sec1) = &fields[2] else {
-            panic!("the third field holds the SEC1 key")
-        };
-        let sec1 = KeyMaterial {
-            kid: "k".into(),
-            private_key_pem: pem::encode(&pem::Pem::new("EC PRIVATE KEY", sec1.clone())),
-        };
+        let sec1 = unwrapped(&pkcs8, "EC PRIVATE KEY");
         let from_sec1 = SigningKey::from_material(&sec1).unwrap();
         assert_eq!(from_sec1.algorithm, Algorithm::ES256);
         assert_eq!(
