@@ -65,13 +65,15 @@ pub struct Services {
 }
 
 impl Services {
-    /// Loads the SDK configuration and the keys that verify access tokens.
+    /// Loads the SDK configuration and the keys that verify access tokens, and opens
+    /// the DynamoDB connection.
     pub async fn load(config: Config) -> Self {
         Self::load_for(config, KeyUse::Verify).await
     }
 
-    /// Loads the SDK configuration and every signing key, the pending one included:
-    /// for the function that signs tokens and publishes the JWKS.
+    /// Loads the SDK configuration and every signing key, the pending one included, and
+    /// opens the DynamoDB connection: for the function that signs tokens and publishes
+    /// the JWKS.
     pub async fn load_signing(config: Config) -> Self {
         Self::load_for(config, KeyUse::Sign).await
     }
@@ -85,8 +87,12 @@ impl Services {
         if use_ == KeyUse::Sign {
             secrets = secrets.publishing_pending();
         }
-        let keys =
-            Arc::new(KeyRing::load(Arc::new(secrets.clone()), use_, config.key_refresh).await);
+        // The DynamoDB connection opens while the keys are read from another endpoint.
+        let (keys, ()) = tokio::join!(
+            KeyRing::load(Arc::new(secrets.clone()), use_, config.key_refresh),
+            store.warm_up()
+        );
+        let keys = Arc::new(keys);
         let pepper = Arc::new(PepperCell::new(secrets_manager, &config.pepper_secret_id));
         Self {
             config,

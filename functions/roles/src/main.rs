@@ -7,7 +7,6 @@ use shared::{aws::Services, config::Config};
 async fn main() -> Result<(), lambda_http::Error> {
     shared::logging::init();
     let services = Services::load(Config::from_env()?).await;
-    services.store.warm_up().await;
     let state = RolesState {
         directory: Arc::new(services.store.clone()),
         verifier: services.verifier(),
