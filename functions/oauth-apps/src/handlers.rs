@@ -11,7 +11,8 @@ use shared::{
         Admin, AdminPrincipal, ClientSecret, Pepper, Scope,
         scopes::{OauthAppsRead, OauthAppsWrite},
     },
-    directory::{Organization, access},
+    customer_user::CustomerUser,
+    directory::{Organization, User, access},
     domain::{ApplicationId, CustomerUserId, Name, OrganizationId, UserId, now},
     error::Validation,
     http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned},
@@ -214,19 +215,7 @@ pub async fn create_for_customer_user(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<CreateApplication>,
 ) -> Result<Versioned<ApplicationView>, ApiError> {
-    let id: CustomerUserId = id.parse().map_err(|_| access::not_found("customer user"))?;
-    let owner = state
-        .customer_users
-        .get_customer_user(id)
-        .await?
-        .ok_or_else(|| access::not_found("customer user"))?;
-    access::visible(
-        state.directory.as_ref(),
-        admin.principal(),
-        owner.organization_id,
-        "customer user",
-    )
-    .await?;
+    let owner = customer_user(&state, admin.principal(), &id).await?;
     let new_owner = NewOwner {
         owner: Owner::Frontend {
             customer_user_id: owner.id,
@@ -261,19 +250,7 @@ pub async fn create_for_user(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<CreateApplication>,
 ) -> Result<Versioned<ApplicationView>, ApiError> {
-    let id: UserId = id.parse().map_err(|_| access::not_found("user"))?;
-    let owner = state
-        .directory
-        .get_user(id)
-        .await?
-        .ok_or_else(|| access::not_found("user"))?;
-    access::visible(
-        state.directory.as_ref(),
-        admin.principal(),
-        owner.organization_id,
-        "user",
-    )
-    .await?;
+    let owner = user(&state, admin.principal(), &id).await?;
     let new_owner = NewOwner {
         owner: Owner::Backend { user_id: owner.id },
         organization_id: owner.organization_id,
@@ -333,19 +310,7 @@ pub async fn list_of_customer_user(
     Path(id): Path<String>,
     QueryParams(q): QueryParams<ListApplications>,
 ) -> Result<Json<Page<ApplicationView>>, ApiError> {
-    let id: CustomerUserId = id.parse().map_err(|_| access::not_found("customer user"))?;
-    let owner = state
-        .customer_users
-        .get_customer_user(id)
-        .await?
-        .ok_or_else(|| access::not_found("customer user"))?;
-    access::visible(
-        state.directory.as_ref(),
-        admin.principal(),
-        owner.organization_id,
-        "customer user",
-    )
-    .await?;
+    let owner = customer_user(&state, admin.principal(), &id).await?;
     list_of(
         &state,
         q,
@@ -369,19 +334,7 @@ pub async fn list_of_user(
     Path(id): Path<String>,
     QueryParams(q): QueryParams<ListApplications>,
 ) -> Result<Json<Page<ApplicationView>>, ApiError> {
-    let id: UserId = id.parse().map_err(|_| access::not_found("user"))?;
-    let owner = state
-        .directory
-        .get_user(id)
-        .await?
-        .ok_or_else(|| access::not_found("user"))?;
-    access::visible(
-        state.directory.as_ref(),
-        admin.principal(),
-        owner.organization_id,
-        "user",
-    )
-    .await?;
+    let owner = user(&state, admin.principal(), &id).await?;
     list_of(&state, q, Owner::Backend { user_id: owner.id }).await
 }
 
@@ -425,6 +378,38 @@ pub async fn list(
             .await?
             .map(ApplicationView::of),
     ))
+}
+
+/// The customer user an administrator names, if the administrator may see it.
+async fn customer_user(
+    state: &OauthAppsState,
+    admin: &AdminPrincipal,
+    id: &str,
+) -> Result<CustomerUser, ApiError> {
+    let customer_users = state.customer_users.as_ref();
+    access::load(
+        state.directory.as_ref(),
+        admin,
+        id,
+        "customer user",
+        |id: CustomerUserId| customer_users.get_customer_user(id),
+        |u| u.organization_id,
+    )
+    .await
+}
+
+/// The back-office user an administrator names, if the administrator may see it.
+async fn user(state: &OauthAppsState, admin: &AdminPrincipal, id: &str) -> Result<User, ApiError> {
+    let directory = state.directory.as_ref();
+    access::load(
+        directory,
+        admin,
+        id,
+        "user",
+        |id: UserId| directory.get_user(id),
+        |u| u.organization_id,
+    )
+    .await
 }
 
 async fn load(
