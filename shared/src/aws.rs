@@ -1,6 +1,6 @@
 //! The AWS clients and adapters of a container, built once before the first request.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use aws_config::environment::EnvironmentVariableCredentialsProvider;
 use aws_sdk_dynamodb::config::{SharedHttpClient, StalledStreamProtectionConfig};
@@ -10,7 +10,7 @@ use aws_smithy_http_client::{
 };
 
 use crate::{
-    auth::{KeyRing, KeyUse, Verifier},
+    auth::{KeyPublisher, KeyRing, PublishedKeyReader, SigningRing, Verifier},
     config::Config,
     keys::{PepperCell, SecretsManagerKeys},
     mail::SesMailer,
@@ -54,54 +54,64 @@ fn https_client() -> SharedHttpClient {
 }
 
 /// Every adapter a function may need; each function takes what it uses, and the
-/// clients only some functions use (SES) are built when asked for.
+/// clients only some functions use (Secrets Manager, SES) are built when asked for.
 pub struct Services {
     pub config: Config,
     sdk: aws_config::SdkConfig,
     pub store: DynamoStore,
-    pub keys: Arc<KeyRing>,
-    pub secrets: SecretsManagerKeys,
-    pub pepper: Arc<PepperCell>,
+    secrets_manager: OnceLock<aws_sdk_secretsmanager::Client>,
 }
 
 impl Services {
-    /// Loads the SDK configuration and the keys that verify access tokens, and opens
-    /// the DynamoDB connection.
+    /// Loads the SDK configuration and builds the DynamoDB adapter; no request yet.
     pub async fn load(config: Config) -> Self {
-        Self::load_for(config, KeyUse::Verify).await
-    }
-
-    /// Loads the SDK configuration and every signing key, the pending one included, and
-    /// opens the DynamoDB connection: for the function that signs tokens and publishes
-    /// the JWKS.
-    pub async fn load_signing(config: Config) -> Self {
-        Self::load_for(config, KeyUse::Sign).await
-    }
-
-    async fn load_for(config: Config, use_: KeyUse) -> Self {
         let sdk = sdk_config().await;
         let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table_name);
-        let secrets_manager = aws_sdk_secretsmanager::Client::new(&sdk);
-        let mut secrets =
-            SecretsManagerKeys::new(secrets_manager.clone(), &config.signing_key_secret_id);
-        if use_ == KeyUse::Sign {
-            secrets = secrets.publishing_pending();
-        }
-        // The DynamoDB connection opens while the keys are read from another endpoint.
-        let (keys, ()) = tokio::join!(
-            KeyRing::load(Arc::new(secrets.clone()), use_, config.key_refresh),
-            store.warm_up()
-        );
-        let keys = Arc::new(keys);
-        let pepper = Arc::new(PepperCell::new(secrets_manager, &config.pepper_secret_id));
         Self {
             config,
             sdk,
             store,
-            keys,
-            secrets,
-            pepper,
+            secrets_manager: OnceLock::new(),
         }
+    }
+
+    fn secrets_manager(&self) -> aws_sdk_secretsmanager::Client {
+        self.secrets_manager
+            .get_or_init(|| aws_sdk_secretsmanager::Client::new(&self.sdk))
+            .clone()
+    }
+
+    /// The token function's keys: every version of the signing-key secret, read and
+    /// published in the table before they sign. The table is read at the same time,
+    /// which opens the DynamoDB connection during init.
+    pub async fn signing_keys(&self) -> Arc<SigningRing> {
+        let publisher = KeyPublisher::new(Arc::new(self.secrets()), Arc::new(self.store.clone()));
+        Arc::new(KeyRing::load(publisher, self.config.key_refresh).await)
+    }
+
+    /// The bearer-token check of every other function, with the public keys read from
+    /// the table (one Query, which also opens the DynamoDB connection during init).
+    pub async fn verifier(&self) -> Arc<Verifier> {
+        let reader = PublishedKeyReader::new(Arc::new(self.store.clone()));
+        let keys = KeyRing::load(reader, self.config.key_refresh).await;
+        Arc::new(Verifier::new(
+            Arc::new(keys),
+            Arc::new(self.store.clone()),
+            self.config.token_issuer.clone(),
+        ))
+    }
+
+    /// The signing-key secret: only the token function and provisioning read it.
+    pub fn secrets(&self) -> SecretsManagerKeys {
+        SecretsManagerKeys::new(self.secrets_manager(), &self.config.signing_key_secret_id)
+    }
+
+    /// The client-secret pepper, read on first use: keep one per container.
+    pub fn pepper(&self) -> Arc<PepperCell> {
+        Arc::new(PepperCell::new(
+            self.secrets_manager(),
+            &self.config.pepper_secret_id,
+        ))
     }
 
     /// The SES adapter, with a client of its own: build it once, in `main`.
@@ -118,14 +128,6 @@ impl Services {
             Arc::new(self.store.clone()),
             Arc::new(self.store.clone()),
         )
-    }
-
-    pub fn verifier(&self) -> Arc<Verifier> {
-        Arc::new(Verifier::new(
-            self.keys.clone(),
-            Arc::new(self.store.clone()),
-            self.config.token_issuer.clone(),
-        ))
     }
 }
 

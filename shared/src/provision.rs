@@ -76,7 +76,7 @@ pub async fn provision(
     services: &Services,
     options: &ProvisionOptions,
 ) -> Result<ProvisionReport, ProvisionError> {
-    let secrets = &services.secrets;
+    let secrets = services.secrets();
     let other = |e: &dyn std::fmt::Display| ProvisionError::Other(e.to_string());
     let table_created = services.store.create_table_if_missing().await?;
     let key_created = if secrets.has_key().await.map_err(|e| other(&e))? {
@@ -90,7 +90,7 @@ pub async fn provision(
         true
     };
     services
-        .pepper
+        .pepper()
         .create_if_missing()
         .await
         .map_err(|e| other(&e))?;
@@ -278,7 +278,7 @@ async fn admin_credentials(
         })?;
     let client_id = client_id_of(application.id);
     let pepper = services
-        .pepper
+        .pepper()
         .get()
         .await
         .ok_or_else(|| ProvisionError::Other("the client-secret pepper is missing".into()))?;

@@ -9,10 +9,11 @@ use http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
 use serde_json::Value;
 use shared::{
     application::{Application, Owner, StoredSecret, client_id_of},
-    auth::{ClientSecret, Scope},
+    auth::{ClientSecret, Scope, SigningRing},
     aws::Services,
     config::Config,
     domain::{ApplicationId, Name, now},
+    keys::PepperCell,
     provision::{ClientCredentials, ProvisionOptions, Provisioned, provision},
     store::ApplicationStore,
 };
@@ -100,6 +101,9 @@ impl Reply {
 
 pub struct Stack {
     pub services: Services,
+    /// The token function's keys.
+    pub signing_keys: Arc<SigningRing>,
+    pub pepper: Arc<PepperCell>,
     pub provisioned: Provisioned,
     pub admin: ClientCredentials,
     routers: BTreeMap<String, Router>,
@@ -184,19 +188,21 @@ impl Stack {
         .await
     }
 
-    /// As deployed: the token function signs with every key read, the others verify
-    /// with the current key and read older ones only when a token names one.
+    /// As deployed: the token function reads the private keys and publishes their public
+    /// halves, which the other functions read from the table.
     async fn assemble(config: Config, provisioned: Provisioned, admin: ClientCredentials) -> Self {
-        let signing = Services::load_signing(config.clone()).await;
         let services = Services::load(config).await;
+        let signing_keys = services.signing_keys().await;
+        let verifier = services.verifier().await;
+        let pepper = services.pepper();
         let mut routers = BTreeMap::new();
         routers.insert(
             "token".to_owned(),
             token::router(token::TokenState {
-                keys: signing.keys.clone(),
-                pepper: signing.pepper.clone(),
-                applications: Arc::new(signing.store.clone()),
-                issuer: signing.config.token_issuer.clone(),
+                keys: signing_keys.clone(),
+                pepper: pepper.clone(),
+                applications: Arc::new(services.store.clone()),
+                issuer: services.config.token_issuer.clone(),
             }),
         );
         routers.insert(
@@ -204,7 +210,7 @@ impl Stack {
             directory::router(directory::DirectoryState {
                 store: Arc::new(services.store.clone()),
                 applications: Arc::new(services.store.clone()),
-                verifier: services.verifier(),
+                verifier: verifier.clone(),
             }),
         );
         routers.insert(
@@ -215,14 +221,14 @@ impl Stack {
                 applications: Arc::new(services.store.clone()),
                 notifier: services.notifier(),
                 links: services.config.links,
-                verifier: services.verifier(),
+                verifier: verifier.clone(),
             }),
         );
         routers.insert(
             "roles".to_owned(),
             roles::router(roles::RolesState {
                 directory: Arc::new(services.store.clone()),
-                verifier: services.verifier(),
+                verifier: verifier.clone(),
             }),
         );
         let store = Arc::new(services.store.clone());
@@ -233,9 +239,9 @@ impl Stack {
                 directory: store.clone(),
                 customer_users: store.clone(),
                 notifier: services.notifier(),
-                pepper: services.pepper.clone(),
+                pepper: pepper.clone(),
                 rotation_grace: services.config.secret_rotation_grace,
-                verifier: services.verifier(),
+                verifier: verifier.clone(),
             }),
         );
         routers.insert(
@@ -249,11 +255,13 @@ impl Stack {
                 notifier: services.notifier(),
                 lifetimes: services.config.links,
                 default_website_id: Some(provisioned.website_id),
-                verifier: services.verifier(),
+                verifier: verifier.clone(),
             }),
         );
         Self {
             services,
+            signing_keys,
+            pepper,
             provisioned,
             admin,
             routers,
@@ -353,7 +361,7 @@ impl Stack {
             active: true,
             owner_enabled: true,
             secrets: vec![StoredSecret {
-                hash: secret.keyed_hash(&self.services.pepper.get().await.expect("the pepper")),
+                hash: secret.keyed_hash(&self.pepper.get().await.expect("the pepper")),
                 expires_at: None,
             }],
             tokens_valid_after: None,

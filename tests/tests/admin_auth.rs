@@ -118,7 +118,7 @@ async fn expired_foreign_and_retyped_tokens_are_401() {
     );
 
     // The right key, but expired: sign through the stack's own key set.
-    let keys = stack.services.keys.get().await.unwrap();
+    let keys = stack.signing_keys.get().await.unwrap();
     let signing = keys.signing();
     let mut expired_claims = claims.clone();
     let past = time::OffsetDateTime::now_utc().unix_timestamp() - 7200;

@@ -392,7 +392,7 @@ async fn a_full_flow_never_shows_the_secret_outside_its_two_answers() {
         !items.contains(unkeyed.as_str()),
         "stored as a keyed hash, not a plain digest"
     );
-    let pepper = stack.services.pepper.get().await.unwrap();
+    let pepper = stack.pepper.get().await.unwrap();
     assert!(items.contains(shared::auth::SecretHash::keyed(&pepper, &secret).as_str()));
     let rotated = stack
         .request(Method::POST, &format!("{app_path}/rotate-secret"))

@@ -8,17 +8,38 @@ use http::{Method, StatusCode};
 use integration_tests::{Stack, emulator, workspace_root};
 use serde_json::json;
 
-async fn count(
-    label: &str,
-    call: integration_tests::Call<'_>,
-    rows: &mut Vec<(String, StatusCode, BTreeMap<String, u64>)>,
-) {
+type Rows = Vec<(String, Option<StatusCode>, BTreeMap<String, u64>)>;
+
+async fn calls_since_reset() -> BTreeMap<String, u64> {
+    serde_json::from_value(emulator("GET", "/_calls").await).unwrap_or_default()
+}
+
+async fn count(label: &str, call: integration_tests::Call<'_>, rows: &mut Rows) {
     emulator("POST", "/_calls/reset").await;
     let reply = call.send().await;
-    let calls: BTreeMap<String, u64> =
-        serde_json::from_value(emulator("GET", "/_calls").await).unwrap_or_default();
+    let calls = calls_since_reset().await;
     assert!(reply.status.as_u16() < 500, "{label}: {}", reply.text);
-    rows.push((label.to_owned(), reply.status, calls));
+    rows.push((label.to_owned(), Some(reply.status), calls));
+}
+
+/// What a container reads before its first request: the token function's keys (the
+/// keys are published already, as in every start-up but the first after a rotation),
+/// and the public keys of every other function.
+async fn count_start_ups(stack: &Stack, rows: &mut Rows) {
+    emulator("POST", "/_calls/reset").await;
+    stack.services.signing_keys().await.get().await.unwrap();
+    rows.push((
+        "start-up: token function keys".into(),
+        None,
+        calls_since_reset().await,
+    ));
+    emulator("POST", "/_calls/reset").await;
+    stack.services.verifier().await;
+    rows.push((
+        "start-up: public keys of every other function".into(),
+        None,
+        calls_since_reset().await,
+    ));
 }
 
 #[tokio::test]
@@ -133,6 +154,8 @@ async fn round_trips_per_route() {
     )
     .await;
 
+    count_start_ups(&stack, &mut rows).await;
+
     let mut table = String::from(
         "| request | status | DynamoDB | other AWS | calls |\n|---|---|---|---|---|\n",
     );
@@ -148,7 +171,7 @@ async fn round_trips_per_route() {
         let total: u64 = calls.values().sum();
         table.push_str(&format!(
             "| `{label}` | {} | {} | {} | {total} |\n",
-            status.as_u16(),
+            status.map_or("-".to_owned(), |s| s.as_u16().to_string()),
             describe(&|n| n.starts_with("dynamodb:")),
             describe(&|n| !n.starts_with("dynamodb:")),
         ));
@@ -172,5 +195,25 @@ async fn round_trips_per_route() {
     assert!(
         failure.keys().all(|n| n.starts_with("dynamodb:")),
         "{failure:?}"
+    );
+
+    let [.., (_, _, signer), (_, _, verifier)] = rows.as_slice() else {
+        unreachable!("the start-ups are the last rows")
+    };
+    assert_eq!(
+        signer.get("dynamodb:Query"),
+        Some(&1),
+        "the token function reads what is published, once: {signer:?}"
+    );
+    assert!(
+        signer
+            .keys()
+            .all(|n| n == "dynamodb:Query" || n == "secretsmanager:GetSecretValue"),
+        "nothing is written while the published keys are current: {signer:?}"
+    );
+    assert_eq!(
+        verifier,
+        &BTreeMap::from([("dynamodb:Query".to_owned(), 1)]),
+        "verifiers read the public keys in one Query and never read the private ones"
     );
 }

@@ -1,5 +1,6 @@
 //! The token service beyond the basics: a standard OAuth client, key rotation seen
-//! through the JWKS, brute-force lockout, and `last_used_at`.
+//! through the JWKS and the published public keys, brute-force lockout, and
+//! `last_used_at`.
 
 use http::{Method, StatusCode};
 use integration_tests::{ISSUER, Stack};
@@ -11,7 +12,7 @@ use oauth2::{
 use shared::{
     application::Owner,
     auth::{KeyKind, Scope, generate_private_key_pem},
-    keys::KeyMaterial,
+    keys::{KeyMaterial, PublicKeyStore},
     provision::ClientCredentials,
     store::ApplicationStore,
 };
@@ -84,7 +85,7 @@ async fn a_standard_client_gets_a_token_that_verifies_before_and_after_a_key_rot
     // Rotate to an ES256 key: the new one becomes AWSCURRENT, the old AWSPREVIOUS.
     stack
         .services
-        .secrets
+        .secrets()
         .put(&KeyMaterial {
             kid: "rotated-es256".into(),
             private_key_pem: generate_private_key_pem(KeyKind::Es256).unwrap(),
@@ -114,13 +115,105 @@ async fn a_standard_client_gets_a_token_that_verifies_before_and_after_a_key_rot
         .collect();
     assert_eq!(kids, ["rotated-es256", old_kid.as_str()]);
     for token in [&before, &after] {
-        let reply = rotated
-            .request(Method::GET, "/admin/organizations")
-            .bearer(token)
-            .send()
-            .await;
-        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(
+            organizations(&rotated, token).await,
+            StatusCode::OK,
+            "verifiers started after the rotation read both keys"
+        );
     }
+    assert_eq!(
+        organizations(&stack, &after).await,
+        StatusCode::OK,
+        "a verifier started before the rotation reads the new key when a token names it"
+    );
+}
+
+async fn organizations(stack: &Stack, token: &str) -> StatusCode {
+    stack
+        .request(Method::GET, "/admin/organizations")
+        .bearer(token)
+        .send()
+        .await
+        .status
+}
+
+async fn published_kids(stack: &Stack) -> Vec<String> {
+    let mut kids: Vec<_> = stack
+        .services
+        .store
+        .published_keys()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|k| k.kid)
+        .collect();
+    kids.sort();
+    kids
+}
+
+async fn rotate(stack: &Stack, kid: &str) -> Stack {
+    stack
+        .services
+        .secrets()
+        .put(&KeyMaterial {
+            kid: kid.into(),
+            private_key_pem: generate_private_key_pem(KeyKind::Rs256).unwrap(),
+        })
+        .await
+        .unwrap();
+    stack.reloaded().await
+}
+
+#[tokio::test]
+async fn a_key_rotated_out_of_the_secret_is_withdrawn_and_its_tokens_refused() {
+    let stack = Stack::new().await;
+    let first = stack.admin_token().await;
+    let first_kid = decode_header(&first).unwrap().kid.unwrap();
+    assert_eq!(
+        published_kids(&stack).await,
+        std::slice::from_ref(&first_kid)
+    );
+
+    let second = rotate(&stack, "k2").await;
+    let mut both = vec![first_kid, "k2".to_owned()];
+    both.sort();
+    assert_eq!(published_kids(&second).await, both);
+
+    // The first key is neither current nor previous any more.
+    let third = rotate(&second, "k3").await;
+    assert_eq!(published_kids(&third).await, ["k2", "k3"]);
+    assert_eq!(
+        organizations(&third, &first).await,
+        StatusCode::UNAUTHORIZED,
+        "a withdrawn key verifies nothing"
+    );
+    let fresh = third.admin_token().await;
+    assert_eq!(organizations(&third, &fresh).await, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn verifiers_need_only_the_table_not_the_signing_key_secret() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    integration_tests::secrets_client()
+        .await
+        .delete_secret()
+        .secret_id(&stack.services.config.signing_key_secret_id)
+        .force_delete_without_recovery(true)
+        .send()
+        .await
+        .unwrap();
+    let restarted = stack.reloaded().await;
+    assert_eq!(
+        restarted.try_token(&restarted.admin, None).await.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the token function cannot sign"
+    );
+    assert_eq!(
+        organizations(&restarted, &token).await,
+        StatusCode::OK,
+        "the other functions verify with the published key"
+    );
 }
 
 #[tokio::test]

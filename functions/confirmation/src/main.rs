@@ -17,7 +17,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         notifier: services.notifier(),
         lifetimes: services.config.links,
         default_website_id: services.config.default_website_id,
-        verifier: services.verifier(),
+        verifier: services.verifier().await,
     };
     lambda_http::run(router(state)).await
 }

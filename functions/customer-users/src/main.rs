@@ -13,7 +13,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         applications: Arc::new(services.store.clone()),
         notifier: services.notifier(),
         links: services.config.links,
-        verifier: services.verifier(),
+        verifier: services.verifier().await,
     };
     lambda_http::run(router(state)).await
 }

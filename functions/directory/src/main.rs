@@ -10,7 +10,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     let state = DirectoryState {
         store: Arc::new(services.store.clone()),
         applications: Arc::new(services.store.clone()),
-        verifier: services.verifier(),
+        verifier: services.verifier().await,
     };
     lambda_http::run(router(state)).await
 }

@@ -381,7 +381,7 @@ async fn grant(
 pub async fn jwks(State(state): State<TokenState>) -> Response {
     match state.keys.get().await {
         Ok(keys) => {
-            let mut response = Json(keys.jwks()).into_response();
+            let mut response = Json(keys.public().jwks()).into_response();
             response.headers_mut().insert(
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("public, max-age=300"),

@@ -11,14 +11,14 @@ use axum::{
     routing::{get, post},
 };
 use http::{HeaderValue, StatusCode, header};
-use shared::{auth::KeyRing, keys::PepperCell, store::ApplicationStore};
+use shared::{auth::SigningRing, keys::PepperCell, store::ApplicationStore};
 
 pub use grant::{OAuthErrorBody, TokenResponse};
 
 /// What the token function holds for the life of a container.
 #[derive(Clone)]
 pub struct TokenState {
-    pub keys: Arc<KeyRing>,
+    pub keys: Arc<SigningRing>,
     pub pepper: Arc<PepperCell>,
     pub applications: Arc<dyn ApplicationStore>,
     pub issuer: String,

@@ -6,12 +6,14 @@ use token::{TokenState, router};
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::logging::init();
-    let services = Services::load_signing(Config::from_env()?).await;
+    let services = Services::load(Config::from_env()?).await;
+    let keys = services.signing_keys().await;
     // Read the client-secret pepper before the first request, not during it.
-    services.pepper.get().await;
+    let pepper = services.pepper();
+    pepper.get().await;
     let state = TokenState {
-        keys: services.keys.clone(),
-        pepper: services.pepper.clone(),
+        keys,
+        pepper,
         applications: Arc::new(services.store.clone()),
         issuer: services.config.token_issuer.clone(),
     };

@@ -3,7 +3,7 @@ use std::{marker::PhantomData, sync::Arc};
 use axum::extract::{FromRef, FromRequestParts};
 use http::{HeaderMap, header, request::Parts};
 
-use super::{AccessClaims, Audience, KeyRing, Scope, TokenError, verify};
+use super::{AccessClaims, Audience, Scope, TokenError, VerifyingRing, verify};
 use crate::{
     ApiError,
     application::{Application, Owner, application_id_of},
@@ -31,14 +31,14 @@ pub struct StorefrontPrincipal {
 /// Checks bearer tokens: signature and claims first, then that the application is still
 /// active and its owner enabled (one read), so revocation takes effect at once.
 pub struct Verifier {
-    keys: Arc<KeyRing>,
+    keys: Arc<VerifyingRing>,
     applications: Arc<dyn ApplicationStore>,
     issuer: String,
 }
 
 impl Verifier {
     pub fn new(
-        keys: Arc<KeyRing>,
+        keys: Arc<VerifyingRing>,
         applications: Arc<dyn ApplicationStore>,
         issuer: String,
     ) -> Self {

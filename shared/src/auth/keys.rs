@@ -33,17 +33,67 @@ enum PrivateKey {
     Ecdsa(EcdsaKeyPair),
 }
 
-/// A signing key and its public half. The algorithm comes from the key itself (RSA:
-/// RS256, P-256: ES256) and never from a token header, which closes algorithm-confusion
-/// attacks. The public half is all a verifier needs; the private key is parsed (and,
-/// for RSA, checked, which takes a millisecond) only where tokens are signed.
+/// The public half of a signing key: what verifies its signatures and what the JWKS
+/// lists. The algorithm comes from the key itself (RSA: RS256, P-256: ES256) and never
+/// from a token header, which closes algorithm-confusion attacks.
+pub struct PublicKey {
+    pub kid: String,
+    pub algorithm: Algorithm,
+    decoding: DecodingKey,
+    jwk: Jwk,
+}
+
+impl PublicKey {
+    /// A key from its JWK, as the token function published it: RSA or P-256, for
+    /// signatures, with a `kid`.
+    pub fn from_jwk(jwk: Jwk) -> Result<Self, KeyError> {
+        let kid = jwk.common.key_id.clone().unwrap_or_default();
+        let unsupported = || KeyError::Unsupported { kid: kid.clone() };
+        if kid.is_empty()
+            || jwk
+                .common
+                .public_key_use
+                .as_ref()
+                .is_some_and(|u| *u != PublicKeyUse::Signature)
+        {
+            return Err(unsupported());
+        }
+        let algorithm = match &jwk.algorithm {
+            AlgorithmParameters::RSA(_) => Algorithm::RS256,
+            AlgorithmParameters::EllipticCurve(ec) if ec.curve == EllipticCurve::P256 => {
+                Algorithm::ES256
+            }
+            _ => return Err(unsupported()),
+        };
+        let decoding = DecodingKey::from_jwk(&jwk).map_err(|e| KeyError::Unusable {
+            kid: kid.clone(),
+            reason: e.to_string(),
+        })?;
+        Ok(Self {
+            kid,
+            algorithm,
+            decoding,
+            jwk,
+        })
+    }
+
+    pub fn decoding_key(&self) -> &DecodingKey {
+        &self.decoding
+    }
+
+    pub fn jwk(&self) -> &Jwk {
+        &self.jwk
+    }
+}
+
+/// A private key and its public half. The private key is parsed (and, for RSA,
+/// checked, which takes a millisecond) once, before the first signature.
 pub struct SigningKey {
     pub kid: String,
     pub algorithm: Algorithm,
+    public: Arc<PublicKey>,
     der: Vec<u8>,
     private: OnceLock<PrivateKey>,
-    decoding: DecodingKey,
-    jwk: Jwk,
 }
 
 impl SigningKey {
@@ -93,17 +143,12 @@ impl SigningKey {
             },
             algorithm: parameters,
         };
-        let decoding = DecodingKey::from_jwk(&jwk).map_err(|e| KeyError::Unusable {
-            kid: kid.clone(),
-            reason: e.to_string(),
-        })?;
         Ok(Self {
             kid,
             algorithm,
+            public: Arc::new(PublicKey::from_jwk(jwk)?),
             der,
             private,
-            decoding,
-            jwk,
         })
     }
 
@@ -156,8 +201,8 @@ impl SigningKey {
         Ok(jws)
     }
 
-    pub fn decoding_key(&self) -> &DecodingKey {
-        &self.decoding
+    pub fn public(&self) -> &PublicKey {
+        &self.public
     }
 }
 
@@ -205,49 +250,22 @@ fn rsa_public_components(der: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
     }
 }
 
-/// The keys of one load: the first signs, all verify.
+/// The keys that verify access tokens.
 pub struct KeySet {
-    keys: Vec<Arc<SigningKey>>,
+    keys: Vec<Arc<PublicKey>>,
 }
 
 impl KeySet {
-    /// Fails on the first unusable key; needs at least one. Keys unchanged since
-    /// `previous` are taken over as they are, already parsed.
-    pub fn from_materials(
-        materials: &[KeyMaterial],
-        previous: Option<&KeySet>,
-    ) -> Result<Self, KeyError> {
-        let keys = materials
-            .iter()
-            .map(|material| {
-                let same = previous
-                    .and_then(|set| set.find_arc(&material.kid))
-                    .filter(|key| {
-                        pem::parse(material.private_key_pem.as_bytes())
-                            .is_ok_and(|pem| pem.contents() == key.der)
-                    });
-                match same {
-                    Some(key) => Ok(key),
-                    None => SigningKey::from_material(material).map(Arc::new),
-                }
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        if keys.is_empty() {
-            return Err(KeyError::Unsupported { kid: String::new() });
-        }
-        Ok(Self { keys })
+    pub fn new(keys: Vec<Arc<PublicKey>>) -> Self {
+        Self { keys }
     }
 
-    pub fn signing(&self) -> &SigningKey {
-        &self.keys[0]
-    }
-
-    pub fn find(&self, kid: &str) -> Option<&SigningKey> {
+    pub fn find(&self, kid: &str) -> Option<&PublicKey> {
         self.keys.iter().find(|k| k.kid == kid).map(|k| k.as_ref())
     }
 
-    fn find_arc(&self, kid: &str) -> Option<Arc<SigningKey>> {
-        self.keys.iter().find(|k| k.kid == kid).cloned()
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
     }
 
     /// The public keys, as served at `/.well-known/jwks.json`.
@@ -255,6 +273,51 @@ impl KeySet {
         JwkSet {
             keys: self.keys.iter().map(|k| k.jwk.clone()).collect(),
         }
+    }
+}
+
+/// The private keys of one load: the first signs, all verify (and are published).
+pub struct SigningKeys {
+    keys: Vec<Arc<SigningKey>>,
+    public: KeySet,
+}
+
+impl SigningKeys {
+    /// Fails on the first unusable key; needs at least one. Keys unchanged since
+    /// `previous` are taken over as they are, already parsed.
+    pub fn from_materials(
+        materials: &[KeyMaterial],
+        previous: Option<&SigningKeys>,
+    ) -> Result<Self, KeyError> {
+        let keys = materials
+            .iter()
+            .map(|material| {
+                let same = previous
+                    .and_then(|set| set.keys.iter().find(|k| k.kid == material.kid))
+                    .filter(|key| {
+                        pem::parse(material.private_key_pem.as_bytes())
+                            .is_ok_and(|pem| pem.contents() == key.der)
+                    });
+                match same {
+                    Some(key) => Ok(key.clone()),
+                    None => SigningKey::from_material(material).map(Arc::new),
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if keys.is_empty() {
+            return Err(KeyError::Unsupported { kid: String::new() });
+        }
+        let public = KeySet::new(keys.iter().map(|k| k.public.clone()).collect());
+        Ok(Self { keys, public })
+    }
+
+    pub fn signing(&self) -> &SigningKey {
+        &self.keys[0]
+    }
+
+    /// Every key's public half.
+    pub fn public(&self) -> &KeySet {
+        &self.public
     }
 }
 
@@ -308,7 +371,7 @@ mod tests {
 
     #[test]
     fn jwks_lists_every_key_without_private_parts() {
-        let set = KeySet::from_materials(
+        let set = SigningKeys::from_materials(
             &[
                 material(KeyKind::Rs256, "new"),
                 material(KeyKind::Es256, "old"),
@@ -317,8 +380,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(set.signing().kid, "new");
-        assert!(set.find("old").is_some());
-        let json = serde_json::to_value(set.jwks()).unwrap();
+        assert!(set.public().find("old").is_some());
+        let json = serde_json::to_value(set.public().jwks()).unwrap();
         let kids: Vec<_> = json["keys"]
             .as_array()
             .unwrap()
@@ -337,7 +400,7 @@ mod tests {
         let mut validation = jsonwebtoken::Validation::new(key.algorithm);
         validation.required_spec_claims.clear();
         validation.validate_exp = false;
-        jsonwebtoken::decode::<serde_json::Value>(token, key.decoding_key(), &validation)
+        jsonwebtoken::decode::<serde_json::Value>(token, key.public().decoding_key(), &validation)
             .expect("the signature verifies with the public half")
             .claims
     }
@@ -381,7 +444,7 @@ mod tests {
         let from_pkcs1 = SigningKey::from_material(&pkcs1).unwrap();
         let from_pkcs8 = SigningKey::from_material(&pkcs8).unwrap();
         assert_eq!(from_pkcs1.algorithm, Algorithm::RS256);
-        assert_eq!(from_pkcs1.jwk, from_pkcs8.jwk);
+        assert_eq!(from_pkcs1.public().jwk(), from_pkcs8.public().jwk());
         let token = from_pkcs1
             .sign(
                 &Header::new(Algorithm::RS256),
@@ -398,8 +461,8 @@ mod tests {
         let from_sec1 = SigningKey::from_material(&sec1).unwrap();
         assert_eq!(from_sec1.algorithm, Algorithm::ES256);
         assert_eq!(
-            from_sec1.jwk,
-            SigningKey::from_material(&pkcs8).unwrap().jwk
+            from_sec1.public().jwk(),
+            SigningKey::from_material(&pkcs8).unwrap().public().jwk()
         );
     }
 
@@ -413,9 +476,9 @@ mod tests {
     #[test]
     fn a_reload_keeps_unchanged_keys_already_parsed() {
         let current = material(KeyKind::Rs256, "a");
-        let first = KeySet::from_materials(std::slice::from_ref(&current), None).unwrap();
+        let first = SigningKeys::from_materials(std::slice::from_ref(&current), None).unwrap();
         first.signing().prepare().unwrap();
-        let again = KeySet::from_materials(
+        let again = SigningKeys::from_materials(
             &[material(KeyKind::Es256, "b"), current.clone()],
             Some(&first),
         )
@@ -425,8 +488,61 @@ mod tests {
             kid: "a".into(),
             private_key_pem: material(KeyKind::Rs256, "a").private_key_pem,
         };
-        let changed = KeySet::from_materials(&[replaced], Some(&first)).unwrap();
+        let changed = SigningKeys::from_materials(&[replaced], Some(&first)).unwrap();
         assert!(!Arc::ptr_eq(&first.keys[0], &changed.keys[0]));
+    }
+
+    #[test]
+    fn a_published_jwk_verifies_what_its_private_key_signed() {
+        for kind in [KeyKind::Rs256, KeyKind::Es256] {
+            let signing = SigningKey::from_material(&material(kind, "k")).unwrap();
+            let json = serde_json::to_string(signing.public().jwk()).unwrap();
+            let public = PublicKey::from_jwk(serde_json::from_str(&json).unwrap()).unwrap();
+            assert_eq!(
+                (public.kid.as_str(), public.algorithm),
+                ("k", signing.algorithm)
+            );
+            let token = signing
+                .sign(
+                    &Header::new(signing.algorithm),
+                    &serde_json::json!({"sub": "s"}),
+                )
+                .unwrap();
+            let mut validation = jsonwebtoken::Validation::new(public.algorithm);
+            validation.required_spec_claims.clear();
+            validation.validate_exp = false;
+            jsonwebtoken::decode::<serde_json::Value>(&token, public.decoding_key(), &validation)
+                .expect("verifies with the key read back from its JWK");
+        }
+    }
+
+    #[test]
+    fn a_jwk_that_cannot_verify_our_tokens_is_refused() {
+        let signing = SigningKey::from_material(&material(KeyKind::Es256, "k")).unwrap();
+        let good = serde_json::to_value(signing.public().jwk()).unwrap();
+        let variants = [
+            ("no kid", "kid", serde_json::Value::Null),
+            ("encryption key", "use", serde_json::json!("enc")),
+            ("another curve", "crv", serde_json::json!("P-384")),
+        ];
+        for (case, field, value) in variants {
+            let mut jwk = good.clone();
+            if value.is_null() {
+                jwk.as_object_mut().unwrap().remove(field);
+            } else {
+                jwk[field] = value;
+            }
+            let refused = serde_json::from_value(jwk)
+                .map_err(|e| e.to_string())
+                .and_then(|jwk| PublicKey::from_jwk(jwk).map_err(|e| e.to_string()));
+            assert!(refused.is_err(), "{case}");
+        }
+        let symmetric = serde_json::json!({"kty": "oct", "kid": "k", "k": "c2VjcmV0"});
+        let refused = PublicKey::from_jwk(serde_json::from_value(symmetric).unwrap());
+        assert!(
+            refused.is_err(),
+            "a shared secret never verifies our tokens"
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 mod admin;
 mod client_secret;
+mod key_publication;
 mod key_ring;
 mod keys;
 pub mod lockout;
@@ -11,8 +12,11 @@ mod token;
 
 pub use admin::{Admin, AdminPrincipal, Storefront, StorefrontPrincipal, Verifier, scopes};
 pub use client_secret::{ClientSecret, Pepper, SecretHash};
-pub use key_ring::{KEYS_NOT_CONFIGURED, KeyRing, KeyUse};
-pub use keys::{KeyError, KeyKind, KeySet, SigningKey, generate_private_key_pem};
+pub use key_publication::{KeyPublisher, PublishedKeyReader};
+pub use key_ring::{KEYS_NOT_CONFIGURED, KeyLoader, KeyRing, SigningRing, VerifyingRing};
+pub use keys::{
+    KeyError, KeyKind, KeySet, PublicKey, SigningKey, SigningKeys, generate_private_key_pem,
+};
 pub use scope::Scope;
 pub use token::{
     AccessClaims, Audience, IssuedToken, TOKEN_LIFETIME_SECONDS, TokenError, issue, verify,

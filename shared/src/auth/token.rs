@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{KeySet, Scope};
+use super::{KeySet, Scope, SigningKeys};
 use crate::application::Application;
 
 /// Access tokens live one hour.
@@ -71,7 +71,7 @@ pub enum TokenError {
 }
 
 pub fn issue(
-    keys: &KeySet,
+    keys: &SigningKeys,
     issuer: &str,
     application: &Application,
     scopes: &[Scope],

@@ -1,4 +1,5 @@
-//! The signing-key port: where the private keys that sign access tokens come from.
+//! The signing-key ports: where the private keys that sign access tokens come from, and
+//! where their public halves are published for the functions that verify tokens.
 
 mod pepper;
 mod secrets_manager;
@@ -37,12 +38,37 @@ pub enum KeySourceError {
 
 #[async_trait]
 pub trait KeySource: Send + Sync {
-    /// The current key first, then older keys still accepted for verification.
+    /// The current key first, then older keys still accepted for verification and a
+    /// key staged for the next rotation.
     async fn load(&self) -> Result<Vec<KeyMaterial>, KeySourceError>;
+}
 
-    /// The current key alone: what verifies nearly every token, for one read instead
-    /// of several.
-    async fn load_current(&self) -> Result<Vec<KeyMaterial>, KeySourceError> {
-        self.load().await
-    }
+/// A public key as published for verifiers: its JWK (JSON text) and when it was
+/// published (Unix milliseconds), which tells a withdrawal from a race with a newer
+/// publication.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedKey {
+    pub kid: String,
+    pub jwk: String,
+    pub published_at: i64,
+}
+
+/// The public keys that verify access tokens. Only the token function writes here, and
+/// always before it signs with a key; every other function only reads, so none of them
+/// needs the private keys.
+#[async_trait]
+pub trait PublicKeyStore: Send + Sync {
+    /// Every published key, read consistently: a key published a moment ago is in.
+    async fn published_keys(&self) -> Result<Vec<PublishedKey>, KeySourceError>;
+
+    /// Publishes `key` if its kid is free, or still holds `replacing` as read.
+    /// `false`: another writer got there first; read again to see what it wrote.
+    async fn publish_key(
+        &self,
+        key: &PublishedKey,
+        replacing: Option<&PublishedKey>,
+    ) -> Result<bool, KeySourceError>;
+
+    /// Withdraws `key` unless it was published again since it was read.
+    async fn withdraw_key(&self, key: &PublishedKey) -> Result<(), KeySourceError>;
 }

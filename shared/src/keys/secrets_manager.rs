@@ -6,12 +6,12 @@ use aws_sdk_secretsmanager::{
 use super::{KeyMaterial, KeySource, KeySourceError};
 
 /// Reads signing keys from one Secrets Manager secret: the `AWSCURRENT` version signs,
-/// `AWSPREVIOUS` still verifies tokens signed before a rotation.
+/// `AWSPREVIOUS` still verifies tokens signed before a rotation, and `AWSPENDING`, staged
+/// for the next rotation, is published before it signs anything.
 #[derive(Clone)]
 pub struct SecretsManagerKeys {
     client: Client,
     secret_id: String,
-    pending: bool,
 }
 
 impl SecretsManagerKeys {
@@ -19,16 +19,7 @@ impl SecretsManagerKeys {
         Self {
             client,
             secret_id: secret_id.into(),
-            pending: false,
         }
-    }
-
-    /// Also reads `AWSPENDING`: the token function publishes a key staged for the next
-    /// rotation in its JWKS before the key signs anything. Nothing is ever signed
-    /// with a pending key, so verifiers do without it.
-    pub fn publishing_pending(mut self) -> Self {
-        self.pending = true;
-        self
     }
 
     async fn stage(&self, stage: &str) -> Result<Option<KeyMaterial>, KeySourceError> {
@@ -70,13 +61,8 @@ impl KeySource for SecretsManagerKeys {
             .await?
             .ok_or(KeySourceError::Missing)?;
         let mut keys = vec![current];
-        let stages: &[&str] = if self.pending {
-            &["AWSPREVIOUS", "AWSPENDING"]
-        } else {
-            &["AWSPREVIOUS"]
-        };
         // A broken older or pending version must not stop signing with the current one.
-        for &stage in stages {
+        for stage in ["AWSPREVIOUS", "AWSPENDING"] {
             match self.stage(stage).await {
                 Ok(Some(other)) if keys.iter().all(|k| k.kid != other.kid) => keys.push(other),
                 Ok(_) => {}
@@ -84,14 +70,6 @@ impl KeySource for SecretsManagerKeys {
             }
         }
         Ok(keys)
-    }
-
-    async fn load_current(&self) -> Result<Vec<KeyMaterial>, KeySourceError> {
-        let current = self
-            .stage("AWSCURRENT")
-            .await?
-            .ok_or(KeySourceError::Missing)?;
-        Ok(vec![current])
     }
 }
 

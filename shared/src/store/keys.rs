@@ -43,6 +43,13 @@ pub fn sortable(text: &str, id: impl std::fmt::Display) -> String {
 
 pub const ORGANIZATIONS: &str = "ORGS";
 
+/// The partition of the published public keys: one Query reads them all.
+pub const SIGNING_KEYS: &str = "SIGNING_KEYS";
+
+pub fn signing_key(kid: &str) -> ItemKeys {
+    ItemKeys::base(SIGNING_KEYS.to_owned(), &format!("KID#{kid}"))
+}
+
 pub fn organization_pk(id: OrganizationId) -> String {
     format!("ORG#{id}")
 }

@@ -44,6 +44,7 @@ type Item = HashMap<String, AttributeValue>;
 
 mod customer_users;
 mod links;
+mod public_keys;
 
 /// The store on one DynamoDB table. Cheap to clone; build it once per container.
 #[derive(Clone)]
@@ -140,22 +141,6 @@ impl DynamoStore {
             client,
             table: table.into(),
             items_read: Arc::new(AtomicU64::new(0)),
-        }
-    }
-
-    /// Opens the connection to DynamoDB (TLS included) during init, where Lambda gives
-    /// the container full CPU, instead of in the first request: one read of a key
-    /// that never exists.
-    pub async fn warm_up(&self) {
-        let result = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key("WARM-UP", "WARM-UP")))
-            .send()
-            .await;
-        if let Err(error) = result {
-            tracing::warn!(error = %DisplayErrorContext(error), "DynamoDB did not answer the warm-up read");
         }
     }
 
