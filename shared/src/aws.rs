@@ -59,7 +59,8 @@ pub struct Services {
     pub config: Config,
     sdk: aws_config::SdkConfig,
     pub store: DynamoStore,
-    secrets_manager: OnceLock<aws_sdk_secretsmanager::Client>,
+    /// Built on first use, then shared by the signing keys and the pepper.
+    secrets_manager: Arc<OnceLock<aws_sdk_secretsmanager::Client>>,
 }
 
 impl Services {
@@ -71,7 +72,7 @@ impl Services {
             config,
             sdk,
             store,
-            secrets_manager: OnceLock::new(),
+            secrets_manager: Arc::default(),
         }
     }
 
@@ -106,10 +107,15 @@ impl Services {
         SecretsManagerKeys::new(self.secrets_manager(), &self.config.signing_key_secret_id)
     }
 
-    /// The client-secret pepper, read on first use: keep one per container.
+    /// The client-secret pepper, read (and the Secrets Manager client built) on first
+    /// use: keep one per container.
     pub fn pepper(&self) -> Arc<PepperCell> {
+        let (cell, sdk) = (self.secrets_manager.clone(), self.sdk.clone());
         Arc::new(PepperCell::new(
-            self.secrets_manager(),
+            move || {
+                cell.get_or_init(|| aws_sdk_secretsmanager::Client::new(&sdk))
+                    .clone()
+            },
             &self.config.pepper_secret_id,
         ))
     }

@@ -7,19 +7,16 @@ use shared::{aws::Services, config::Config};
 async fn main() -> Result<(), lambda_http::Error> {
     shared::logging::init();
     let services = Services::load(Config::from_env()?).await;
-    let pepper = services.pepper();
-    // The pepper is read before the first request, not during it, while the public
-    // keys are read from the other endpoint.
-    let (verifier, _) = tokio::join!(services.verifier(), pepper.get());
     let store = Arc::new(services.store.clone());
     let state = OauthAppsState {
         applications: store.clone(),
         directory: store.clone(),
         customer_users: store,
         notifier: services.notifier(),
-        pepper,
+        // Read when an application first gets a new secret in this container.
+        pepper: services.pepper(),
         rotation_grace: services.config.secret_rotation_grace,
-        verifier,
+        verifier: services.verifier().await,
     };
     lambda_http::run(router(state)).await
 }

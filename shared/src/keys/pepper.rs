@@ -8,10 +8,13 @@ use aws_sdk_secretsmanager::{Client, error::DisplayErrorContext, error::SdkError
 use super::KeySourceError;
 use crate::auth::Pepper;
 
+/// Builds (or hands out the container's shared) Secrets Manager client.
+type ClientSource = Box<dyn Fn() -> Client + Send + Sync>;
+
 /// The client-secret pepper, read from its Secrets Manager secret once per container;
 /// while it is missing, read again at most every ten seconds.
 pub struct PepperCell {
-    client: Client,
+    client: ClientSource,
     secret_id: String,
     state: RwLock<(Option<Pepper>, Option<Instant>)>,
 }
@@ -19,11 +22,15 @@ pub struct PepperCell {
 const RETRY: Duration = Duration::from_secs(10);
 
 impl PepperCell {
-    /// Reads nothing yet: only the functions that check client secrets need the
-    /// pepper (and may read it), and they warm it up in `main`.
-    pub fn new(client: Client, secret_id: impl Into<String>) -> Self {
+    /// Reads nothing, and builds no client, until the pepper is first needed: the
+    /// token function reads it in `main`; `oauth-apps` only when an application gets a
+    /// new secret, so its containers that only serve reads never touch Secrets Manager.
+    pub fn new(
+        client: impl Fn() -> Client + Send + Sync + 'static,
+        secret_id: impl Into<String>,
+    ) -> Self {
         Self {
-            client,
+            client: Box::new(client),
             secret_id: secret_id.into(),
             state: RwLock::new((None, None)),
         }
@@ -49,8 +56,7 @@ impl PepperCell {
     }
 
     async fn read(&self) -> Result<Option<Pepper>, KeySourceError> {
-        match self
-            .client
+        match (self.client)()
             .get_secret_value()
             .secret_id(&self.secret_id)
             .send()
@@ -75,7 +81,7 @@ impl PepperCell {
         if self.read().await?.is_some() {
             return Ok(false);
         }
-        self.client
+        (self.client)()
             .create_secret()
             .name(&self.secret_id)
             .description("Key of the client-secret hashes (HMAC-SHA-256); never rotate while applications exist")
