@@ -53,8 +53,9 @@ fn https_client() -> SharedHttpClient {
         .build_https()
 }
 
-/// Every adapter a function may need; each function takes what it uses, and the
-/// clients only some functions use (Secrets Manager, SES) are built when asked for.
+/// Every adapter a function may need; each function takes what it uses. The DynamoDB
+/// client is built here; the Secrets Manager and SES clients on their first call, once
+/// per container.
 pub struct Services {
     pub config: Config,
     sdk: aws_config::SdkConfig,
@@ -120,12 +121,9 @@ impl Services {
         ))
     }
 
-    /// The SES adapter, with a client of its own: build it once, in `main`.
+    /// The SES adapter; its client is built when the first message is sent.
     pub fn mailer(&self) -> SesMailer {
-        SesMailer::new(
-            aws_sdk_sesv2::Client::new(&self.sdk),
-            &self.config.mail_from,
-        )
+        SesMailer::new(&self.sdk, &self.config.mail_from)
     }
 
     pub fn notifier(&self) -> crate::notifier::Notifier {
