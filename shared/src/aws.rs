@@ -1,4 +1,5 @@
-//! The AWS clients and adapters of a container, built once before the first request.
+//! The AWS clients and adapters of a container, each built once: before the first
+//! request, or (Secrets Manager, SES) on first use.
 
 use std::sync::{Arc, OnceLock};
 
