@@ -23,7 +23,7 @@ cargo build --release --locked -q --bins \
 # The minimal function is an example, so that `cargo bench` (whose profile skips LTO)
 # does not rebuild it over the release build.
 cargo build --release --locked -q -p integration-tests --example hello
-cargo bench --locked -q -p integration-tests --bench cold_start 2>&1 | grep '^|'
+cargo bench --locked -q -p integration-tests --bench cold_start 2>&1 | grep -E '^(\||==|$)' | cat -s
 
 echo
 echo "== Token issuance cost versus the signing floor"

@@ -5,7 +5,8 @@
 //! answers the first one; the emulator is another process, so its cost is not
 //! counted. Each figure is the median of several cold starts, since one start on a
 //! shared machine can be off by a factor of two. Then one process serves 1,000
-//! invocations and the harness reads its peak RSS.
+//! invocations and the harness reads its peak RSS. Last, the token function serves
+//! 1,000 token requests, and its CPU per warm request is set against one signature.
 //! Run with `make bench` (it builds the release binaries first).
 
 use std::{
@@ -19,6 +20,7 @@ use std::{
 
 use integration_tests::{ISSUER, Stack, workspace_root};
 use serde_json::json;
+use shared::{auth::issue, domain::now, provision::ClientCredentials, store::ApplicationStore};
 
 const INVOCATIONS: usize = 1000;
 const COLD_STARTS: usize = 7;
@@ -53,7 +55,8 @@ fn peak_rss_kib(pid: u32) -> u64 {
 
 enum Event {
     Next(Instant, u64),
-    Response(Instant, u64),
+    /// When, the function's CPU nanoseconds then, and the answer's HTTP status.
+    Response(Instant, u64, u16),
     Error(String),
 }
 
@@ -99,7 +102,7 @@ fn runtime_api(
         stream.set_nodelay(true).unwrap();
         let mut writer = stream.try_clone().unwrap();
         let mut reader = BufReader::new(stream);
-        while let Some((method, path, _body)) = read_request(&mut reader) {
+        while let Some((method, path, body)) = read_request(&mut reader) {
             let now = (Instant::now(), cpu_nanos(pid));
             if method == "GET" && path.ends_with("/invocation/next") {
                 let _ = events.send(Event::Next(now.0, now.1));
@@ -122,7 +125,11 @@ fn runtime_api(
                     .unwrap();
             } else {
                 if path.ends_with("/response") {
-                    let _ = events.send(Event::Response(now.0, now.1));
+                    let status = serde_json::from_slice::<serde_json::Value>(&body)
+                        .ok()
+                        .and_then(|answer| answer["statusCode"].as_u64())
+                        .unwrap_or(0) as u16;
+                    let _ = events.send(Event::Response(now.0, now.1, status));
                 } else {
                     let _ = events.send(Event::Error(format!("{method} {path}")));
                 }
@@ -139,7 +146,31 @@ fn api_event(method: &str, path: &str, token: Option<&str>) -> String {
     if let Some(token) = token {
         headers["authorization"] = json!(format!("Bearer {token}"));
     }
-    json!({
+    event_with(method, path, headers, None)
+}
+
+/// A client-credentials grant of the provisioned administrator's application.
+fn token_event(credentials: &ClientCredentials) -> String {
+    use base64::{Engine, engine::general_purpose::STANDARD};
+    let basic = STANDARD.encode(format!(
+        "{}:{}",
+        credentials.client_id, credentials.client_secret
+    ));
+    let headers = json!({
+        "host": "api.example.test",
+        "content-type": "application/x-www-form-urlencoded",
+        "authorization": format!("Basic {basic}"),
+    });
+    event_with(
+        "POST",
+        "/oauth2-token",
+        headers,
+        Some("grant_type=client_credentials"),
+    )
+}
+
+fn event_with(method: &str, path: &str, headers: serde_json::Value, body: Option<&str>) -> String {
+    let mut event = json!({
         "version": "2.0", "routeKey": format!("{method} {path}"), "rawPath": path, "rawQueryString": "",
         "headers": headers,
         "pathParameters": {},
@@ -150,8 +181,11 @@ fn api_event(method: &str, path: &str, token: Option<&str>) -> String {
             "time": "28/Nov/2026:12:00:00 +0000", "timeEpoch": 1795867200000u64
         },
         "isBase64Encoded": false
-    })
-    .to_string()
+    });
+    if let Some(body) = body {
+        event["body"] = json!(body);
+    }
+    event.to_string()
 }
 
 struct Figures {
@@ -161,7 +195,14 @@ struct Figures {
     first_cpu: Duration,
     peak_rss_kib: u64,
     size: u64,
+    /// CPU per invocation once warm, and how many answers were not 2xx.
+    warm_cpu: Duration,
+    failed: usize,
 }
+
+/// Invocations left out of the warm figure: the first ones fill caches and write
+/// `last_used_at`.
+const WARM_UP: usize = 10;
 
 fn run(binary: &PathBuf, env: &[(String, String)], event: String, invocations: usize) -> Figures {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -191,7 +232,7 @@ fn run(binary: &PathBuf, env: &[(String, String)], event: String, invocations: u
             .expect("the function keeps answering")
         {
             Event::Next(at, cpu) => nexts.push((at, cpu)),
-            Event::Response(at, cpu) => responses.push((at, cpu)),
+            Event::Response(at, cpu, status) => responses.push((at, cpu, status)),
             Event::Error(what) => panic!(
                 "{}: the function reported an error: {what}",
                 binary.display()
@@ -202,6 +243,11 @@ fn run(binary: &PathBuf, env: &[(String, String)], event: String, invocations: u
     child.kill().ok();
     child.wait().ok();
     drop(server);
+    let warm = &responses[WARM_UP.min(responses.len() - 1)..];
+    let warm_cpu = match warm {
+        [first, .., last] => Duration::from_nanos(last.1 - first.1) / (warm.len() as u32 - 1),
+        _ => Duration::ZERO,
+    };
     Figures {
         init_wall: nexts[0].0 - started,
         init_cpu: Duration::from_nanos(nexts[0].1),
@@ -209,6 +255,11 @@ fn run(binary: &PathBuf, env: &[(String, String)], event: String, invocations: u
         first_cpu: Duration::from_nanos(responses[0].1),
         peak_rss_kib,
         size: std::fs::metadata(binary).map(|m| m.len()).unwrap_or(0),
+        warm_cpu,
+        failed: responses
+            .iter()
+            .filter(|r| !(200..300).contains(&r.2))
+            .count(),
     }
 }
 
@@ -310,4 +361,49 @@ fn main() {
             served.peak_rss_kib as f64 / 1024.0,
         );
     }
+
+    // Token requests as Lambda serves them: the release binary behind the Runtime API,
+    // its own CPU per warm invocation (event parsing and the answer included), against
+    // one signature with the same key and library, made here.
+    let served = run(
+        &binary("token"),
+        &env,
+        token_event(&stack.admin),
+        INVOCATIONS,
+    );
+    assert_eq!(served.failed, 0, "every token request is answered 200");
+    let floor = signing_floor(&runtime, &stack);
+    println!("\n== Token requests through the Lambda runtime (the release binary)");
+    println!("| key | CPU per request | sign | ratio | tokens/s per core |");
+    println!("|---|---|---|---|---|");
+    println!(
+        "| RS256, {} warm invocations | {:.0} µs | {:.0} µs | {:.2} | {:.0} |",
+        INVOCATIONS - WARM_UP,
+        served.warm_cpu.as_secs_f64() * 1e6,
+        floor.as_secs_f64() * 1e6,
+        served.warm_cpu.as_secs_f64() / floor.as_secs_f64(),
+        1.0 / served.warm_cpu.as_secs_f64(),
+    );
+}
+
+/// The CPU of one access token's signature with the stack's current key.
+fn signing_floor(runtime: &tokio::runtime::Runtime, stack: &Stack) -> Duration {
+    const SIGNATURES: u32 = 400;
+    let keys = runtime
+        .block_on(stack.signing_keys.get())
+        .expect("the signing keys");
+    let application = runtime
+        .block_on(
+            stack
+                .services
+                .store
+                .get_application(stack.provisioned.admin_application_id),
+        )
+        .expect("a read of the emulator")
+        .expect("the provisioned application");
+    let started = cpu_nanos(std::process::id());
+    for _ in 0..SIGNATURES {
+        issue(&keys, ISSUER, &application, &application.scopes, now()).expect("signed");
+    }
+    Duration::from_nanos(cpu_nanos(std::process::id()) - started) / SIGNATURES
 }
