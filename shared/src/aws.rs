@@ -31,11 +31,15 @@ pub async fn sdk_config() -> aws_config::SdkConfig {
         // Every answer here is a small JSON document, never a stream that could stall;
         // the protection would only add a timer to every request.
         .stalled_stream_protection(StalledStreamProtectionConfig::disabled());
-    // Lambda passes the function role's credentials in the environment, the first place
-    // the default chain looks; naming that provider skips building the rest of the
-    // chain (an STS client among them) in every cold start.
+    // Lambda passes the function role's credentials and the region in the environment,
+    // the first place the default chains look; naming them skips building the rest of
+    // those chains (an STS client and an instance-metadata client among them) in every
+    // cold start.
     if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() {
         loader = loader.credentials_provider(EnvironmentVariableCredentialsProvider::new());
+    }
+    if let Some(region) = std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()) {
+        loader = loader.region(aws_config::Region::new(region));
     }
     loader.load().await
 }

@@ -107,7 +107,11 @@ fn runtime_api(
             if method == "GET" && path.ends_with("/invocation/next") {
                 let _ = events.send(Event::Next(now.0, now.1));
                 if served == invocations {
-                    return; // Leave the function waiting; the harness stops it.
+                    // Leave the function waiting, with the connection open, until the
+                    // harness has read its memory and stopped it: a closed connection
+                    // would make it exit first.
+                    let _ = reader.read_line(&mut String::new());
+                    return;
                 }
                 served += 1;
                 let deadline = (std::time::SystemTime::now() + Duration::from_secs(30))
