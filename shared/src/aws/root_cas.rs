@@ -1,4 +1,7 @@
-# Amazon Root CA 1
+//! The certificate authorities of AWS service endpoints: the Amazon Trust Services
+//! roots, public certificates in PEM form. Should AWS announce new roots, add them here.
+
+pub(super) const AWS_ROOT_CAS: &str = r#"# Amazon Root CA 1
 -----BEGIN CERTIFICATE-----
 MIIDQTCCAimgAwIBAgITBmyfz5m/jAo54vB4ikPmljZbyjANBgkqhkiG9w0BAQsF
 ADA5MQswCQYDVQQGEwJVUzEPMA0GA1UEChMGQW1hem9uMRkwFwYDVQQDExBBbWF6
@@ -103,3 +106,4 @@ iEDPfUYd/x7H4c7/I9vG+o1VTqkC50cRRj70/b17KSa7qWFiNyi2LSr2EIZkyXCn
 0q23KXB56jzaYyWf/Wi3MOxw+3WKt21gZ7IeyLnp2KhvAotnDU0mV3HaIPzBSlCN
 sSi6
 -----END CERTIFICATE-----
+"#;

@@ -1,6 +1,8 @@
 //! The AWS clients and adapters of a container, each built once: before the first
 //! request, or (Secrets Manager, SES) on first use.
 
+mod root_cas;
+
 use std::sync::{Arc, OnceLock};
 
 use aws_config::environment::EnvironmentVariableCredentialsProvider;
@@ -17,11 +19,6 @@ use crate::{
     mail::SesMailer,
     store::DynamoStore,
 };
-
-/// The certificate authorities of AWS service endpoints (Amazon Trust Services), the
-/// only roots the clients trust. Loading the system's whole store instead cost more
-/// CPU than the rest of a container's initialisation.
-const AWS_ROOT_CAS: &[u8] = include_bytes!("../certs/aws-root-cas.pem");
 
 /// The SDK configuration (region, credentials, and `AWS_ENDPOINT_URL` for the local
 /// emulator) with one HTTPS client shared by every AWS client of the container.
@@ -44,10 +41,12 @@ pub async fn sdk_config() -> aws_config::SdkConfig {
     loader.load().await
 }
 
+/// The HTTPS client trusts the AWS roots only: loading the system's whole store instead
+/// cost more CPU than the rest of a container's initialisation.
 fn https_client() -> SharedHttpClient {
     let trust = TrustStore::empty()
         .with_native_roots(false)
-        .with_pem_certificate(AWS_ROOT_CAS);
+        .with_pem_certificate(root_cas::AWS_ROOT_CAS);
     let tls = TlsContext::builder()
         .with_trust_store(trust)
         .build()
@@ -142,7 +141,7 @@ impl Services {
 
 #[cfg(test)]
 mod tests {
-    use super::AWS_ROOT_CAS;
+    use super::root_cas::AWS_ROOT_CAS;
 
     #[test]
     fn the_trust_store_holds_the_five_amazon_trust_services_roots() {
