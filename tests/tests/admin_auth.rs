@@ -125,9 +125,9 @@ async fn expired_foreign_and_retyped_tokens_are_401() {
     expired_claims["iat"] = json!(past);
     expired_claims["nbf"] = json!(past);
     expired_claims["exp"] = json!(past + 3600);
-    let mut header = Header::new(signing.algorithm);
+    let mut header = Header::new(signing.public().algorithm);
     header.typ = Some("at+jwt".into());
-    header.kid = Some(signing.kid.clone());
+    header.kid = Some(signing.public().kid.clone());
     let expired = signing.sign(&header, &expired_claims).unwrap();
     assert_eq!(
         status_with(&stack, Some(&format!("Bearer {expired}")))
@@ -146,8 +146,8 @@ async fn expired_foreign_and_retyped_tokens_are_401() {
             .0,
         StatusCode::UNAUTHORIZED
     );
-    let mut plain = Header::new(signing.algorithm);
-    plain.kid = Some(signing.kid.clone());
+    let mut plain = Header::new(signing.public().algorithm);
+    plain.kid = Some(signing.public().kid.clone());
     let untyped = signing.sign(&plain, &claims).unwrap();
     assert_eq!(
         status_with(&stack, Some(&format!("Bearer {untyped}")))

@@ -46,7 +46,10 @@ async fn sends_a_raw_multipart_message_that_the_emulator_records() {
 async fn an_unverified_sender_is_refused_as_rejected() {
     let stack = Stack::new().await;
     let sdk = shared::aws::sdk_config().await;
-    let stranger = shared::mail::SesMailer::new(&sdk, "nobody@unverified.example");
+    let stranger = shared::mail::SesMailer::new(
+        shared::aws::LazyClient::new(&sdk, aws_sdk_sesv2::Client::new),
+        "nobody@unverified.example",
+    );
     let message = OutgoingMessage {
         to: Email::parse("jane@example.org").unwrap(),
         raw: b"From: nobody@unverified.example\r\nTo: jane@example.org\r\nSubject: x\r\n\r\nx"

@@ -14,13 +14,6 @@ use super::{
 };
 use crate::keys::{KeySource, KeySourceError, PublicKeyStore, PublishedKey};
 
-fn describe(error: KeySourceError) -> String {
-    match error {
-        KeySourceError::Missing => "no signing key is configured".to_owned(),
-        other => other.to_string(),
-    }
-}
-
 fn now_millis() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
@@ -42,10 +35,14 @@ impl KeyPublisher {
                 .published
                 .publish_key(key, replacing.as_ref())
                 .await
-                .map_err(describe)?;
+                .map_err(|e| e.to_string())?;
             if !written {
                 // Another container published at the same moment: fine if it is this key.
-                let now = self.published.published_keys().await.map_err(describe)?;
+                let now = self
+                    .published
+                    .published_keys()
+                    .await
+                    .map_err(|e| e.to_string())?;
                 let theirs = now.iter().find(|p| p.kid == key.kid);
                 if !theirs.is_some_and(|p| same_jwk(&p.jwk, &key.jwk)) {
                     return Err(format!(
@@ -71,12 +68,17 @@ impl KeyLoader<SigningKeys> for KeyPublisher {
         let read_at = now_millis();
         let (materials, published) =
             tokio::join!(self.source.load(), self.published.published_keys());
-        let keys = SigningKeys::from_materials(&materials.map_err(describe)?, held.as_deref())
-            .map_err(|e| e.to_string())?;
+        let keys =
+            SigningKeys::from_materials(&materials.map_err(|e| e.to_string())?, held.as_deref())
+                .map_err(|e| e.to_string())?;
         // The private key is parsed here, once, and one that cannot sign is refused: the
         // keys already held keep signing, and none means 503, not a 500 later.
         keys.signing().prepare().map_err(|e| e.to_string())?;
-        let plan = Plan::new(keys.public(), &published.map_err(describe)?, read_at);
+        let plan = Plan::new(
+            keys.public(),
+            &published.map_err(|e| e.to_string())?,
+            read_at,
+        );
         self.publish(plan).await?;
         Ok(keys)
     }
@@ -149,7 +151,11 @@ impl PublishedKeyReader {
 #[async_trait]
 impl KeyLoader<KeySet> for PublishedKeyReader {
     async fn load(&self, _held: Option<Arc<KeySet>>) -> Result<KeySet, String> {
-        let published = self.published.published_keys().await.map_err(describe)?;
+        let published = self
+            .published
+            .published_keys()
+            .await
+            .map_err(|e| e.to_string())?;
         let keys: Vec<_> = published
             .iter()
             .filter_map(|p| {
@@ -166,7 +172,7 @@ impl KeyLoader<KeySet> for PublishedKeyReader {
             })
             .collect();
         if keys.is_empty() {
-            return Err(describe(KeySourceError::Missing));
+            return Err(KeySourceError::Missing.to_string());
         }
         Ok(KeySet::new(keys))
     }

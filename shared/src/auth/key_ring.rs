@@ -6,6 +6,7 @@ use std::{
 use async_trait::async_trait;
 
 use super::keys::{KeySet, SigningKeys};
+use crate::keys::KeySourceError;
 
 /// The exact words the token endpoint answers while no signing key is configured.
 pub const KEYS_NOT_CONFIGURED: &str = "OAuth authorization is not available as encryption keys configuration was not complete. Please contact your administrator.";
@@ -80,7 +81,7 @@ impl<K: Send + Sync + 'static> KeyRing<K> {
         };
         match keys {
             Some(keys) if fresh || !may_retry => Ok(keys),
-            None if !may_retry => Err("no signing key is configured".to_owned()),
+            None if !may_retry => Err(KeySourceError::Missing.to_string()),
             cached => match self.reload().await {
                 Ok(keys) => Ok(keys),
                 // A failed refresh keeps serving the keys already held.
@@ -167,7 +168,7 @@ mod tests {
             let answer = *self.answer.lock().unwrap();
             answer
                 .map(str::to_owned)
-                .ok_or_else(|| "no signing key is configured".to_owned())
+                .ok_or_else(|| KeySourceError::Missing.to_string())
         }
     }
 

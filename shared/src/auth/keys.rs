@@ -89,8 +89,6 @@ impl PublicKey {
 /// A private key and its public half. The private key is parsed (and, for RSA,
 /// checked, which takes a millisecond) once, before the first signature.
 pub struct SigningKey {
-    pub kid: String,
-    pub algorithm: Algorithm,
     public: Arc<PublicKey>,
     der: Vec<u8>,
     private: OnceLock<PrivateKey>,
@@ -144,8 +142,6 @@ impl SigningKey {
             algorithm: parameters,
         };
         Ok(Self {
-            kid,
-            algorithm,
             public: Arc::new(PublicKey::from_jwk(jwk)?),
             der,
             private,
@@ -161,7 +157,7 @@ impl SigningKey {
         let pair = RsaKeyPair::from_pkcs8(&self.der)
             .or_else(|_| RsaKeyPair::from_der(&self.der))
             .map_err(|e| KeyError::Unusable {
-                kid: self.kid.clone(),
+                kid: self.public.kid.clone(),
                 reason: e.to_string(),
             })?;
         let _ = self.private.set(PrivateKey::Rsa(pair));
@@ -171,11 +167,14 @@ impl SigningKey {
     /// A JWS in compact form over `header` (whose `alg` must be this key's) and `claims`.
     pub fn sign<T: Serialize>(&self, header: &Header, claims: &T) -> Result<String, KeyError> {
         let failed = |reason: String| KeyError::Unusable {
-            kid: self.kid.clone(),
+            kid: self.public.kid.clone(),
             reason,
         };
-        if header.alg != self.algorithm {
-            return Err(failed(format!("the key signs {:?} only", self.algorithm)));
+        if header.alg != self.public.algorithm {
+            return Err(failed(format!(
+                "the key signs {:?} only",
+                self.public.algorithm
+            )));
         }
         self.prepare()?;
         let mut jws = segment(header).map_err(|e| failed(e.to_string()))?;
@@ -264,10 +263,6 @@ impl KeySet {
         self.keys.iter().find(|k| k.kid == kid).map(|k| k.as_ref())
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
-    }
-
     /// The public keys, as served at `/.well-known/jwks.json`.
     pub fn jwks(&self) -> JwkSet {
         JwkSet {
@@ -293,7 +288,7 @@ impl SigningKeys {
             .iter()
             .map(|material| {
                 let same = previous
-                    .and_then(|set| set.keys.iter().find(|k| k.kid == material.kid))
+                    .and_then(|set| set.keys.iter().find(|k| k.public.kid == material.kid))
                     .filter(|key| {
                         pem::parse(material.private_key_pem.as_bytes())
                             .is_ok_and(|pem| pem.contents() == key.der)
@@ -364,9 +359,9 @@ mod tests {
     #[test]
     fn generated_keys_parse_with_their_algorithm() {
         let rsa = SigningKey::from_material(&material(KeyKind::Rs256, "r")).unwrap();
-        assert_eq!(rsa.algorithm, Algorithm::RS256);
+        assert_eq!(rsa.public().algorithm, Algorithm::RS256);
         let ec = SigningKey::from_material(&material(KeyKind::Es256, "e")).unwrap();
-        assert_eq!(ec.algorithm, Algorithm::ES256);
+        assert_eq!(ec.public().algorithm, Algorithm::ES256);
     }
 
     #[test]
@@ -379,7 +374,7 @@ mod tests {
             None,
         )
         .unwrap();
-        assert_eq!(set.signing().kid, "new");
+        assert_eq!(set.signing().public().kid, "new");
         assert!(set.public().find("old").is_some());
         let json = serde_json::to_value(set.public().jwks()).unwrap();
         let kids: Vec<_> = json["keys"]
@@ -397,7 +392,7 @@ mod tests {
     }
 
     fn verify(key: &SigningKey, token: &str) -> serde_json::Value {
-        let mut validation = jsonwebtoken::Validation::new(key.algorithm);
+        let mut validation = jsonwebtoken::Validation::new(key.public().algorithm);
         validation.required_spec_claims.clear();
         validation.validate_exp = false;
         jsonwebtoken::decode::<serde_json::Value>(token, key.public().decoding_key(), &validation)
@@ -411,7 +406,7 @@ mod tests {
             let key = SigningKey::from_material(&material(kind, "k")).unwrap();
             let token = key
                 .sign(
-                    &Header::new(key.algorithm),
+                    &Header::new(key.public().algorithm),
                     &serde_json::json!({"sub": "s"}),
                 )
                 .unwrap();
@@ -443,7 +438,7 @@ mod tests {
         let pkcs1 = unwrapped(&pkcs8, "RSA PRIVATE KEY");
         let from_pkcs1 = SigningKey::from_material(&pkcs1).unwrap();
         let from_pkcs8 = SigningKey::from_material(&pkcs8).unwrap();
-        assert_eq!(from_pkcs1.algorithm, Algorithm::RS256);
+        assert_eq!(from_pkcs1.public().algorithm, Algorithm::RS256);
         assert_eq!(from_pkcs1.public().jwk(), from_pkcs8.public().jwk());
         let token = from_pkcs1
             .sign(
@@ -459,7 +454,7 @@ mod tests {
         let pkcs8 = material(KeyKind::Es256, "k");
         let sec1 = unwrapped(&pkcs8, "EC PRIVATE KEY");
         let from_sec1 = SigningKey::from_material(&sec1).unwrap();
-        assert_eq!(from_sec1.algorithm, Algorithm::ES256);
+        assert_eq!(from_sec1.public().algorithm, Algorithm::ES256);
         assert_eq!(
             from_sec1.public().jwk(),
             SigningKey::from_material(&pkcs8).unwrap().public().jwk()
@@ -500,11 +495,11 @@ mod tests {
             let public = PublicKey::from_jwk(serde_json::from_str(&json).unwrap()).unwrap();
             assert_eq!(
                 (public.kid.as_str(), public.algorithm),
-                ("k", signing.algorithm)
+                ("k", signing.public().algorithm)
             );
             let token = signing
                 .sign(
-                    &Header::new(signing.algorithm),
+                    &Header::new(signing.public().algorithm),
                     &serde_json::json!({"sub": "s"}),
                 )
                 .unwrap();

@@ -90,9 +90,9 @@ pub fn issue(
         exp: iat + TOKEN_LIFETIME_SECONDS,
         jti: Uuid::now_v7().to_string(),
     };
-    let mut header = Header::new(key.algorithm);
+    let mut header = Header::new(key.public().algorithm);
     header.typ = Some("at+jwt".to_owned());
-    header.kid = Some(key.kid.clone());
+    header.kid = Some(key.public().kid.clone());
     let access_token = key
         .sign(&header, &claims)
         .map_err(|e| TokenError::Signing(e.to_string()))?;

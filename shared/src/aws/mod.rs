@@ -1,9 +1,12 @@
 //! The AWS clients and adapters of a container, each built once: before the first
 //! request, or (Secrets Manager, SES) on first use.
 
+mod lazy_client;
 mod root_cas;
 
-use std::sync::{Arc, OnceLock};
+pub use lazy_client::LazyClient;
+
+use std::sync::Arc;
 
 use aws_config::environment::EnvironmentVariableCredentialsProvider;
 use aws_sdk_dynamodb::config::{SharedHttpClient, StalledStreamProtectionConfig};
@@ -64,8 +67,8 @@ pub struct Services {
     pub config: Config,
     sdk: aws_config::SdkConfig,
     pub store: DynamoStore,
-    /// Built on first use, then shared by the signing keys and the pepper.
-    secrets_manager: Arc<OnceLock<aws_sdk_secretsmanager::Client>>,
+    /// Shared by the signing keys and the pepper.
+    secrets_manager: LazyClient<aws_sdk_secretsmanager::Client>,
 }
 
 impl Services {
@@ -73,18 +76,13 @@ impl Services {
     pub async fn load(config: Config) -> Self {
         let sdk = sdk_config().await;
         let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table_name);
+        let secrets_manager = LazyClient::new(&sdk, aws_sdk_secretsmanager::Client::new);
         Self {
             config,
             sdk,
             store,
-            secrets_manager: Arc::default(),
+            secrets_manager,
         }
-    }
-
-    fn secrets_manager(&self) -> aws_sdk_secretsmanager::Client {
-        self.secrets_manager
-            .get_or_init(|| aws_sdk_secretsmanager::Client::new(&self.sdk))
-            .clone()
     }
 
     /// The token function's keys: every version of the signing-key secret, read and
@@ -109,25 +107,27 @@ impl Services {
 
     /// The signing-key secret: only the token function and provisioning read it.
     pub fn secrets(&self) -> SecretsManagerKeys {
-        SecretsManagerKeys::new(self.secrets_manager(), &self.config.signing_key_secret_id)
+        SecretsManagerKeys::new(
+            self.secrets_manager.get().clone(),
+            &self.config.signing_key_secret_id,
+        )
     }
 
     /// The client-secret pepper, read (and the Secrets Manager client built) on first
     /// use: keep one per container.
     pub fn pepper(&self) -> Arc<PepperCell> {
-        let (cell, sdk) = (self.secrets_manager.clone(), self.sdk.clone());
         Arc::new(PepperCell::new(
-            move || {
-                cell.get_or_init(|| aws_sdk_secretsmanager::Client::new(&sdk))
-                    .clone()
-            },
+            self.secrets_manager.clone(),
             &self.config.pepper_secret_id,
         ))
     }
 
     /// The SES adapter; its client is built when the first message is sent.
     pub fn mailer(&self) -> SesMailer {
-        SesMailer::new(&self.sdk, &self.config.mail_from)
+        SesMailer::new(
+            LazyClient::new(&self.sdk, aws_sdk_sesv2::Client::new),
+            &self.config.mail_from,
+        )
     }
 
     pub fn notifier(&self) -> crate::notifier::Notifier {

@@ -46,7 +46,7 @@ pub trait KeySource: Send + Sync {
 /// A public key as published for verifiers: its JWK (JSON text) and when it was
 /// published (Unix milliseconds), which tells a withdrawal from a race with a newer
 /// publication.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublishedKey {
     pub kid: String,
     pub jwk: String,

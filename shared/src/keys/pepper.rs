@@ -6,15 +6,12 @@ use std::{
 use aws_sdk_secretsmanager::{Client, error::DisplayErrorContext, error::SdkError};
 
 use super::KeySourceError;
-use crate::auth::Pepper;
-
-/// Builds (or hands out the container's shared) Secrets Manager client.
-type ClientSource = Box<dyn Fn() -> Client + Send + Sync>;
+use crate::{auth::Pepper, aws::LazyClient};
 
 /// The client-secret pepper, read from its Secrets Manager secret once per container;
 /// while it is missing, read again at most every ten seconds.
 pub struct PepperCell {
-    client: ClientSource,
+    client: LazyClient<Client>,
     secret_id: String,
     state: RwLock<(Option<Pepper>, Option<Instant>)>,
 }
@@ -25,12 +22,9 @@ impl PepperCell {
     /// Reads nothing, and builds no client, until the pepper is first needed: the
     /// token function reads it in `main`; `oauth-apps` only when an application gets a
     /// new secret, so its containers that only serve reads never touch Secrets Manager.
-    pub fn new(
-        client: impl Fn() -> Client + Send + Sync + 'static,
-        secret_id: impl Into<String>,
-    ) -> Self {
+    pub fn new(client: LazyClient<Client>, secret_id: impl Into<String>) -> Self {
         Self {
-            client: Box::new(client),
+            client,
             secret_id: secret_id.into(),
             state: RwLock::new((None, None)),
         }
@@ -56,7 +50,9 @@ impl PepperCell {
     }
 
     async fn read(&self) -> Result<Option<Pepper>, KeySourceError> {
-        match (self.client)()
+        match self
+            .client
+            .get()
             .get_secret_value()
             .secret_id(&self.secret_id)
             .send()
@@ -81,7 +77,8 @@ impl PepperCell {
         if self.read().await?.is_some() {
             return Ok(false);
         }
-        (self.client)()
+        self.client
+            .get()
             .create_secret()
             .name(&self.secret_id)
             .description("Key of the client-secret hashes (HMAC-SHA-256); never rotate while applications exist")

@@ -1,5 +1,3 @@
-use std::sync::{Arc, OnceLock};
-
 use async_trait::async_trait;
 use aws_sdk_sesv2::{
     Client,
@@ -10,28 +8,23 @@ use aws_sdk_sesv2::{
 };
 
 use super::{MailError, Mailer, OutgoingMessage};
+use crate::aws::LazyClient;
 
 /// Sends raw MIME messages through SES v2, so every part and header arrives as built.
 /// The client is built for the first message: most requests of the functions that
 /// send mail send none, and a cold start need not pay for it.
 #[derive(Clone)]
 pub struct SesMailer {
-    sdk: aws_config::SdkConfig,
-    client: Arc<OnceLock<Client>>,
+    client: LazyClient<Client>,
     from: String,
 }
 
 impl SesMailer {
-    pub fn new(sdk: &aws_config::SdkConfig, from: impl Into<String>) -> Self {
+    pub fn new(client: LazyClient<Client>, from: impl Into<String>) -> Self {
         Self {
-            sdk: sdk.clone(),
-            client: Arc::default(),
+            client,
             from: from.into(),
         }
-    }
-
-    fn client(&self) -> &Client {
-        self.client.get_or_init(|| Client::new(&self.sdk))
     }
 }
 
@@ -43,7 +36,8 @@ impl Mailer for SesMailer {
             .build()
             .map_err(|e| MailError::Backend(e.to_string()))?;
         let result = self
-            .client()
+            .client
+            .get()
             .send_email()
             .from_email_address(&self.from)
             .destination(
@@ -77,7 +71,8 @@ impl SesMailer {
     /// must then be verified; the local emulator verifies at once.
     pub async fn ensure_sender_identity(&self) -> Result<(), MailError> {
         match self
-            .client()
+            .client
+            .get()
             .create_email_identity()
             .email_identity(&self.from)
             .send()

@@ -1,25 +1,16 @@
 //! The public keys that verify access tokens, one item per key in one partition.
 
+use super::{DynamoStore, backend, from_item, key, s, to_item};
+use crate::{
+    keys::{KeySourceError, PublicKeyStore, PublishedKey},
+    store::{StoreError, TABLE, keys},
+};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::{
     error::SdkError,
     operation::{delete_item::DeleteItemError, put_item::PutItemError},
     types::AttributeValue,
 };
-use serde::{Deserialize, Serialize};
-
-use super::{DynamoStore, backend, from_item, key, s, to_item};
-use crate::{
-    keys::{KeySourceError, PublicKeyStore, PublishedKey},
-    store::{StoreError, TABLE, keys},
-};
-
-#[derive(Serialize, Deserialize)]
-struct PublishedKeyRecord {
-    kid: String,
-    jwk: String,
-    published_at: i64,
-}
 
 fn failed(error: StoreError) -> KeySourceError {
     KeySourceError::Backend(error.to_string())
@@ -46,14 +37,7 @@ impl PublicKeyStore for DynamoStore {
             .items
             .unwrap_or_default()
             .into_iter()
-            .map(|item| {
-                let record: PublishedKeyRecord = from_item(item).map_err(failed)?;
-                Ok(PublishedKey {
-                    kid: record.kid,
-                    jwk: record.jwk,
-                    published_at: record.published_at,
-                })
-            })
+            .map(|item| from_item(item).map_err(failed))
             .collect()
     }
 
@@ -62,17 +46,12 @@ impl PublicKeyStore for DynamoStore {
         key: &PublishedKey,
         replacing: Option<&PublishedKey>,
     ) -> Result<bool, KeySourceError> {
-        let record = PublishedKeyRecord {
-            kid: key.kid.clone(),
-            jwk: key.jwk.clone(),
-            published_at: key.published_at,
-        };
         let request = self
             .client
             .put_item()
             .table_name(&self.table)
             .set_item(Some(
-                to_item(&record, &keys::signing_key(&key.kid)).map_err(failed)?,
+                to_item(key, &keys::signing_key(&key.kid)).map_err(failed)?,
             ));
         let request = match replacing {
             None => request.condition_expression("attribute_not_exists(pk)"),
