@@ -1,12 +1,13 @@
 //! The route table lives in the SAM template (events and the API definition), in the
 //! cargo-lambda watch router and in the OpenAPI document: they must be the same table.
-//! The table's shape must be the one provisioning creates.
+//! The table's shape must be the one provisioning creates, and the functions'
+//! permissions must keep the signing key with the token function.
 
 use std::collections::BTreeSet;
 
 use integration_tests::{Route, openapi_document, watch_routes, workspace_root};
 use serde_yaml::Value;
-use shared::store::TABLE;
+use shared::store::{SIGNING_KEYS, TABLE};
 
 fn template() -> Value {
     let text = std::fs::read_to_string(workspace_root().join("infra/template.yaml")).unwrap();
@@ -182,5 +183,85 @@ fn the_template_declares_the_table_provisioning_creates() {
     assert_eq!(
         props["TimeToLiveSpecification"]["Enabled"].as_bool(),
         Some(true)
+    );
+}
+
+/// Every statement of a function's inline policies with `effect`, and its actions.
+fn statements<'a>(function: &'a Value, effect: &str) -> Vec<(&'a Value, Vec<&'a str>)> {
+    let mut found = Vec::new();
+    for policy in function["Properties"]["Policies"].as_sequence().unwrap() {
+        for statement in policy["Statement"].as_sequence().into_iter().flatten() {
+            if statement["Effect"].as_str() != Some(effect) {
+                continue;
+            }
+            let actions = match &statement["Action"] {
+                Value::String(one) => vec![one.as_str()],
+                many => many
+                    .as_sequence()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a.as_str().unwrap())
+                    .collect(),
+            };
+            found.push((statement, actions));
+        }
+    }
+    found
+}
+
+fn names(value: &Value, resource: &str) -> bool {
+    serde_yaml::to_string(value).unwrap().contains(resource)
+}
+
+#[test]
+fn only_the_token_function_reads_the_signing_key_or_writes_published_keys() {
+    let template = template();
+    let writes = [
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:BatchWriteItem",
+    ];
+    let mut functions = 0;
+    for (name, function) in resources(&template) {
+        if function["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        functions += 1;
+        let name = name.as_str().unwrap();
+        let token = name == "TokenFunction";
+        let reads_key = statements(function, "Allow")
+            .iter()
+            .any(|(statement, actions)| {
+                actions.contains(&"secretsmanager:GetSecretValue")
+                    && names(&statement["Resource"], "SigningKeySecret")
+            });
+        assert_eq!(reads_key, token, "{name}: the signing-key secret");
+        let writes_table = statements(function, "Allow")
+            .iter()
+            .any(|(_, actions)| actions.iter().any(|a| writes.contains(a)));
+        if writes_table && !token {
+            assert!(
+                names(&function["Properties"]["Policies"], "PublishedKeysReadOnly"),
+                "{name} writes the table, so it must be denied the published keys"
+            );
+        }
+    }
+    assert_eq!(functions, 6);
+
+    let deny = &resources(&template)["PublishedKeysReadOnly"]["Properties"]["PolicyDocument"]["Statement"]
+        [0];
+    assert_eq!(deny["Effect"].as_str(), Some("Deny"));
+    let denied: Vec<&str> = deny["Action"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert_eq!(denied, writes);
+    assert_eq!(
+        deny["Condition"]["ForAnyValue:StringEquals"]["dynamodb:LeadingKeys"][0].as_str(),
+        Some(SIGNING_KEYS),
+        "the partition the code publishes keys in"
     );
 }

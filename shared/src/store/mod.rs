@@ -6,6 +6,7 @@ mod keys;
 mod table;
 
 pub use dynamodb::DynamoStore;
+pub use keys::SIGNING_KEYS;
 pub use table::{GlobalIndex, TABLE, TableDefinition};
 
 use async_trait::async_trait;
