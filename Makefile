@@ -21,4 +21,4 @@ fmt:
 
 # Regenerates openapi.json from the code (a test fails while they differ).
 openapi:
-	UPDATE_OPENAPI=1 cargo test -p integration-tests --test openapi
+	UPDATE_OPENAPI=1 cargo test -p integration-tests --test integration openapi

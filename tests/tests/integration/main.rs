@@ -1,0 +1,18 @@
+//! Every integration test but the round-trip count, in one binary: one link instead of
+//! one per file, and each test builds its own stack, so none depends on another.
+
+mod admin_auth;
+mod bad_input;
+mod confirmation;
+mod customer_users;
+mod directory;
+mod events;
+mod grid;
+mod mail;
+mod oauth_apps;
+mod openapi;
+mod provision;
+mod routes;
+mod storefront;
+mod token;
+mod token_service;
