@@ -15,6 +15,9 @@ export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
 
 echo "== AWS round trips per request (counted by the emulator)"
 cargo test --locked -q -p integration-tests --test round_trips -- --nocapture 2>&1 | grep '^|'
+echo
+echo "A list page at 100 and at 100,000 customer users (about two minutes on the emulator):"
+cargo bench --locked -q -p integration-tests --bench list_pages 2>&1 | grep -E '^(\||List pages)'
 
 echo
 echo "== Cold start, size and memory (release binaries; building them first)"

@@ -12,10 +12,12 @@ use shared::{
     auth::{ClientSecret, Scope, SigningRing},
     aws::Services,
     config::Config,
-    domain::{ApplicationId, Name, now},
+    customer_user::CustomerUser,
+    domain::{ApplicationId, CustomerId, CustomerUserId, Email, Name, now},
+    http::PageRequest,
     keys::PepperCell,
     provision::{ClientCredentials, ProvisionOptions, Provisioned, provision},
-    store::ApplicationStore,
+    store::{ApplicationStore, CustomerUserQuery, CustomerUserStore},
 };
 use tower::ServiceExt;
 
@@ -528,6 +530,113 @@ impl Stack {
             .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
         reply.json["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Writes `count` customer users of `customer` straight through the store adapter
+    /// (no password hashing), as a bulk import would. Emails are `{tag}{i:04}@example.com`,
+    /// names `{tag}first{i:04}` and `{tag}last{i:04}`; every second user is enabled and
+    /// every third confirmed, so each grid filter has matches and misses.
+    pub async fn seed_customer_users(&self, customer: CustomerId, count: usize, tag: &str) {
+        for i in 0..count {
+            let at = now();
+            let user = CustomerUser {
+                id: CustomerUserId::generate(),
+                organization_id: self.provisioned.organization_id,
+                customer_id: customer,
+                website_id: self.provisioned.website_id,
+                name_prefix: None,
+                first_name: Name::parse(&format!("{tag}first{i:04}")).unwrap(),
+                middle_name: None,
+                last_name: Name::parse(&format!("{tag}last{i:04}")).unwrap(),
+                name_suffix: None,
+                email: Email::parse(&format!("{tag}{i:04}@example.com")).unwrap(),
+                birthday: None,
+                phone: None,
+                sales_representative_ids: vec![],
+                preferred_localization: None,
+                role_ids: vec![self.provisioned.buyer_role_id],
+                enabled: i % 2 == 0,
+                confirmed: i % 3 == 0,
+                password: None,
+                password_reset_required: false,
+                addresses: vec![],
+                created_at: at,
+                updated_at: at,
+                version: 1,
+            };
+            self.services
+                .store
+                .create_customer_user(&user, None, &[])
+                .await
+                .unwrap();
+        }
+    }
+
+    /// The customer-user grid's filters, one query each, for users seeded with `tag`.
+    pub fn grid_queries(
+        &self,
+        customer: CustomerId,
+        tag: &str,
+    ) -> Vec<(String, CustomerUserQuery)> {
+        let all = CustomerUserQuery::of_organization(self.provisioned.organization_id);
+        vec![
+            ("whole organization".into(), all.clone()),
+            (
+                "customer_id".into(),
+                CustomerUserQuery {
+                    customer_id: Some(customer),
+                    ..all.clone()
+                },
+            ),
+            (
+                "email prefix".into(),
+                CustomerUserQuery {
+                    email_prefix: Some(tag.to_owned()),
+                    ..all.clone()
+                },
+            ),
+            (
+                "first_name prefix".into(),
+                CustomerUserQuery {
+                    first_name_prefix: Some(format!("{tag}first")),
+                    ..all.clone()
+                },
+            ),
+            (
+                "last_name prefix".into(),
+                CustomerUserQuery {
+                    last_name_prefix: Some(format!("{tag}last")),
+                    ..all.clone()
+                },
+            ),
+            (
+                "enabled=true".into(),
+                CustomerUserQuery {
+                    enabled: Some(true),
+                    ..all.clone()
+                },
+            ),
+            (
+                "confirmed=false".into(),
+                CustomerUserQuery {
+                    confirmed: Some(false),
+                    ..all
+                },
+            ),
+        ]
+    }
+
+    /// Items DynamoDB read (its ScannedCount) for the first page of 20 of `query`.
+    pub async fn page_cost(&self, query: &CustomerUserQuery) -> u64 {
+        let before = self.services.store.items_read();
+        let page = self
+            .services
+            .store
+            .list_customer_users(query, &PageRequest::first(20))
+            .await
+            .unwrap();
+        assert_eq!(page.items.len(), 20);
+        self.services.store.items_read() - before
     }
 
     /// A new enabled customer user with `roles`, through the admin API.

@@ -3,51 +3,7 @@
 
 use http::{Method, StatusCode};
 use integration_tests::Stack;
-use shared::{
-    customer_user::CustomerUser,
-    domain::{CustomerId, CustomerUserId, Email, Name, now},
-    http::PageRequest,
-    store::{CustomerUserQuery, CustomerUserStore},
-};
-
-/// Writes customer users straight through the store adapter (no password hashing), as
-/// a bulk import would.
-async fn seed(stack: &Stack, customer: CustomerId, count: usize, tag: &str) {
-    for i in 0..count {
-        let at = now();
-        let user = CustomerUser {
-            id: CustomerUserId::generate(),
-            organization_id: stack.provisioned.organization_id,
-            customer_id: customer,
-            website_id: stack.provisioned.website_id,
-            name_prefix: None,
-            first_name: Name::parse(&format!("{tag}first{i:04}")).unwrap(),
-            middle_name: None,
-            last_name: Name::parse(&format!("{tag}last{i:04}")).unwrap(),
-            name_suffix: None,
-            email: Email::parse(&format!("{tag}{i:04}@example.com")).unwrap(),
-            birthday: None,
-            phone: None,
-            sales_representative_ids: vec![],
-            preferred_localization: None,
-            role_ids: vec![stack.provisioned.buyer_role_id],
-            enabled: i % 2 == 0,
-            confirmed: i % 3 == 0,
-            password: None,
-            password_reset_required: false,
-            addresses: vec![],
-            created_at: at,
-            updated_at: at,
-            version: 1,
-        };
-        stack
-            .services
-            .store
-            .create_customer_user(&user, None, &[])
-            .await
-            .unwrap();
-    }
-}
+use shared::domain::CustomerId;
 
 fn emails(reply: &integration_tests::Reply) -> Vec<String> {
     reply.json["items"]
@@ -64,8 +20,8 @@ async fn each_filter_and_order() {
     let token = stack.admin_token().await;
     let acme: CustomerId = stack.customer("Acme").await.parse().unwrap();
     let beta: CustomerId = stack.customer("Beta").await.parse().unwrap();
-    seed(&stack, acme, 12, "a").await;
-    seed(&stack, beta, 6, "b").await;
+    stack.seed_customer_users(acme, 12, "a").await;
+    stack.seed_customer_users(beta, 6, "b").await;
 
     let get = |query: String| {
         let (stack, token) = (&stack, &token);
@@ -125,67 +81,22 @@ async fn each_filter_and_order() {
     }
 }
 
-async fn page_cost(stack: &Stack, query: &CustomerUserQuery) -> u64 {
-    let before = stack.services.store.items_read();
-    let page = stack
-        .services
-        .store
-        .list_customer_users(query, &PageRequest::first(20))
-        .await
-        .unwrap();
-    assert_eq!(page.items.len(), 20);
-    stack.services.store.items_read() - before
-}
-
 #[tokio::test]
 async fn a_page_of_20_reads_20_items_at_45_and_at_225_users() {
     let small = Stack::new().await;
     let large = Stack::new().await;
     let small_customer: CustomerId = small.customer("Small").await.parse().unwrap();
     let large_customer: CustomerId = large.customer("Large").await.parse().unwrap();
-    seed(&small, small_customer, 45, "s").await;
-    seed(&large, large_customer, 225, "l").await;
+    small.seed_customer_users(small_customer, 45, "s").await;
+    large.seed_customer_users(large_customer, 225, "l").await;
 
-    let queries = |stack: &Stack, customer: CustomerId, tag: &str| {
-        let org = stack.provisioned.organization_id;
-        vec![
-            CustomerUserQuery::of_organization(org),
-            CustomerUserQuery {
-                customer_id: Some(customer),
-                ..CustomerUserQuery::of_organization(org)
-            },
-            CustomerUserQuery {
-                email_prefix: Some(tag.to_owned()),
-                ..CustomerUserQuery::of_organization(org)
-            },
-            CustomerUserQuery {
-                first_name_prefix: Some(format!("{tag}first")),
-                ..CustomerUserQuery::of_organization(org)
-            },
-            CustomerUserQuery {
-                last_name_prefix: Some(format!("{tag}last")),
-                ..CustomerUserQuery::of_organization(org)
-            },
-            CustomerUserQuery {
-                enabled: Some(true),
-                ..CustomerUserQuery::of_organization(org)
-            },
-            CustomerUserQuery {
-                confirmed: Some(false),
-                ..CustomerUserQuery::of_organization(org)
-            },
-        ]
-    };
-    let small_costs: Vec<u64> = {
-        let mut costs = Vec::new();
-        for q in queries(&small, small_customer, "s") {
-            costs.push(page_cost(&small, &q).await);
-        }
-        costs
-    };
+    let mut small_costs = Vec::new();
+    for (_, query) in small.grid_queries(small_customer, "s") {
+        small_costs.push(small.page_cost(&query).await);
+    }
     let mut large_costs = Vec::new();
-    for q in queries(&large, large_customer, "l") {
-        large_costs.push(page_cost(&large, &q).await);
+    for (_, query) in large.grid_queries(large_customer, "l") {
+        large_costs.push(large.page_cost(&query).await);
     }
     assert_eq!(small_costs, vec![20; 7]);
     assert_eq!(
@@ -199,7 +110,7 @@ async fn pages_follow_cursors_without_gaps_or_repeats() {
     let stack = Stack::new().await;
     let token = stack.admin_token().await;
     let customer: CustomerId = stack.customer("Acme").await.parse().unwrap();
-    seed(&stack, customer, 45, "p").await;
+    stack.seed_customer_users(customer, 45, "p").await;
     let mut seen = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
