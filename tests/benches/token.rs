@@ -13,9 +13,8 @@ use http::{Method, StatusCode};
 use integration_tests::Stack;
 use shared::{
     application::Owner,
-    auth::{KeyKind, Scope, generate_private_key_pem, issue},
+    auth::{KeyKind, Scope, issue},
     domain::now,
-    keys::KeyMaterial,
     store::ApplicationStore,
 };
 
@@ -128,15 +127,6 @@ fn main() {
     runtime.block_on(async {
         let stack = Stack::new().await;
         measure(&stack, "RS256").await;
-        stack
-            .services
-            .secrets()
-            .put(&KeyMaterial {
-                kid: "bench-es256".into(),
-                private_key_pem: generate_private_key_pem(KeyKind::Es256).unwrap(),
-            })
-            .await
-            .unwrap();
-        measure(&stack.reloaded().await, "ES256").await;
+        measure(&stack.rotated("bench-es256", KeyKind::Es256).await, "ES256").await;
     });
 }

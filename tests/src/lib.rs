@@ -9,13 +9,13 @@ use http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
 use serde_json::Value;
 use shared::{
     application::{Application, Owner, StoredSecret, client_id_of},
-    auth::{ClientSecret, Scope, SigningRing},
+    auth::{ClientSecret, KeyKind, Scope, SigningRing, generate_private_key_pem},
     aws::Services,
     config::Config,
     customer_user::CustomerUser,
     domain::{ApplicationId, CustomerId, CustomerUserId, Email, Name, now},
     http::PageRequest,
-    keys::PepperCell,
+    keys::{KeyMaterial, PepperCell},
     provision::{ClientCredentials, ProvisionOptions, Provisioned, provision},
     store::{ApplicationStore, CustomerUserQuery, CustomerUserStore},
 };
@@ -178,6 +178,20 @@ impl Stack {
         }
         // Assemble on a second load: the first ran before the signing key existed.
         Self::assemble(config, report.provisioned, report.credentials).await
+    }
+
+    /// Rotates the signing key: a new `kind` key named `kid` becomes AWSCURRENT and the
+    /// old one AWSPREVIOUS. The stack this returns is a fresh container's view of it.
+    pub async fn rotated(&self, kid: &str, kind: KeyKind) -> Self {
+        self.services
+            .secrets()
+            .put(&KeyMaterial {
+                kid: kid.into(),
+                private_key_pem: generate_private_key_pem(kind).unwrap(),
+            })
+            .await
+            .unwrap();
+        self.reloaded().await
     }
 
     /// The same stack as a fresh container sees it (keys read again).

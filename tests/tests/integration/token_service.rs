@@ -11,8 +11,8 @@ use oauth2::{
 };
 use shared::{
     application::Owner,
-    auth::{KeyKind, Scope, generate_private_key_pem},
-    keys::{KeyMaterial, PublicKeyStore},
+    auth::{KeyKind, Scope},
+    keys::PublicKeyStore,
     provision::ClientCredentials,
     store::ApplicationStore,
 };
@@ -83,16 +83,7 @@ async fn a_standard_client_gets_a_token_that_verifies_before_and_after_a_key_rot
     let old_kid = decode_header(&before).unwrap().kid.unwrap();
 
     // Rotate to an ES256 key: the new one becomes AWSCURRENT, the old AWSPREVIOUS.
-    stack
-        .services
-        .secrets()
-        .put(&KeyMaterial {
-            kid: "rotated-es256".into(),
-            private_key_pem: generate_private_key_pem(KeyKind::Es256).unwrap(),
-        })
-        .await
-        .unwrap();
-    let rotated = stack.reloaded().await;
+    let rotated = stack.rotated("rotated-es256", KeyKind::Es256).await;
     let after = token_with_oauth2_crate(&rotated, &rotated.admin, "directory:read").await;
     let header = decode_header(&after).unwrap();
     assert_eq!(header.kid.as_deref(), Some("rotated-es256"));
@@ -151,19 +142,6 @@ async fn published_kids(stack: &Stack) -> Vec<String> {
     kids
 }
 
-async fn rotate(stack: &Stack, kid: &str) -> Stack {
-    stack
-        .services
-        .secrets()
-        .put(&KeyMaterial {
-            kid: kid.into(),
-            private_key_pem: generate_private_key_pem(KeyKind::Rs256).unwrap(),
-        })
-        .await
-        .unwrap();
-    stack.reloaded().await
-}
-
 #[tokio::test]
 async fn a_key_rotated_out_of_the_secret_is_withdrawn_and_its_tokens_refused() {
     let stack = Stack::new().await;
@@ -174,13 +152,13 @@ async fn a_key_rotated_out_of_the_secret_is_withdrawn_and_its_tokens_refused() {
         std::slice::from_ref(&first_kid)
     );
 
-    let second = rotate(&stack, "k2").await;
+    let second = stack.rotated("k2", KeyKind::Rs256).await;
     let mut both = vec![first_kid, "k2".to_owned()];
     both.sort();
     assert_eq!(published_kids(&second).await, both);
 
     // The first key is neither current nor previous any more.
-    let third = rotate(&second, "k3").await;
+    let third = second.rotated("k3", KeyKind::Rs256).await;
     assert_eq!(published_kids(&third).await, ["k2", "k3"]);
     assert_eq!(
         organizations(&third, &first).await,
