@@ -131,31 +131,30 @@ fn thousands(n: usize) -> String {
     }
 }
 
-fn main() {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let stack = Stack::new().await;
-        let customer: CustomerId = stack.customer("Pages").await.parse().unwrap();
-        stack.seed_customer_users(customer, SMALL, "p").await;
-        let small = costs(&stack, customer).await;
-        grow(&stack).await;
-        let large = costs(&stack, customer).await;
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let stack = Stack::new().await;
+    let customer: CustomerId = stack.customer("Pages").await.parse().unwrap();
+    stack.seed_customer_users(customer, SMALL, "p").await;
+    let small = costs(&stack, customer).await;
+    grow(&stack).await;
+    let large = costs(&stack, customer).await;
 
-        let (small_label, large_label) = (thousands(SMALL), thousands(LARGE));
-        println!(
-            "| customer-user grid, first page of 20 | items read at {small_label} users | at {large_label} users |"
-        );
-        println!("|---|---|---|");
-        for ((label, at_small), (_, at_large)) in small.iter().zip(&large) {
-            println!("| {label} | {at_small} | {at_large} |");
+    let (small_label, large_label) = (thousands(SMALL), thousands(LARGE));
+    println!(
+        "| customer-user grid, first page of 20 | items read at {small_label} users | at {large_label} users |"
+    );
+    println!("|---|---|---|");
+    for ((label, at_small), (_, at_large)) in small.iter().zip(&large) {
+        println!("| {label} | {at_small} | {at_large} |");
+    }
+    let same = small == large;
+    println!(
+        "\nList pages cost the same reads at {small_label} and {large_label} users: {}",
+        if same {
+            "yes (target met)"
+        } else {
+            "NO (target missed)"
         }
-        let same = small == large;
-        println!(
-            "\nList pages cost the same reads at {small_label} and {large_label} users: {}",
-            if same { "yes (target met)" } else { "NO (target missed)" }
-        );
-    });
+    );
 }

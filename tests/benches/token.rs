@@ -119,14 +119,9 @@ async fn measure(stack: &Stack, label: &str) {
     );
 }
 
-fn main() {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let stack = Stack::new().await;
-        measure(&stack, "RS256").await;
-        measure(&stack.rotated("bench-es256", KeyKind::Es256).await, "ES256").await;
-    });
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let stack = Stack::new().await;
+    measure(&stack, "RS256").await;
+    measure(&stack.rotated("bench-es256", KeyKind::Es256).await, "ES256").await;
 }
