@@ -8,12 +8,18 @@ AWS: a client pays one TCP connection, not one per call.
 It also counts the AWS operations it serves, so tests and benchmarks can show
 how many round trips a request costs: GET /_calls returns the counts since the
 last POST /_calls/reset.
-Usage: emulator.py PORT
+
+With a TLS port, certificate and key, it also serves HTTPS there (as AWS endpoints
+do), by relaying each connection to PORT: the benchmarks use it, so that a function's
+cold start includes its TLS handshakes.
+Usage: emulator.py PORT [TLS_PORT CERT_FILE KEY_FILE]
 """
 
+import asyncio
 import json
 import os
 import signal
+import ssl
 import sys
 import threading
 from collections import Counter
@@ -66,10 +72,44 @@ class Counting:
         return self.app(environ, start_response)
 
 
+async def relay(reader, writer) -> None:
+    try:
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+    except (ConnectionError, ssl.SSLError):
+        pass
+    finally:
+        writer.close()
+
+
+def serve_tls(tls_port: int, port: int, cert: str, key: str) -> None:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+
+    async def connection(client_reader, client_writer):
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            client_writer.close()
+            return
+        await asyncio.gather(relay(client_reader, writer), relay(reader, client_writer))
+
+    async def run():
+        server = await asyncio.start_server(connection, "127.0.0.1", tls_port, ssl=context)
+        async with server:
+            await server.serve_forever()
+
+    asyncio.run(run())
+
+
 def main() -> None:
     port = int(sys.argv[1])
     os.environ.setdefault("MOTO_PORT", str(port))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    if len(sys.argv) == 5:
+        tls_port, cert, key = int(sys.argv[2]), sys.argv[3], sys.argv[4]
+        threading.Thread(target=serve_tls, args=(tls_port, port, cert, key), daemon=True).start()
     app = Counting(DomainDispatcherApplication(create_backend_app))
     # waitress keeps connections open between requests (werkzeug's server closes
     # every one); its threads wait on the lock above, so requests still run one by one.

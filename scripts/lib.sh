@@ -30,10 +30,12 @@ urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/moto-api/data.json", tim
 PY
 }
 
-# Starts moto on 127.0.0.1:$1 in the background and waits until it answers.
+# Starts moto on 127.0.0.1:$1 in the background and waits until it answers; further
+# arguments go to scripts/emulator.py (a TLS port, certificate and key).
 start_moto() {
   local port=$1 log=$2
-  "$VENV/bin/python" scripts/emulator.py "$port" >"$log" 2>&1 &
+  shift 2
+  "$VENV/bin/python" scripts/emulator.py "$port" "$@" >"$log" 2>&1 &
   MOTO_PID=$!
   for _ in $(seq 1 100); do
     if moto_answers "$port"; then

@@ -147,7 +147,7 @@ impl Stack {
         );
         let id = uuid::Uuid::now_v7().simple().to_string();
         let config = config(&id);
-        let services = Services::load(config.clone());
+        let services = Services::load(config.clone()).expect("the SDK configuration");
         let options = ProvisionOptions {
             website_url: "https://shop.example.test".into(),
             admin_email: format!("admin-{id}@example.com"),
@@ -207,7 +207,7 @@ impl Stack {
     /// As deployed: the token function reads the private keys and publishes their public
     /// halves, which the other functions read from the table.
     async fn assemble(config: Config, provisioned: Provisioned, admin: ClientCredentials) -> Self {
-        let services = Services::load(config);
+        let services = Services::load(config).expect("the SDK configuration");
         let signing_keys = services.signing_keys().await;
         let verifier = services.verifier().await;
         let pepper = services.pepper();
@@ -436,7 +436,7 @@ impl Stack {
 
 /// A Secrets Manager client on the emulator, for what tests do behind the adapters' back.
 pub async fn secrets_client() -> aws_sdk_secretsmanager::Client {
-    aws_sdk_secretsmanager::Client::new(&shared::aws::sdk_config())
+    aws_sdk_secretsmanager::Client::new(&shared::aws::sdk_config().expect("the SDK configuration"))
 }
 
 /// A request being built.

@@ -6,7 +6,7 @@ use shared::{aws::Services, config::Config};
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::logging::init();
-    let services = Services::load(Config::from_env()?);
+    let services = Services::load(Config::from_env()?)?;
     let state = CustomerUsersState {
         customer_users: Arc::new(services.store.clone()),
         directory: Arc::new(services.store.clone()),

@@ -27,23 +27,39 @@ use crate::{
     store::DynamoStore,
 };
 
+/// Why a container's AWS configuration could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum SdkSetupError {
+    #[error("AWS_CA_BUNDLE names {path}, which cannot be read: {source}")]
+    CaBundleUnreadable {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "AWS_CA_BUNDLE names {path}, which holds no PEM certificate (or something else too): {reason}"
+    )]
+    CaBundleInvalid { path: String, reason: String },
+}
+
 /// A Lambda container's SDK configuration, from the variables Lambda sets: the region
 /// (`AWS_REGION`) and the function role's credentials (`AWS_ACCESS_KEY_ID`,
 /// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`), plus `AWS_ENDPOINT_URL` (the local
-/// emulator) and `AWS_USE_FIPS_ENDPOINT` / `AWS_USE_DUALSTACK_ENDPOINT`. No profile
-/// file, instance metadata or STS: a container never needs them, and leaving the
-/// default chains out keeps their code (0.56 MiB of an arm64 binary) out of every
+/// emulator), `AWS_USE_FIPS_ENDPOINT` / `AWS_USE_DUALSTACK_ENDPOINT`, and
+/// `AWS_CA_BUNDLE` (an endpoint whose certificate comes from a private authority). No
+/// profile file, instance metadata or STS: a container never needs them, and leaving
+/// the default chains out keeps their code (0.56 MiB of an arm64 binary) out of every
 /// function.
-pub fn sdk_config() -> SdkConfig {
+pub fn sdk_config() -> Result<SdkConfig, SdkSetupError> {
     sdk_config_from(|name| std::env::var(name).ok())
 }
 
-fn sdk_config_from(var: impl Fn(&str) -> Option<String>) -> SdkConfig {
+fn sdk_config_from(var: impl Fn(&str) -> Option<String>) -> Result<SdkConfig, SdkSetupError> {
     let env = |name| var(name).filter(|v| !v.is_empty());
     let flag = |name| env(name).map(|v| v.eq_ignore_ascii_case("true"));
+    let extra_roots = ca_bundle(env("AWS_CA_BUNDLE"))?;
     let mut sdk = SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
-        .http_client(https_client())
+        .http_client(https_client(extra_roots))
         // Every answer here is a small JSON document, never a stream that could stall;
         // the protection would only add a timer to every request.
         .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
@@ -58,25 +74,67 @@ fn sdk_config_from(var: impl Fn(&str) -> Option<String>) -> SdkConfig {
     sdk.set_endpoint_url(env("AWS_ENDPOINT_URL"));
     sdk.set_use_fips(flag("AWS_USE_FIPS_ENDPOINT"));
     sdk.set_use_dual_stack(flag("AWS_USE_DUALSTACK_ENDPOINT"));
-    sdk.build()
+    Ok(sdk.build())
 }
 
 /// The SDK configuration of a command an operator runs (provisioning): the SDK's
 /// default chains, so a named profile, SSO or an assumed role work as with the AWS CLI.
-pub async fn operator_sdk_config() -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .http_client(https_client())
+pub async fn operator_sdk_config() -> Result<SdkConfig, SdkSetupError> {
+    let extra_roots = ca_bundle(std::env::var("AWS_CA_BUNDLE").ok())?;
+    Ok(aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https_client(extra_roots))
         .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
         .load()
-        .await
+        .await)
 }
 
-/// The HTTPS client trusts the AWS roots only: loading the system's whole store instead
-/// cost more CPU than the rest of a container's initialisation.
-fn https_client() -> SharedHttpClient {
-    let trust = TrustStore::empty()
+/// The certificates of the PEM file at `path` (`AWS_CA_BUNDLE`), if one is named,
+/// checked here: the TLS library would panic on a bad one when it first connects.
+fn ca_bundle(path: Option<String>) -> Result<Option<String>, SdkSetupError> {
+    let Some(path) = path.filter(|p| !p.is_empty()) else {
+        return Ok(None);
+    };
+    let text =
+        std::fs::read_to_string(&path).map_err(|source| SdkSetupError::CaBundleUnreadable {
+            path: path.clone(),
+            source,
+        })?;
+    let invalid = |reason: String| SdkSetupError::CaBundleInvalid {
+        path: path.clone(),
+        reason,
+    };
+    let blocks = pem::parse_many(&text).map_err(|e| invalid(e.to_string()))?;
+    if blocks.is_empty() {
+        return Err(invalid("no PEM block found".to_owned()));
+    }
+    if let Some(other) = blocks.iter().find(|b| b.tag() != "CERTIFICATE") {
+        return Err(invalid(format!("a {} block", other.tag())));
+    }
+    // An X.509 certificate is one DER sequence of three: the signed part, the
+    // algorithm, the signature.
+    let shaped = |der: &[u8]| {
+        matches!(simple_asn1::from_der(der).as_deref(),
+            Ok([simple_asn1::ASN1Block::Sequence(_, parts)]) if parts.len() == 3)
+    };
+    if let Some(position) = blocks.iter().position(|b| !shaped(b.contents())) {
+        return Err(invalid(format!(
+            "certificate {} is not an X.509 certificate",
+            position + 1
+        )));
+    }
+    Ok(Some(text))
+}
+
+/// The HTTPS client trusts the AWS roots only (and the certificates of
+/// `AWS_CA_BUNDLE`, when set): loading the system's whole store instead cost more CPU
+/// than the rest of a container's initialisation.
+fn https_client(extra_roots: Option<String>) -> SharedHttpClient {
+    let mut trust = TrustStore::empty()
         .with_native_roots(false)
         .with_pem_certificate(root_cas::AWS_ROOT_CAS);
+    if let Some(pem) = extra_roots {
+        trust = trust.with_pem_certificate(pem);
+    }
     let tls = TlsContext::builder()
         .with_trust_store(trust)
         .build()
@@ -101,13 +159,13 @@ pub struct Services {
 impl Services {
     /// A Lambda container's services (see [`sdk_config`]): the DynamoDB adapter is
     /// built, no request made yet.
-    pub fn load(config: Config) -> Self {
-        Self::with_sdk(config, sdk_config())
+    pub fn load(config: Config) -> Result<Self, SdkSetupError> {
+        Ok(Self::with_sdk(config, sdk_config()?))
     }
 
     /// The services of a command an operator runs (see [`operator_sdk_config`]).
-    pub async fn load_for_operator(config: Config) -> Self {
-        Self::with_sdk(config, operator_sdk_config().await)
+    pub async fn load_for_operator(config: Config) -> Result<Self, SdkSetupError> {
+        Ok(Self::with_sdk(config, operator_sdk_config().await?))
     }
 
     fn with_sdk(config: Config, sdk: SdkConfig) -> Self {
@@ -179,7 +237,7 @@ impl Services {
 mod tests {
     use std::collections::HashMap;
 
-    use super::{root_cas::AWS_ROOT_CAS, sdk_config_from};
+    use super::{SdkSetupError, root_cas::AWS_ROOT_CAS, sdk_config_from};
 
     #[test]
     fn the_trust_store_holds_the_five_amazon_trust_services_roots() {
@@ -193,7 +251,63 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        sdk_config_from(|name| vars.get(name).cloned())
+        sdk_config_from(|name| vars.get(name).cloned()).expect("a valid configuration")
+    }
+
+    /// A file of the test's own in the temporary directory, removed when dropped.
+    struct TempFile(std::path::PathBuf);
+
+    impl TempFile {
+        fn with(name: &str, contents: &str) -> Self {
+            let path = std::env::temp_dir().join(format!("{}-{name}", uuid::Uuid::now_v7()));
+            std::fs::write(&path, contents).unwrap();
+            Self(path)
+        }
+
+        fn path(&self) -> String {
+            self.0.display().to_string()
+        }
+    }
+
+    impl Drop for TempFile {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+
+    fn with_bundle(path: &str) -> Result<aws_config::SdkConfig, SdkSetupError> {
+        sdk_config_from(|name| (name == "AWS_CA_BUNDLE").then(|| path.to_owned()))
+    }
+
+    #[test]
+    fn a_ca_bundle_of_certificates_is_trusted_beside_the_aws_roots() {
+        let bundle = TempFile::with("bundle.pem", AWS_ROOT_CAS);
+        assert!(with_bundle(&bundle.path()).is_ok());
+        assert!(with_bundle("").is_ok(), "empty counts as unset");
+    }
+
+    #[test]
+    fn a_ca_bundle_that_cannot_be_used_is_refused_at_start_up_naming_the_variable() {
+        let missing = with_bundle("/nonexistent/bundle.pem").unwrap_err();
+        assert!(matches!(missing, SdkSetupError::CaBundleUnreadable { .. }));
+        assert!(missing.to_string().contains("AWS_CA_BUNDLE"));
+
+        let key = TempFile::with(
+            "key.pem",
+            "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+        );
+        let text = TempFile::with("text.pem", "not a certificate");
+        let garbage = TempFile::with(
+            "garbage.pem",
+            "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+        );
+        for file in [&key, &text, &garbage] {
+            let error = with_bundle(&file.path()).unwrap_err();
+            assert!(
+                matches!(error, SdkSetupError::CaBundleInvalid { .. }),
+                "{error}"
+            );
+        }
     }
 
     #[test]

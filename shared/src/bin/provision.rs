@@ -23,7 +23,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         admin_email: std::env::var("ADMIN_EMAIL").unwrap_or_else(|_| "admin@example.com".into()),
         known_credentials,
     };
-    let services = Services::load_for_operator(config).await;
+    let services = Services::load_for_operator(config).await?;
     let report = provision(&services, &options).await?;
 
     let path = Path::new(CREDENTIALS_FILE);

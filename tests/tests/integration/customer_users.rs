@@ -376,7 +376,8 @@ async fn a_failed_welcome_email_keeps_the_user_and_says_so() {
     let stack = Stack::new().await;
     let token = stack.admin_token().await;
     let customer = stack.customer("Acme").await;
-    let ses = aws_sdk_sesv2::Client::new(&shared::aws::sdk_config());
+    let ses =
+        aws_sdk_sesv2::Client::new(&shared::aws::sdk_config().expect("the SDK configuration"));
     ses.delete_email_identity()
         .email_identity(stack.services.mailer().sender())
         .send()

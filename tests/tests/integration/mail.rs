@@ -45,7 +45,7 @@ async fn sends_a_raw_multipart_message_that_the_emulator_records() {
 #[tokio::test]
 async fn an_unverified_sender_is_refused_as_rejected() {
     let stack = Stack::new().await;
-    let sdk = shared::aws::sdk_config();
+    let sdk = shared::aws::sdk_config().expect("the SDK configuration");
     let stranger = shared::mail::SesMailer::new(
         shared::aws::LazyClient::new(&sdk, aws_sdk_sesv2::Client::new),
         "nobody@unverified.example",
