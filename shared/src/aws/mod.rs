@@ -30,13 +30,17 @@ use crate::{
 /// Why a container's AWS configuration could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum SdkSetupError {
-    #[error("AWS_CA_BUNDLE names {path}, which cannot be read: {source}")]
+    #[error(
+        "AWS_CA_BUNDLE names {path}, which cannot be read ({source}): name a readable PEM \
+         file of certificate authorities, or unset it"
+    )]
     CaBundleUnreadable {
         path: String,
         source: std::io::Error,
     },
     #[error(
-        "AWS_CA_BUNDLE names {path}, which holds no PEM certificate (or something else too): {reason}"
+        "AWS_CA_BUNDLE names {path}, which must hold PEM certificates and nothing else \
+         ({reason}): name a PEM file of certificate authorities, or unset it"
     )]
     CaBundleInvalid { path: String, reason: String },
 }
