@@ -239,7 +239,13 @@ impl Services {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
+    use std::{collections::HashMap, net::SocketAddr, sync::Arc};
+
+    use aws_sdk_dynamodb::{
+        config::{Credentials, retry::RetryConfig},
+        types::AttributeValue,
+    };
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     use super::{SdkSetupError, root_cas::AWS_ROOT_CAS, sdk_config_from};
 
@@ -342,5 +348,107 @@ mod tests {
         assert_eq!(sdk.endpoint_url(), None);
         assert_eq!(sdk.use_fips(), None);
         assert_eq!(config_of(&[]).region(), None);
+    }
+
+    /// A TLS endpoint on loopback with a certificate for localhost from an authority of
+    /// its own, answering every request as DynamoDB answers a GetItem that finds
+    /// nothing. Returns its address and the authority's certificate in PEM.
+    async fn private_tls_endpoint() -> (SocketAddr, String) {
+        use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+        use rustls::pki_types::PrivateKeyDer;
+
+        let mut authority = CertificateParams::new(Vec::<String>::new()).unwrap();
+        authority.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let authority =
+            CertifiedIssuer::self_signed(authority, KeyPair::generate().unwrap()).unwrap();
+        let key = KeyPair::generate().unwrap();
+        let certificate = CertificateParams::new(vec!["localhost".to_owned()])
+            .unwrap()
+            .signed_by(&key, &authority)
+            .unwrap();
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![certificate.der().clone()],
+                PrivateKeyDer::try_from(key.serialize_der()).unwrap(),
+            )
+            .unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((tcp, _)) = listener.accept().await {
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    let Ok(mut tls) = acceptor.accept(tcp).await else {
+                        return;
+                    };
+                    // The whole request: its head, then content-length bytes of body.
+                    let mut request = Vec::new();
+                    let mut buffer = [0; 4096];
+                    loop {
+                        let Ok(read @ 1..) = tls.read(&mut buffer).await else {
+                            return;
+                        };
+                        request.extend_from_slice(&buffer[..read]);
+                        let text = String::from_utf8_lossy(&request).to_lowercase();
+                        let Some(head_end) = text.find("\r\n\r\n") else {
+                            continue;
+                        };
+                        let length = text[..head_end]
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .and_then(|v| v.trim().parse::<usize>().ok())
+                            .unwrap_or(0);
+                        if request.len() >= head_end + 4 + length {
+                            break;
+                        }
+                    }
+                    let answer = "HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.0\r\n\
+                                  content-length: 2\r\n\r\n{}";
+                    let _ = tls.write_all(answer.as_bytes()).await;
+                    let _ = tls.shutdown().await;
+                });
+            }
+        });
+        (address, authority.pem())
+    }
+
+    /// One GetItem through a client configured from `vars`, without retries.
+    async fn get_item(vars: &HashMap<&str, String>) -> bool {
+        let sdk = sdk_config_from(|name| vars.get(name).cloned()).unwrap();
+        let config = aws_sdk_dynamodb::config::Builder::from(&sdk)
+            .credentials_provider(Credentials::new("test", "test", None, None, "test"))
+            .retry_config(RetryConfig::disabled())
+            .build();
+        aws_sdk_dynamodb::Client::from_conf(config)
+            .get_item()
+            .table_name("table")
+            .key("pk", AttributeValue::S("key".to_owned()))
+            .send()
+            .await
+            .is_ok()
+    }
+
+    #[tokio::test]
+    async fn an_endpoint_certified_by_the_ca_bundle_is_trusted_and_refused_without_it() {
+        let (address, authority) = private_tls_endpoint().await;
+        let bundle = TempFile::with("authority.pem", &authority);
+        let mut vars = HashMap::from([
+            ("AWS_REGION", "us-east-1".to_owned()),
+            (
+                "AWS_ENDPOINT_URL",
+                format!("https://localhost:{}", address.port()),
+            ),
+        ]);
+        assert!(
+            !get_item(&vars).await,
+            "only the AWS roots: the private authority is not trusted"
+        );
+        vars.insert("AWS_CA_BUNDLE", bundle.path());
+        assert!(get_item(&vars).await, "trusted through AWS_CA_BUNDLE");
     }
 }
