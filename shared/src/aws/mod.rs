@@ -1,6 +1,7 @@
 //! The AWS clients and adapters of a container, each built once: before the first
 //! request, or (Secrets Manager, SES) on first use.
 
+mod https;
 mod lazy_client;
 mod root_cas;
 
@@ -14,10 +15,7 @@ use aws_config::{
 use aws_sdk_dynamodb::config::{
     SharedCredentialsProvider, SharedHttpClient, StalledStreamProtectionConfig,
 };
-use aws_smithy_http_client::{
-    Builder,
-    tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode},
-};
+use aws_smithy_http_client::tls::{TlsContext, TrustStore};
 
 use crate::{
     auth::{KeyPublisher, KeyRing, PublishedKeyReader, SigningRing, Verifier},
@@ -139,14 +137,12 @@ fn https_client(extra_roots: Option<String>) -> SharedHttpClient {
     if let Some(pem) = extra_roots {
         trust = trust.with_pem_certificate(pem);
     }
-    let tls = TlsContext::builder()
-        .with_trust_store(trust)
-        .build()
-        .expect("a trust store of PEM certificates is a valid TLS context");
-    Builder::new()
-        .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
-        .tls_context(tls)
-        .build_https()
+    https::client(
+        TlsContext::builder()
+            .with_trust_store(trust)
+            .build()
+            .expect("a trust store of PEM certificates is a valid TLS context"),
+    )
 }
 
 /// Every adapter a function may need; each function takes what it uses. The DynamoDB

@@ -1,0 +1,56 @@
+//! The container's one HTTPS connector, shared by every AWS client.
+
+use std::{borrow::Cow, time::Duration};
+
+use aws_smithy_http_client::{
+    Connector,
+    tls::{self, TlsContext, rustls_provider::CryptoMode},
+};
+use aws_smithy_runtime_api::client::{
+    connector_metadata::ConnectorMetadata,
+    http::{HttpClient, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector},
+    runtime_components::RuntimeComponents,
+};
+
+/// The SDK's own default (behavior version 2026-01-12 and later), kept: a connection
+/// that cannot be opened in this time is retried.
+const CONNECT_TIMEOUT: Duration = Duration::from_millis(3100);
+
+/// An HTTP client whose every request, from every service client, goes through one
+/// connector built once: one connection pool and one TLS configuration per container.
+/// The SDK's stock client builds a connector (trust store parsed, TLS configuration
+/// made) for each service client it validates and again on the first request, about
+/// half a million instructions each time, paid during a cold start.
+///
+/// The connector's own settings bound each connection (see [`CONNECT_TIMEOUT`]); the
+/// per-operation settings the SDK passes in are not consulted, and none is configured.
+#[derive(Debug)]
+struct OneConnector(SharedHttpConnector);
+
+impl HttpClient for OneConnector {
+    fn http_connector(
+        &self,
+        _settings: &HttpConnectorSettings,
+        _components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        self.0.clone()
+    }
+
+    fn connector_metadata(&self) -> Option<ConnectorMetadata> {
+        Some(ConnectorMetadata::new("hyper", Some(Cow::Borrowed("1.x"))))
+    }
+}
+
+/// The HTTPS client of a container: rustls on aws-lc, trusting what `tls` trusts.
+pub(super) fn client(tls: TlsContext) -> SharedHttpClient {
+    let connector = Connector::builder()
+        .connector_settings(
+            HttpConnectorSettings::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .build(),
+        )
+        .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+        .tls_context(tls)
+        .build();
+    SharedHttpClient::new(OneConnector(SharedHttpConnector::new(connector)))
+}
