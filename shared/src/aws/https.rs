@@ -4,7 +4,7 @@ use std::{borrow::Cow, time::Duration};
 
 use aws_smithy_http_client::{
     Connector,
-    tls::{self, TlsContext, rustls_provider::CryptoMode},
+    tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode},
 };
 use aws_smithy_runtime_api::client::{
     connector_metadata::ConnectorMetadata,
@@ -41,8 +41,20 @@ impl HttpClient for OneConnector {
     }
 }
 
-/// The HTTPS client of a container: rustls on aws-lc, trusting what `tls` trusts.
-pub(super) fn client(tls: TlsContext) -> SharedHttpClient {
+/// The HTTPS client of a container: rustls on aws-lc, trusting the AWS roots only (and
+/// the certificates of `AWS_CA_BUNDLE`, when set): loading the system's whole store
+/// instead cost more CPU than the rest of a container's initialisation.
+pub(super) fn client(extra_roots: Option<String>) -> SharedHttpClient {
+    let mut trust = TrustStore::empty()
+        .with_native_roots(false)
+        .with_pem_certificate(super::root_cas::AWS_ROOT_CAS);
+    if let Some(pem) = extra_roots {
+        trust = trust.with_pem_certificate(pem);
+    }
+    let tls = TlsContext::builder()
+        .with_trust_store(trust)
+        .build()
+        .expect("a trust store of PEM certificates is a valid TLS context");
     let connector = Connector::builder()
         .connector_settings(
             HttpConnectorSettings::builder()

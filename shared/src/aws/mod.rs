@@ -12,10 +12,7 @@ use std::sync::Arc;
 use aws_config::{
     BehaviorVersion, Region, SdkConfig, environment::EnvironmentVariableCredentialsProvider,
 };
-use aws_sdk_dynamodb::config::{
-    SharedCredentialsProvider, SharedHttpClient, StalledStreamProtectionConfig,
-};
-use aws_smithy_http_client::tls::{TlsContext, TrustStore};
+use aws_sdk_dynamodb::config::{SharedCredentialsProvider, StalledStreamProtectionConfig};
 
 use crate::{
     auth::{KeyPublisher, KeyRing, PublishedKeyReader, SigningRing, Verifier},
@@ -61,7 +58,7 @@ fn sdk_config_from(var: impl Fn(&str) -> Option<String>) -> Result<SdkConfig, Sd
     let extra_roots = ca_bundle(env("AWS_CA_BUNDLE"))?;
     let mut sdk = SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
-        .http_client(https_client(extra_roots))
+        .http_client(https::client(extra_roots))
         // Every answer here is a small JSON document, never a stream that could stall;
         // the protection would only add a timer to every request.
         .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
@@ -84,7 +81,7 @@ fn sdk_config_from(var: impl Fn(&str) -> Option<String>) -> Result<SdkConfig, Sd
 pub async fn operator_sdk_config() -> Result<SdkConfig, SdkSetupError> {
     let extra_roots = ca_bundle(std::env::var("AWS_CA_BUNDLE").ok())?;
     Ok(aws_config::defaults(BehaviorVersion::latest())
-        .http_client(https_client(extra_roots))
+        .http_client(https::client(extra_roots))
         .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
         .load()
         .await)
@@ -125,24 +122,6 @@ fn ca_bundle(path: Option<String>) -> Result<Option<String>, SdkSetupError> {
         )));
     }
     Ok(Some(text))
-}
-
-/// The HTTPS client trusts the AWS roots only (and the certificates of
-/// `AWS_CA_BUNDLE`, when set): loading the system's whole store instead cost more CPU
-/// than the rest of a container's initialisation.
-fn https_client(extra_roots: Option<String>) -> SharedHttpClient {
-    let mut trust = TrustStore::empty()
-        .with_native_roots(false)
-        .with_pem_certificate(root_cas::AWS_ROOT_CAS);
-    if let Some(pem) = extra_roots {
-        trust = trust.with_pem_certificate(pem);
-    }
-    https::client(
-        TlsContext::builder()
-            .with_trust_store(trust)
-            .build()
-            .expect("a trust store of PEM certificates is a valid TLS context"),
-    )
 }
 
 /// Every adapter a function may need; each function takes what it uses. The DynamoDB
@@ -427,6 +406,39 @@ mod tests {
             .send()
             .await
             .is_ok()
+    }
+
+    #[tokio::test]
+    async fn a_connection_that_cannot_be_opened_gives_up_after_the_connect_timeout() {
+        use std::time::{Duration, Instant};
+        // A listener whose accept queue is full: the kernel drops further SYNs, so a
+        // connect hangs (for about two minutes of SYN retries) unless the client stops.
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let listener = socket.listen(0).unwrap();
+        let address = listener.local_addr().unwrap();
+        let mut queued = Vec::new();
+        while let Ok(Ok(stream)) = tokio::time::timeout(
+            Duration::from_millis(200),
+            tokio::net::TcpStream::connect(address),
+        )
+        .await
+        {
+            queued.push(stream);
+        }
+        let vars = HashMap::from([
+            ("AWS_REGION", "us-east-1".to_owned()),
+            ("AWS_ENDPOINT_URL", format!("http://{address}")),
+        ]);
+        let started = Instant::now();
+        let answered = tokio::time::timeout(Duration::from_secs(20), get_item(&vars)).await;
+        assert_eq!(answered, Ok(false), "the call fails instead of hanging");
+        assert!(
+            started.elapsed() >= Duration::from_secs(3),
+            "it waited for the connection first: {:?}",
+            started.elapsed()
+        );
+        drop(queued);
     }
 
     #[tokio::test]
