@@ -9,7 +9,8 @@ use crate::{
     application::{Application, Owner, StoredSecret, client_id_of},
     auth::{ClientSecret, KeyKind, Scope, generate_private_key_pem},
     aws::Services,
-    directory::{CustomerUserRole, Organization, User, Website},
+    customer_user::ADMINISTRATOR_ROLE,
+    directory::{CustomerUserRole, Organization, Permission, User, Website},
     domain::{
         ApplicationId, Email, Localization, Name, OrganizationId, RoleId, UserId, WebUrl,
         WebsiteId, now,
@@ -179,24 +180,30 @@ async fn create_records(
     };
     store.create_organization(&organization).await?;
 
-    let role = |role: &str, label: &str, public: bool| CustomerUserRole {
-        id: RoleId::generate(),
-        organization_id: organization.id,
-        role: role.to_owned(),
-        label: label.to_owned(),
-        customer_id: None,
-        self_managed: true,
-        public,
-        created_at: at,
-        updated_at: at,
-        version: 1,
-    };
-    let administrator = role("ROLE_FRONTEND_ADMINISTRATOR", "Administrator", false);
-    let buyer = role("ROLE_FRONTEND_BUYER", "Buyer", true);
+    let role =
+        |role: &str, label: &str, public: bool, permissions: &[Permission]| CustomerUserRole {
+            id: RoleId::generate(),
+            organization_id: organization.id,
+            role: role.to_owned(),
+            label: name(label),
+            customer_id: None,
+            self_managed: true,
+            public,
+            permissions: permissions.iter().copied().collect(),
+            user_count: 0,
+            created_at: at,
+            updated_at: at,
+            version: 1,
+        };
+    // The customer's administrator manages its users and roles; buyers and visitors
+    // act only for themselves.
+    let administrator = role(ADMINISTRATOR_ROLE, "Administrator", false, &Permission::ALL);
+    let buyer = role("ROLE_FRONTEND_BUYER", "Buyer", true, &[]);
     let visitor = role(
         "ROLE_FRONTEND_ANONYMOUS",
         "Non-Authenticated Visitors",
         false,
+        &[],
     );
     for r in [&administrator, &buyer, &visitor] {
         store.create_role(r).await?;

@@ -244,6 +244,7 @@ impl Stack {
             "roles".to_owned(),
             roles::router(roles::RolesState {
                 directory: Arc::new(services.store.clone()),
+                customer_users: Arc::new(services.store.clone()),
                 verifier: verifier.clone(),
             }),
         );

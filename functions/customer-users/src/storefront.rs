@@ -1,6 +1,6 @@
 //! `/api/...`: what a customer user does through the storefront with a frontend token.
-//! Managing other users takes the Administrator role (the full permission model comes
-//! with role management), and only ever reaches users of the same customer.
+//! Managing other users takes the matching permissions of the user's roles, and only
+//! ever reaches users of the same customer.
 
 use axum::{
     Json,
@@ -11,8 +11,8 @@ use serde::Deserialize;
 use shared::{
     ApiError,
     auth::Storefront,
-    customer_user::{ADMINISTRATOR_ROLE, CustomerUser},
-    directory::access,
+    customer_user::{Actor, CustomerUser, storefront_user},
+    directory::{Permission, access},
     domain::CustomerUserId,
     error::Validation,
     http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned},
@@ -28,37 +28,19 @@ use crate::{
     view::CustomerUserView,
 };
 
-/// The token's customer user; a token that outlived its user is refused.
+/// The token's customer user, if its roles grant `needed`.
 async fn actor(
     state: &CustomerUsersState,
     storefront: &Storefront,
-) -> Result<CustomerUser, ApiError> {
-    state
-        .customer_users
-        .get_customer_user(storefront.0.customer_user_id)
-        .await?
-        .filter(|u| u.enabled)
-        .ok_or_else(|| {
-            ApiError::unauthorized("the token's customer user no longer exists or is disabled")
-        })
-}
-
-/// The token's customer user, if it holds the Administrator role.
-async fn administrator(
-    state: &CustomerUsersState,
-    storefront: &Storefront,
-) -> Result<CustomerUser, ApiError> {
-    let actor = actor(state, storefront).await?;
-    for role_id in &actor.role_ids {
-        if let Some(role) = state.directory.get_role(*role_id).await?
-            && role.role == ADMINISTRATOR_ROLE
-        {
-            return Ok(actor);
-        }
-    }
-    Err(ApiError::Forbidden(
-        "managing customer users takes the Administrator role".into(),
-    ))
+    needed: Permission,
+) -> Result<Actor, ApiError> {
+    Actor::with(
+        state.customer_users.as_ref(),
+        state.directory.as_ref(),
+        &storefront.0,
+        needed,
+    )
+    .await
 }
 
 /// A user of the administrator's own customer; any other is reported as missing.
@@ -86,18 +68,27 @@ fn not_yourself(actor: &CustomerUser, target: &CustomerUser, what: &str) -> Resu
     }
 }
 
-/// Storefront roles must be ones customer administrators may hand out.
-async fn check_self_managed(
+/// Storefront roles must be ones customer administrators may hand out (their
+/// customer's own, or self-managed system roles), and grant nothing the actor lacks.
+async fn check_assignable(
     state: &CustomerUsersState,
+    actor: &Actor,
     role_ids: &[shared::domain::RoleId],
 ) -> Result<(), ApiError> {
     let mut v = Validation::default();
     for (i, role_id) in role_ids.iter().enumerate() {
-        let role = state.directory.get_role(*role_id).await?;
-        if role.is_some_and(|r| !r.self_managed) {
+        let Some(role) = state.directory.get_role(*role_id).await? else {
+            continue;
+        };
+        if !role.assignable_by(actor.user.customer_id) {
             v.add(
                 format!("role_ids.{i}"),
                 "is not a role customer administrators may assign",
+            );
+        } else if !role.permissions.is_subset(&actor.permissions) {
+            v.add(
+                format!("role_ids.{i}"),
+                "grants permissions you do not hold yourself: ask an administrator who holds them",
             );
         }
     }
@@ -114,7 +105,7 @@ pub async fn me(
     State(state): State<CustomerUsersState>,
     storefront: Storefront,
 ) -> Result<Versioned<CustomerUserView>, ApiError> {
-    let user = actor(&state, &storefront).await?;
+    let user = storefront_user(state.customer_users.as_ref(), &storefront.0).await?;
     Ok(Versioned::ok(user.version, CustomerUserView::of(user)))
 }
 
@@ -141,11 +132,11 @@ pub async fn list(
     QueryParams(q): QueryParams<ListColleagues>,
 ) -> Result<Json<Page<CustomerUserView>>, ApiError> {
     let page = PageRequest::try_from((q.limit, q.cursor))?;
-    let actor = administrator(&state, &storefront).await?;
+    let actor = actor(&state, &storefront, Permission::ViewCustomerUsers).await?;
     let query = CustomerUserQuery {
-        customer_id: Some(actor.customer_id),
+        customer_id: Some(actor.user.customer_id),
         email_prefix: q.email,
-        ..CustomerUserQuery::of_organization(actor.organization_id)
+        ..CustomerUserQuery::of_organization(actor.user.organization_id)
     };
     let users = state
         .customer_users
@@ -166,18 +157,18 @@ pub async fn create(
     storefront: Storefront,
     JsonBody(body): JsonBody<StorefrontCreate>,
 ) -> Result<Versioned<CustomerUserView>, ApiError> {
-    let actor = administrator(&state, &storefront).await?;
+    let actor = actor(&state, &storefront, Permission::CreateCustomerUsers).await?;
     let role_ids = match body.role_ids {
         Some(ids) => ids,
         None => state
             .directory
-            .get_website(actor.website_id)
+            .get_website(actor.user.website_id)
             .await?
             .and_then(|w| w.default_role_id)
             .into_iter()
             .collect(),
     };
-    check_self_managed(&state, &role_ids).await?;
+    check_assignable(&state, &actor, &role_ids).await?;
     let request = CreateCustomerUser {
         enabled: body.enabled,
         confirmed: None,
@@ -189,11 +180,11 @@ pub async fn create(
         email: body.email,
         birthday: body.birthday,
         phone: body.phone,
-        customer_id: Some(actor.customer_id),
+        customer_id: Some(actor.user.customer_id),
         customer_name: None,
         parent_customer_id: None,
         sales_representative_ids: None,
-        website_id: Some(actor.website_id),
+        website_id: Some(actor.user.website_id),
         preferred_localization: body.preferred_localization,
         addresses: None,
         role_ids: Some(role_ids),
@@ -201,7 +192,7 @@ pub async fn create(
         generate_password: None,
         send_welcome_email: body.send_welcome_email,
     };
-    let view = edit::create(&state, Creator::Storefront(&actor), request).await?;
+    let view = edit::create(&state, Creator::Storefront(&actor.user), request).await?;
     Ok(Versioned::created(view.version, view))
 }
 
@@ -217,8 +208,8 @@ pub async fn get(
     storefront: Storefront,
     Path(id): Path<String>,
 ) -> Result<Versioned<CustomerUserView>, ApiError> {
-    let actor = administrator(&state, &storefront).await?;
-    let user = colleague(&state, &actor, &id).await?;
+    let actor = actor(&state, &storefront, Permission::ViewCustomerUsers).await?;
+    let user = colleague(&state, &actor.user, &id).await?;
     Ok(Versioned::ok(user.version, CustomerUserView::of(user)))
 }
 
@@ -237,14 +228,14 @@ pub async fn update(
     if_match: IfMatch,
     JsonBody(body): JsonBody<StorefrontUpdate>,
 ) -> Result<Versioned<CustomerUserView>, ApiError> {
-    let actor = administrator(&state, &storefront).await?;
-    let current = colleague(&state, &actor, &id).await?;
+    let actor = actor(&state, &storefront, Permission::EditCustomerUsers).await?;
+    let current = colleague(&state, &actor.user, &id).await?;
     if_match.check(current.version)?;
     if body.enabled == Some(false) {
-        not_yourself(&actor, &current, "disable")?;
+        not_yourself(&actor.user, &current, "disable")?;
     }
     if let Some(role_ids) = &body.role_ids {
-        check_self_managed(&state, role_ids).await?;
+        check_assignable(&state, &actor, role_ids).await?;
     }
     let user = edit::update(&state, &current, body.into()).await?;
     Ok(Versioned::ok(user.version, CustomerUserView::of(user)))
@@ -263,9 +254,9 @@ pub async fn disable(
     Path(id): Path<String>,
     if_match: Option<IfMatch>,
 ) -> Result<Versioned<CustomerUserView>, ApiError> {
-    let actor = administrator(&state, &storefront).await?;
-    let current = colleague(&state, &actor, &id).await?;
-    not_yourself(&actor, &current, "disable")?;
+    let actor = actor(&state, &storefront, Permission::EditCustomerUsers).await?;
+    let current = colleague(&state, &actor.user, &id).await?;
+    not_yourself(&actor.user, &current, "disable")?;
     let user = set_enabled(&state, &current, if_match, false).await?;
     Ok(Versioned::ok(user.version, CustomerUserView::of(user)))
 }
@@ -283,9 +274,9 @@ pub async fn delete(
     Path(id): Path<String>,
     if_match: IfMatch,
 ) -> Result<StatusCode, ApiError> {
-    let actor = administrator(&state, &storefront).await?;
-    let current = colleague(&state, &actor, &id).await?;
-    not_yourself(&actor, &current, "delete")?;
+    let actor = actor(&state, &storefront, Permission::DeleteCustomerUsers).await?;
+    let current = colleague(&state, &actor.user, &id).await?;
+    not_yourself(&actor.user, &current, "delete")?;
     if_match.check(current.version)?;
     remove(&state, &current).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -1,27 +1,33 @@
-//! Customer-user roles. For now the list an admin UI offers when assigning roles;
-//! managing roles comes with the permission model.
+//! Customer-user roles: the back office manages every role of an organization and
+//! assigns them (`/admin/customer-user-roles`, `PUT /admin/customer-users/{id}/roles`);
+//! customer administrators manage their customer's own roles in the storefront
+//! (`/api/customer-user-roles`). A role's permissions decide what its holders may do
+//! through the storefront.
+
+mod admin;
+mod input;
+mod storefront;
 
 use std::sync::Arc;
 
 use axum::{
-    Json, Router,
-    extract::{FromRef, State},
-    routing::get,
+    Router,
+    extract::FromRef,
+    routing::{get, put},
 };
-use serde::Deserialize;
 use shared::{
     ApiError,
-    auth::{Admin, Verifier, scopes::RolesRead},
-    directory::{CustomerUserRole, access},
-    domain::OrganizationId,
-    http::{Page, PageRequest, QueryParams},
-    openapi::{BearerSecurity, ReadProblems},
-    store::DirectoryStore,
+    auth::Verifier,
+    directory::CustomerUserRole,
+    http::PageRequest,
+    openapi::{BearerSecurity, FrontendSecurity},
+    store::{CustomerUserStore, DirectoryStore},
 };
 
 #[derive(Clone)]
 pub struct RolesState {
     pub directory: Arc<dyn DirectoryStore>,
+    pub customer_users: Arc<dyn CustomerUserStore>,
     pub verifier: Arc<Verifier>,
 }
 
@@ -33,53 +39,68 @@ impl FromRef<RolesState> for Arc<Verifier> {
 
 pub fn router(state: RolesState) -> Router {
     Router::new()
-        .route("/admin/customer-user-roles", get(list))
+        .route(
+            "/admin/customer-user-roles",
+            get(admin::list).post(admin::create),
+        )
+        .route(
+            "/admin/customer-user-roles/{id}",
+            get(admin::get).patch(admin::update).delete(admin::delete),
+        )
+        .route("/admin/customer-users/{id}/roles", put(admin::assign))
+        .route(
+            "/api/customer-user-roles",
+            get(storefront::list).post(storefront::create),
+        )
+        .route(
+            "/api/customer-user-roles/{id}",
+            get(storefront::get)
+                .patch(storefront::update)
+                .delete(storefront::delete),
+        )
         .fallback(shared::http::route_not_found)
         .with_state(state)
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ListRoles {
-    /// Defaults to the caller's organization.
-    pub organization_id: Option<String>,
-    pub limit: Option<String>,
-    pub cursor: Option<String>,
-}
-
-/// The roles of an organization, by role identifier: system roles (no customer) and
-/// roles of single customers.
-#[utoipa::path(
-    get, path = "/admin/customer-user-roles", tag = "roles",
-    params(ListRoles),
-    security(("backend_token" = ["roles:read"])),
-    responses((status = 200, description = "One page of roles", body = Page<CustomerUserRole>), ReadProblems)
-)]
-pub async fn list(
-    State(state): State<RolesState>,
-    admin: Admin<RolesRead>,
-    QueryParams(q): QueryParams<ListRoles>,
-) -> Result<Json<Page<CustomerUserRole>>, ApiError> {
-    let page = PageRequest::try_from((q.limit, q.cursor))?;
-    let organization_id: OrganizationId = match q.organization_id.as_deref() {
-        None => admin.principal().organization_id,
-        Some(raw) => raw
-            .parse()
-            .map_err(|e: shared::domain::InvalidValue| ApiError::field("organization_id", e.0))?,
-    };
-    access::ensure_organization(state.directory.as_ref(), admin.principal(), organization_id)
-        .await?;
-    Ok(Json(
-        state.directory.list_roles(organization_id, &page).await?,
-    ))
+/// Deletes a role no website gives new users by default; the store refuses while a
+/// customer user holds it.
+async fn remove(state: &RolesState, role: &CustomerUserRole) -> Result<(), ApiError> {
+    let mut page = PageRequest::first(PageRequest::MAX_LIMIT);
+    loop {
+        let websites = state
+            .directory
+            .list_websites(role.organization_id, None, &page)
+            .await?;
+        if let Some(website) = websites
+            .items
+            .iter()
+            .find(|w| w.default_role_id == Some(role.id))
+        {
+            return Err(ApiError::Conflict(format!(
+                "website {} gives this role to new customer users by default: change its default role first",
+                website.id
+            )));
+        }
+        match websites.next_cursor {
+            Some(cursor) => page.cursor = Some(cursor),
+            None => break,
+        }
+    }
+    state.directory.delete_role(role).await?;
+    Ok(())
 }
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(list),
-    components(schemas(shared::error::Problem)),
-    modifiers(&BearerSecurity),
-    tags((name = "roles", description = "Customer-user roles"))
+    paths(
+        admin::list, admin::create, admin::get, admin::update, admin::delete, admin::assign,
+        storefront::list, storefront::create, storefront::get, storefront::update, storefront::delete,
+    ),
+    components(schemas(shared::error::Problem, shared::error::FieldError)),
+    modifiers(&BearerSecurity, &FrontendSecurity),
+    tags(
+        (name = "roles", description = "Customer-user roles and their permissions"),
+        (name = "storefront", description = "Self-service of customer users with a frontend token")
+    )
 )]
 pub struct RolesApi;

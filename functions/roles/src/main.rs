@@ -9,6 +9,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     let services = Services::load(Config::from_env()?)?;
     let state = RolesState {
         directory: Arc::new(services.store.clone()),
+        customer_users: Arc::new(services.store.clone()),
         verifier: services.verifier().await,
     };
     lambda_http::run(router(state)).await

@@ -1,9 +1,11 @@
 //! Customer users: the people who act for a customer, with their roles, addresses,
 //! password and notification log.
 
+mod actor;
 mod address;
 mod password;
 
+pub use actor::{Actor, storefront_user};
 pub use address::{Address, MAX_ADDRESSES, upsert as upsert_address};
 pub use password::{Password, PasswordDigest};
 
@@ -18,7 +20,7 @@ use crate::{
     },
 };
 
-/// The role identifier of the predefined customer administrator.
+/// The role identifier of the customer administrator that provisioning creates.
 pub const ADMINISTRATOR_ROLE: &str = "ROLE_FRONTEND_ADMINISTRATOR";
 
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
@@ -278,10 +280,12 @@ mod tests {
             id: RoleId::generate(),
             organization_id: org,
             role: "ROLE_X".into(),
-            label: "X".into(),
+            label: Name::parse("X").unwrap(),
             customer_id: None,
             self_managed: true,
             public: false,
+            permissions: Default::default(),
+            user_count: 0,
             created_at: now,
             updated_at: now,
             version: 1,

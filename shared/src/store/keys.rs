@@ -138,7 +138,10 @@ pub fn role_pk(id: RoleId) -> String {
 
 pub fn role(r: &CustomerUserRole) -> ItemKeys {
     ItemKeys {
-        gsi1: Some((roles_of(r.organization_id), sortable(&r.role, r.id))),
+        gsi1: Some((
+            roles_of(r.organization_id),
+            sortable(r.label.as_str(), r.id),
+        )),
         ..ItemKeys::base(role_pk(r.id), SK_ROLE)
     }
 }

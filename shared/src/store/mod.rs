@@ -189,9 +189,27 @@ pub trait DirectoryStore: Send + Sync {
 
     async fn create_role(&self, role: &CustomerUserRole) -> StoreResult<()>;
     async fn get_role(&self, id: RoleId) -> StoreResult<Option<CustomerUserRole>>;
+    /// Replaces `previous` if neither its version nor its user count moved meanwhile.
+    async fn update_role(
+        &self,
+        role: &CustomerUserRole,
+        previous: &CustomerUserRole,
+    ) -> StoreResult<()>;
+    /// Deletes the role if it is still at its version and no customer user holds it
+    /// (`StoreError::Duplicate` says so otherwise).
+    async fn delete_role(&self, role: &CustomerUserRole) -> StoreResult<()>;
+    /// An organization's roles by label.
     async fn list_roles(
         &self,
         organization_id: OrganizationId,
+        page: &PageRequest,
+    ) -> StoreResult<Page<CustomerUserRole>>;
+    /// The roles a customer administrator may see and assign: the customer's own and
+    /// the self-managed system roles, by label.
+    async fn list_assignable_roles(
+        &self,
+        organization_id: OrganizationId,
+        customer_id: CustomerId,
         page: &PageRequest,
     ) -> StoreResult<Page<CustomerUserRole>>;
 }

@@ -12,6 +12,7 @@ mod mail;
 mod oauth_apps;
 mod openapi;
 mod provision;
+mod roles;
 mod routes;
 mod storefront;
 mod token;

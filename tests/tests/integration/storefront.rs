@@ -1,4 +1,4 @@
-//! The storefront side: frontend tokens, the Administrator role, one customer's users only.
+//! The storefront side: frontend tokens, permissions from roles, one customer's users only.
 
 use http::{Method, StatusCode};
 use integration_tests::Stack;
@@ -223,8 +223,8 @@ async fn roles_are_listed_for_admin_uis() {
         .collect();
     assert_eq!(
         labels,
-        ["Administrator", "Non-Authenticated Visitors", "Buyer"],
-        "ordered by role identifier"
+        ["Administrator", "Buyer", "Non-Authenticated Visitors"],
+        "ordered by label"
     );
     let first = &roles.json["items"][0];
     for field in [
@@ -234,6 +234,8 @@ async fn roles_are_listed_for_admin_uis() {
         "customer_id",
         "self_managed",
         "public",
+        "permissions",
+        "user_count",
     ] {
         assert!(first.get(field).is_some(), "{field}");
     }

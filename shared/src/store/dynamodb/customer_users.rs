@@ -1,17 +1,20 @@
 //! Customer users on the single table: the profile item, its email guard, its
 //! customer's count, pending links and the notification log, all in its partition.
 
-use std::collections::HashMap;
+use std::{
+    collections::{BTreeSet, HashMap},
+    ops::Range,
+};
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, WriteRequest};
+use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, TransactWriteItem, WriteRequest};
 
 use super::{DynamoStore, Filter, Item, backend, from_item, key, n, s, to_item};
 use crate::{
     application::Application,
     customer_user::{CustomerUser, LinkPurpose, Notification, OneTimeLink},
     directory::Customer,
-    domain::CustomerUserId,
+    domain::{CustomerUserId, RoleId},
     http::{Page, PageRequest},
     store::{
         CustomerUserQuery, CustomerUserSort, CustomerUserStore, StoreError, StoreResult, keys,
@@ -66,6 +69,37 @@ fn equal_filter(
     }
 }
 
+const ROLE_GONE: &str = "one of the chosen roles was just deleted: list the roles again";
+
+impl DynamoStore {
+    /// Moves the user counts of the roles the user gained and lost; each must still
+    /// exist. Returns the positions these writes will take in the transaction.
+    fn role_count_moves(
+        &self,
+        writes: &mut Vec<TransactWriteItem>,
+        gained: &[RoleId],
+        lost: &[RoleId],
+    ) -> StoreResult<Range<usize>> {
+        let start = writes.len();
+        let gained: BTreeSet<_> = gained.iter().collect();
+        let lost: BTreeSet<_> = lost.iter().collect();
+        for (roles, delta) in [
+            (gained.difference(&lost), 1),
+            (lost.difference(&gained), -1),
+        ] {
+            for role in roles {
+                writes.push(self.add_to_counter(
+                    keys::role_pk(**role),
+                    keys::SK_ROLE,
+                    "user_count",
+                    delta,
+                )?);
+            }
+        }
+        Ok(start..writes.len())
+    }
+}
+
 #[async_trait]
 impl CustomerUserStore for DynamoStore {
     async fn create_customer_user(
@@ -97,12 +131,14 @@ impl CustomerUserStore for DynamoStore {
                 }
             }
         }
+        let roles = self.role_count_moves(&mut writes, &user.role_ids, &[])?;
         for link in links {
             writes.push(self.put_item_unconditionally(super::links::link_item(link)?)?);
         }
         self.transact(writes, &|index| match index {
             0 => StoreError::Duplicate("a record with this id already exists".into()),
             1 => StoreError::Duplicate(EMAIL_TAKEN.into()),
+            i if roles.contains(&i) => StoreError::Duplicate(ROLE_GONE.into()),
             _ => StoreError::NotFound,
         })
         .await
@@ -181,6 +217,7 @@ impl CustomerUserStore for DynamoStore {
                 1,
             )?);
         }
+        let roles = self.role_count_moves(&mut writes, &user.role_ids, &previous.role_ids)?;
         for application in applications {
             let item = to_item(application, &keys::application(application))?;
             writes.push(self.put_versioned_item(item, application.version - 1)?);
@@ -197,6 +234,7 @@ impl CustomerUserStore for DynamoStore {
         self.transact(writes, &|index| match (index, email_changed) {
             (1, true) => StoreError::Duplicate(EMAIL_TAKEN.into()),
             (0, _) => StoreError::VersionConflict,
+            (i, _) if roles.contains(&i) => StoreError::Duplicate(ROLE_GONE.into()),
             _ => StoreError::Duplicate(
                 "the customer user's customer or applications changed meanwhile: retry".into(),
             ),
@@ -227,6 +265,7 @@ impl CustomerUserStore for DynamoStore {
                 -1,
             )?,
         ];
+        self.role_count_moves(&mut writes, &[], &user.role_ids)?;
         writes.extend(self.application_deletes(applications)?);
         self.transact(writes, &|index| match index {
             0 => StoreError::VersionConflict,

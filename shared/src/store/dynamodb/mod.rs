@@ -1166,7 +1166,89 @@ impl DirectoryStore for DynamoStore {
     }
 
     async fn create_role(&self, role: &CustomerUserRole) -> StoreResult<()> {
-        self.put_new(role, &keys::role(role)).await
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(role_item(role)?))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(SdkError::ServiceError(e))
+                if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) =>
+            {
+                Err(StoreError::Duplicate(
+                    "a record with this id already exists".into(),
+                ))
+            }
+            Err(e) => Err(backend(e)),
+        }
+    }
+
+    async fn update_role(
+        &self,
+        role: &CustomerUserRole,
+        previous: &CustomerUserRole,
+    ) -> StoreResult<()> {
+        // The user count moves without a version bump: write it back only if it has
+        // not moved since `previous` was read.
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(role_item(role)?))
+            .condition_expression(
+                "version = :expected AND (attribute_not_exists(user_count) OR user_count = :users)",
+            )
+            .expression_attribute_values(":expected", n(previous.version))
+            .expression_attribute_values(":users", n(previous.user_count))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(SdkError::ServiceError(e))
+                if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) =>
+            {
+                match self.get_role(role.id).await? {
+                    None => Err(StoreError::NotFound),
+                    Some(_) => Err(StoreError::VersionConflict),
+                }
+            }
+            Err(e) => Err(backend(e)),
+        }
+    }
+
+    async fn delete_role(&self, role: &CustomerUserRole) -> StoreResult<()> {
+        let result = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::role_pk(role.id), keys::SK_ROLE)))
+            .condition_expression(
+                "version = :expected AND (attribute_not_exists(user_count) OR user_count = :zero)",
+            )
+            .expression_attribute_values(":expected", n(role.version))
+            .expression_attribute_values(":zero", n(0))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(SdkError::ServiceError(e))
+                if matches!(e.err(), DeleteItemError::ConditionalCheckFailedException(_)) =>
+            {
+                // Say why: a user was given the role, or the role changed or went away.
+                match self.get_role(role.id).await? {
+                    None => Err(StoreError::NotFound),
+                    Some(current) if current.user_count > 0 => Err(in_use(
+                        "customer users hold this role: give them other roles first",
+                    )),
+                    Some(_) => Err(StoreError::VersionConflict),
+                }
+            }
+            Err(e) => Err(backend(e)),
+        }
     }
 
     async fn get_role(&self, id: RoleId) -> StoreResult<Option<CustomerUserRole>> {
@@ -1181,4 +1263,44 @@ impl DirectoryStore for DynamoStore {
         self.query_page(0, keys::roles_of(organization_id), None, page)
             .await
     }
+
+    async fn list_assignable_roles(
+        &self,
+        organization_id: OrganizationId,
+        customer_id: CustomerId,
+        page: &PageRequest,
+    ) -> StoreResult<Page<CustomerUserRole>> {
+        let filter = Filter {
+            expression: "(#customer = :customer OR (#system = :yes AND #self_managed = :yes))"
+                .into(),
+            names: vec![
+                ("#customer", "customer_id"),
+                ("#system", "system_role"),
+                ("#self_managed", "self_managed"),
+            ],
+            values: vec![
+                (":customer", s(customer_id.to_string())),
+                (":yes", AttributeValue::Bool(true)),
+            ],
+        };
+        self.query_filtered(
+            0,
+            keys::roles_of(organization_id),
+            None,
+            &[filter],
+            true,
+            page,
+        )
+        .await
+    }
+}
+
+/// The role with the flag the storefront's role list filters on (a role of no customer).
+fn role_item(role: &CustomerUserRole) -> StoreResult<Item> {
+    let mut item = to_item(role, &keys::role(role))?;
+    item.insert(
+        "system_role".into(),
+        AttributeValue::Bool(role.customer_id.is_none()),
+    );
+    Ok(item)
 }

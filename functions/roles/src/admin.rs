@@ -1,0 +1,257 @@
+//! `/admin/customer-user-roles` and `PUT /admin/customer-users/{id}/roles`: roles and
+//! their assignment, for back-office administrators.
+
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+};
+use serde::{Deserialize, Serialize};
+use shared::{
+    ApiError,
+    auth::{
+        Admin, AdminPrincipal,
+        scopes::{RolesRead, RolesWrite},
+    },
+    customer_user::{CustomerUser, ROLE_REQUIRED, role_problem},
+    directory::{CustomerUserRole, access},
+    domain::{CustomerUserId, Name, OrganizationId, RoleId, now},
+    error::Validation,
+    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned},
+    openapi::{ReadProblems, WriteProblems},
+};
+
+use crate::{
+    RolesState,
+    input::{AssignRoles, CreateRole, UpdateRole, changed, new_role},
+    remove,
+};
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListRoles {
+    /// Defaults to the caller's organization.
+    pub organization_id: Option<String>,
+    pub limit: Option<String>,
+    pub cursor: Option<String>,
+}
+
+/// The roles of an organization, by label: system roles (no customer) and roles of
+/// single customers.
+#[utoipa::path(
+    get, path = "/admin/customer-user-roles", tag = "roles",
+    params(ListRoles),
+    security(("backend_token" = ["roles:read"])),
+    responses((status = 200, description = "One page of roles", body = Page<CustomerUserRole>), ReadProblems)
+)]
+pub async fn list(
+    State(state): State<RolesState>,
+    admin: Admin<RolesRead>,
+    QueryParams(q): QueryParams<ListRoles>,
+) -> Result<Json<Page<CustomerUserRole>>, ApiError> {
+    let page = PageRequest::try_from((q.limit, q.cursor))?;
+    let organization_id: OrganizationId = match q.organization_id.as_deref() {
+        None => admin.principal().organization_id,
+        Some(raw) => raw
+            .parse()
+            .map_err(|e: shared::domain::InvalidValue| ApiError::field("organization_id", e.0))?,
+    };
+    access::ensure_organization(state.directory.as_ref(), admin.principal(), organization_id)
+        .await?;
+    Ok(Json(
+        state.directory.list_roles(organization_id, &page).await?,
+    ))
+}
+
+/// Creates a role: a system role, or one of a single customer.
+#[utoipa::path(
+    post, path = "/admin/customer-user-roles", tag = "roles",
+    request_body = CreateRole,
+    security(("backend_token" = ["roles:write"])),
+    responses((status = 201, description = "Created", body = CustomerUserRole, headers(("ETag" = String))), WriteProblems)
+)]
+pub async fn create(
+    State(state): State<RolesState>,
+    admin: Admin<RolesWrite>,
+    JsonBody(body): JsonBody<CreateRole>,
+) -> Result<Versioned<CustomerUserRole>, ApiError> {
+    let directory = state.directory.as_ref();
+    let organization_id = body
+        .organization_id
+        .unwrap_or(admin.principal().organization_id);
+    access::ensure_organization(directory, admin.principal(), organization_id).await?;
+    let mut v = Validation::default();
+    if directory.get_organization(organization_id).await?.is_none() {
+        v.add("organization_id", "no organization has this id");
+    }
+    let label = v.check("label", Name::parse(&body.label));
+    if let Some(customer_id) = body.customer_id {
+        match directory.get_customer(customer_id).await? {
+            None => v.add("customer_id", "no customer has this id"),
+            Some(c) if c.organization_id != organization_id => v.add(
+                "customer_id",
+                "must be a customer of the role's organization",
+            ),
+            Some(_) => {}
+        }
+    }
+    v.finish()?;
+    let role = new_role(
+        organization_id,
+        label.expect("validated"),
+        body.customer_id,
+        body.self_managed.unwrap_or(false),
+        body.public.unwrap_or(false),
+        body.permissions.unwrap_or_default().into_iter().collect(),
+    );
+    directory.create_role(&role).await?;
+    Ok(Versioned::created(role.version, role))
+}
+
+async fn load(
+    state: &RolesState,
+    admin: &AdminPrincipal,
+    id: &str,
+) -> Result<CustomerUserRole, ApiError> {
+    let directory = state.directory.as_ref();
+    access::load(
+        directory,
+        admin,
+        id,
+        "role",
+        |id| directory.get_role(id),
+        |r| r.organization_id,
+    )
+    .await
+}
+
+/// Reads one role; its version is the `ETag`.
+#[utoipa::path(
+    get, path = "/admin/customer-user-roles/{id}", tag = "roles",
+    params(("id" = String, Path, description = "Role id")),
+    security(("backend_token" = ["roles:read"])),
+    responses((status = 200, description = "The role", body = CustomerUserRole, headers(("ETag" = String))), ReadProblems)
+)]
+pub async fn get(
+    State(state): State<RolesState>,
+    admin: Admin<RolesRead>,
+    Path(id): Path<String>,
+) -> Result<Versioned<CustomerUserRole>, ApiError> {
+    let role = load(&state, admin.principal(), &id).await?;
+    Ok(Versioned::ok(role.version, role))
+}
+
+/// Changes a role's label, flags or permissions; its holders gain or lose the
+/// permissions with their next request.
+#[utoipa::path(
+    patch, path = "/admin/customer-user-roles/{id}", tag = "roles",
+    params(("id" = String, Path, description = "Role id"), ("If-Match" = String, Header, description = "The ETag last read")),
+    request_body = UpdateRole,
+    security(("backend_token" = ["roles:write"])),
+    responses((status = 200, description = "Updated", body = CustomerUserRole, headers(("ETag" = String))), WriteProblems)
+)]
+pub async fn update(
+    State(state): State<RolesState>,
+    admin: Admin<RolesWrite>,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    JsonBody(body): JsonBody<UpdateRole>,
+) -> Result<Versioned<CustomerUserRole>, ApiError> {
+    let current = load(&state, admin.principal(), &id).await?;
+    if_match.check(current.version)?;
+    let role = changed(&current, body)?;
+    state.directory.update_role(&role, &current).await?;
+    Ok(Versioned::ok(role.version, role))
+}
+
+/// Deletes a role that no customer user holds and no website gives by default.
+#[utoipa::path(
+    delete, path = "/admin/customer-user-roles/{id}", tag = "roles",
+    params(("id" = String, Path, description = "Role id"), ("If-Match" = String, Header, description = "The ETag last read")),
+    security(("backend_token" = ["roles:write"])),
+    responses((status = 204, description = "Deleted"), WriteProblems)
+)]
+pub async fn delete(
+    State(state): State<RolesState>,
+    admin: Admin<RolesWrite>,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+) -> Result<StatusCode, ApiError> {
+    let current = load(&state, admin.principal(), &id).await?;
+    if_match.check(current.version)?;
+    remove(&state, &current).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The roles a customer user holds after an assignment.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RoleAssignment {
+    pub customer_user_id: CustomerUserId,
+    pub role_ids: Vec<RoleId>,
+    /// The customer user's new version (also its `ETag`).
+    pub version: u64,
+}
+
+/// Replaces the roles of a customer user. Takes the user's `ETag` (from
+/// `GET /admin/customer-users/{id}`) as `If-Match`.
+#[utoipa::path(
+    put, path = "/admin/customer-users/{id}/roles", tag = "roles",
+    params(("id" = String, Path, description = "Customer user id"), ("If-Match" = String, Header, description = "The customer user's ETag last read")),
+    request_body = AssignRoles,
+    security(("backend_token" = ["roles:write"])),
+    responses((status = 200, description = "Assigned", body = RoleAssignment, headers(("ETag" = String))), WriteProblems)
+)]
+pub async fn assign(
+    State(state): State<RolesState>,
+    admin: Admin<RolesWrite>,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    JsonBody(body): JsonBody<AssignRoles>,
+) -> Result<Versioned<RoleAssignment>, ApiError> {
+    let users = state.customer_users.as_ref();
+    let current: CustomerUser = access::load(
+        state.directory.as_ref(),
+        admin.principal(),
+        &id,
+        "customer user",
+        |id| users.get_customer_user(id),
+        |u| u.organization_id,
+    )
+    .await?;
+    if_match.check(current.version)?;
+    let mut role_ids = Vec::with_capacity(body.role_ids.len());
+    for id in body.role_ids {
+        if !role_ids.contains(&id) {
+            role_ids.push(id);
+        }
+    }
+    let mut v = Validation::default();
+    if current.enabled && role_ids.is_empty() {
+        v.add("role_ids", ROLE_REQUIRED);
+    }
+    for (i, role_id) in role_ids.iter().enumerate() {
+        let role = state.directory.get_role(*role_id).await?;
+        if let Some(problem) =
+            role_problem(role.as_ref(), current.organization_id, current.customer_id)
+        {
+            v.add(format!("role_ids.{i}"), problem);
+        }
+    }
+    v.finish()?;
+    let mut user = current.clone();
+    user.role_ids = role_ids;
+    user.updated_at = now();
+    user.version = current.version + 1;
+    users
+        .update_customer_user(&user, &current, &[], false)
+        .await?;
+    Ok(Versioned::ok(
+        user.version,
+        RoleAssignment {
+            customer_user_id: user.id,
+            role_ids: user.role_ids,
+            version: user.version,
+        },
+    ))
+}

@@ -1,0 +1,70 @@
+//! Who a storefront request acts for, and what its roles let it do.
+
+use std::collections::BTreeSet;
+
+use super::CustomerUser;
+use crate::{
+    ApiError,
+    auth::StorefrontPrincipal,
+    directory::{Permission, accumulated},
+    store::{CustomerUserStore, DirectoryStore},
+};
+
+/// The token's customer user; a token that outlived its user, or whose user was
+/// disabled, is refused.
+pub async fn storefront_user(
+    users: &dyn CustomerUserStore,
+    principal: &StorefrontPrincipal,
+) -> Result<CustomerUser, ApiError> {
+    users
+        .get_customer_user(principal.customer_user_id)
+        .await?
+        .filter(|u| u.enabled)
+        .ok_or_else(|| {
+            ApiError::unauthorized("the token's customer user no longer exists or is disabled")
+        })
+}
+
+/// A storefront customer user with the permissions its roles add up to.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user: CustomerUser,
+    pub permissions: BTreeSet<Permission>,
+}
+
+impl Actor {
+    /// The token's customer user, if its roles grant `needed` (403 otherwise).
+    pub async fn with(
+        users: &dyn CustomerUserStore,
+        directory: &dyn DirectoryStore,
+        principal: &StorefrontPrincipal,
+        needed: Permission,
+    ) -> Result<Self, ApiError> {
+        let user = storefront_user(users, principal).await?;
+        let mut roles = Vec::with_capacity(user.role_ids.len());
+        for id in &user.role_ids {
+            roles.extend(directory.get_role(*id).await?);
+        }
+        let actor = Actor {
+            permissions: accumulated(&roles),
+            user,
+        };
+        actor.require(needed)?;
+        Ok(actor)
+    }
+
+    pub fn require(&self, needed: Permission) -> Result<(), ApiError> {
+        if self.permissions.contains(&needed) {
+            Ok(())
+        } else {
+            Err(missing(needed))
+        }
+    }
+}
+
+fn missing(needed: Permission) -> ApiError {
+    ApiError::Forbidden(format!(
+        "this takes the `{}` permission, which none of your roles grants: ask your customer's administrator",
+        needed.as_str()
+    ))
+}

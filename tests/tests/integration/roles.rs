@@ -1,0 +1,571 @@
+//! Roles and their permissions: the back office's role admin and assignment, what a
+//! role's permissions let its holders do in the storefront, and customer
+//! administrators' own roles, which never grant more than their maker holds.
+
+use http::{Method, StatusCode};
+use integration_tests::{Reply, Stack};
+use serde_json::{Value, json};
+use shared::auth::Scope;
+
+async fn create_role(stack: &Stack, token: &str, body: Value) -> Reply {
+    stack
+        .request(Method::POST, "/admin/customer-user-roles")
+        .bearer(token)
+        .json(&body)
+        .send()
+        .await
+}
+
+async fn role_count(stack: &Stack, token: &str) -> usize {
+    let list = stack
+        .request(Method::GET, "/admin/customer-user-roles?limit=100")
+        .bearer(token)
+        .send()
+        .await;
+    list.json["items"].as_array().unwrap().len()
+}
+
+async fn assign(stack: &Stack, token: &str, user: &Reply, roles: &[&str]) -> Reply {
+    let id = user.json["id"].as_str().unwrap();
+    let current = stack
+        .request(Method::GET, &format!("/admin/customer-users/{id}"))
+        .bearer(token)
+        .send()
+        .await;
+    stack
+        .request(Method::PUT, &format!("/admin/customer-users/{id}/roles"))
+        .bearer(token)
+        .if_match(&current.etag())
+        .json(&json!({ "role_ids": roles }))
+        .send()
+        .await
+}
+
+fn id(reply: &Reply) -> String {
+    reply.json["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn the_back_office_creates_reads_changes_and_deletes_roles() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let customer = stack.customer("Acme").await;
+
+    let created = create_role(
+        &stack,
+        &token,
+        json!({
+            "label": "Purchasing manager",
+            "customer_id": customer,
+            "permissions": ["customer_users:view", "customer_users:edit"],
+        }),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    assert!(
+        created.json["role"]
+            .as_str()
+            .unwrap()
+            .starts_with("ROLE_FRONTEND_PURCHASING_MANAGER_")
+    );
+    assert_eq!(
+        created.json["permissions"],
+        json!(["customer_users:view", "customer_users:edit"])
+    );
+    assert_eq!(created.json["customer_id"], json!(customer));
+    assert_eq!(created.json["user_count"], json!(0));
+    let path = format!("/admin/customer-user-roles/{}", id(&created));
+
+    let read = stack
+        .request(Method::GET, &path)
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert_eq!(read.etag(), created.etag());
+
+    let changed = stack
+        .request(Method::PATCH, &path)
+        .bearer(&token)
+        .if_match(&read.etag())
+        .json(&json!({"label": "Purchasing lead", "permissions": ["roles:view"], "self_managed": true}))
+        .send()
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
+    assert_eq!(changed.json["label"], "Purchasing lead");
+    assert_eq!(changed.json["permissions"], json!(["roles:view"]));
+    assert_eq!(
+        changed.json["role"], created.json["role"],
+        "the identifier stays"
+    );
+
+    let stale = stack
+        .request(Method::PATCH, &path)
+        .bearer(&token)
+        .if_match(&read.etag())
+        .json(&json!({"label": "Lost update"}))
+        .send()
+        .await;
+    assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
+
+    let gone = stack
+        .request(Method::DELETE, &path)
+        .bearer(&token)
+        .if_match(&changed.etag())
+        .send()
+        .await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT, "{}", gone.text);
+    let missing = stack
+        .request(Method::GET, &path)
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+
+    // Reading takes roles:read, writing roles:write.
+    let reader = stack.token_with(&[Scope::RolesRead]).await;
+    let refused = create_role(&stack, &reader, json!({"label": "Nope"})).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn bad_roles_are_refused_by_field_and_nothing_is_written() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let before = role_count(&stack, &token).await;
+
+    let blank = create_role(&stack, &token, json!({"label": "  "})).await;
+    assert_eq!(blank.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(blank.error_fields(), ["label"]);
+
+    let unknown = create_role(
+        &stack,
+        &token,
+        json!({"label": "X", "permissions": ["customer_users:view", "everything"]}),
+    )
+    .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unknown.error_fields()[0].starts_with("permissions"),
+        "{}",
+        unknown.text
+    );
+    assert!(
+        unknown.text.contains("customer_users:view"),
+        "lists the known ones"
+    );
+
+    let no_customer = create_role(
+        &stack,
+        &token,
+        json!({"label": "X", "customer_id": "0193a5e0-0000-7000-8000-000000000009"}),
+    )
+    .await;
+    assert_eq!(no_customer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(no_customer.error_fields(), ["customer_id"]);
+
+    let extra = create_role(&stack, &token, json!({"label": "X", "user_count": 3})).await;
+    assert_eq!(extra.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    assert_eq!(role_count(&stack, &token).await, before);
+}
+
+#[tokio::test]
+async fn a_role_is_deleted_only_when_nobody_holds_it() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let customer = stack.customer("Acme").await;
+    let role = create_role(&stack, &token, json!({"label": "Approver"})).await;
+    let role_id = id(&role);
+    let user = stack
+        .customer_user(&customer, "ann@example.com", &[role_id.parse().unwrap()])
+        .await;
+    let path = format!("/admin/customer-user-roles/{role_id}");
+    let held = stack
+        .request(Method::GET, &path)
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(held.json["user_count"], json!(1));
+
+    let refused = stack
+        .request(Method::DELETE, &path)
+        .bearer(&token)
+        .if_match(&held.etag())
+        .send()
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text);
+    assert!(refused.text.contains("hold this role"), "{}", refused.text);
+
+    // Giving the user another role frees this one.
+    let buyer = stack.provisioned.buyer_role_id.to_string();
+    let moved = assign(&stack, &token, &user, &[&buyer]).await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.text);
+    let freed = stack
+        .request(Method::GET, &path)
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(freed.json["user_count"], json!(0));
+    let deleted = stack
+        .request(Method::DELETE, &path)
+        .bearer(&token)
+        .if_match(&freed.etag())
+        .send()
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
+
+    // Deleting the user gives its roles' counts back.
+    let before = stack
+        .request(Method::GET, &format!("/admin/customer-user-roles/{buyer}"))
+        .bearer(&token)
+        .send()
+        .await;
+    let user_path = format!("/admin/customer-users/{}", id(&user));
+    let current = stack
+        .request(Method::GET, &user_path)
+        .bearer(&token)
+        .send()
+        .await;
+    let removed = stack
+        .request(Method::DELETE, &user_path)
+        .bearer(&token)
+        .if_match(&current.etag())
+        .send()
+        .await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT);
+    let after = stack
+        .request(Method::GET, &format!("/admin/customer-user-roles/{buyer}"))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(
+        after.json["user_count"].as_u64().unwrap() + 1,
+        before.json["user_count"].as_u64().unwrap()
+    );
+
+    // The website's default role stays while the website gives it to new users.
+    let default = stack
+        .request(
+            Method::DELETE,
+            &format!("/admin/customer-user-roles/{buyer}"),
+        )
+        .bearer(&token)
+        .if_match(&after.etag())
+        .send()
+        .await;
+    assert_eq!(default.status, StatusCode::CONFLICT);
+    assert!(default.text.contains("default role"), "{}", default.text);
+}
+
+#[tokio::test]
+async fn assigning_roles_checks_each_one() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let customer = stack.customer("Acme").await;
+    let other = stack.customer("Other").await;
+    let foreign = create_role(
+        &stack,
+        &token,
+        json!({"label": "Other's role", "customer_id": other}),
+    )
+    .await;
+    let buyer = stack.provisioned.buyer_role_id.to_string();
+    let user = stack
+        .customer_user(&customer, "ann@example.com", &[buyer.parse().unwrap()])
+        .await;
+
+    let wrong = assign(&stack, &token, &user, &[&buyer, &id(&foreign)]).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(wrong.error_fields(), ["role_ids.1"]);
+    let none = assign(&stack, &token, &user, &[]).await;
+    assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(none.error_fields(), ["role_ids"]);
+
+    let path = format!("/admin/customer-users/{}/roles", id(&user));
+    let stale = stack
+        .request(Method::PUT, &path)
+        .bearer(&token)
+        .if_match("\"99\"")
+        .json(&json!({"role_ids": [buyer]}))
+        .send()
+        .await;
+    assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
+
+    let administrator = stack.provisioned.administrator_role_id.to_string();
+    let done = assign(
+        &stack,
+        &token,
+        &user,
+        &[&administrator, &buyer, &administrator],
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.text);
+    assert_eq!(done.json["role_ids"], json!([administrator, buyer]));
+    let read = stack
+        .request(Method::GET, &format!("/admin/customer-users/{}", id(&user)))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(read.json["role_ids"], json!([administrator, buyer]));
+    assert_eq!(read.etag(), done.etag());
+
+    let writer = stack.token_with(&[Scope::CustomerUsersWrite]).await;
+    let refused = stack
+        .request(Method::PUT, &path)
+        .bearer(&writer)
+        .if_match(&read.etag())
+        .json(&json!({"role_ids": [buyer]}))
+        .send()
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn storefront_rights_are_the_union_of_the_roles_permissions() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let customer = stack.customer("Acme").await;
+    let viewer = create_role(
+        &stack,
+        &token,
+        json!({"label": "Viewer", "permissions": ["customer_users:view"]}),
+    )
+    .await;
+    let user = stack
+        .customer_user(
+            &customer,
+            "ann@example.com",
+            &[id(&viewer).parse().unwrap()],
+        )
+        .await;
+    let frontend = stack.frontend_token(&id(&user)).await;
+
+    let listed = stack
+        .request(Method::GET, "/api/customer-users")
+        .bearer(&frontend)
+        .send()
+        .await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.text);
+    let create = || {
+        stack
+            .request(Method::POST, "/api/customer-users")
+            .bearer(&frontend)
+            .json(&json!({"first_name": "Bo", "last_name": "Lee", "email": "bo@example.com"}))
+            .send()
+    };
+    let refused = create().await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        refused.text.contains("customer_users:create"),
+        "{}",
+        refused.text
+    );
+
+    // A second role adds its permissions to the first's.
+    let creator = create_role(
+        &stack,
+        &token,
+        json!({"label": "Creator", "permissions": ["customer_users:create"]}),
+    )
+    .await;
+    let both = assign(&stack, &token, &user, &[&id(&viewer), &id(&creator)]).await;
+    assert_eq!(both.status, StatusCode::OK, "{}", both.text);
+    let created = create().await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+
+    // Taking a permission from a role takes it from its holders at once.
+    let path = format!("/admin/customer-user-roles/{}", id(&viewer));
+    let current = stack
+        .request(Method::GET, &path)
+        .bearer(&token)
+        .send()
+        .await;
+    let narrowed = stack
+        .request(Method::PATCH, &path)
+        .bearer(&token)
+        .if_match(&current.etag())
+        .json(&json!({"permissions": []}))
+        .send()
+        .await;
+    assert_eq!(narrowed.status, StatusCode::OK, "{}", narrowed.text);
+    let now_refused = stack
+        .request(Method::GET, "/api/customer-users")
+        .bearer(&frontend)
+        .send()
+        .await;
+    assert_eq!(now_refused.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn customer_administrators_manage_their_own_roles_within_their_rights() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let (boss, boss_token) = stack.storefront_administrator().await;
+    let customer = boss.json["customer_id"].as_str().unwrap().to_owned();
+    let elsewhere = stack.customer("Elsewhere").await;
+    let foreign = create_role(
+        &stack,
+        &token,
+        json!({"label": "Elsewhere's", "customer_id": elsewhere}),
+    )
+    .await;
+    let hidden_system = create_role(&stack, &token, json!({"label": "Staff only"})).await;
+
+    // The list holds the self-managed system roles and nothing of another customer.
+    let listed = stack
+        .request(Method::GET, "/api/customer-user-roles")
+        .bearer(&boss_token)
+        .send()
+        .await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.text);
+    let labels = |reply: &Reply| -> Vec<String> {
+        reply.json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["label"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        labels(&listed),
+        ["Administrator", "Buyer", "Non-Authenticated Visitors"]
+    );
+    for unseen in [&foreign, &hidden_system] {
+        let read = stack
+            .request(
+                Method::GET,
+                &format!("/api/customer-user-roles/{}", id(unseen)),
+            )
+            .bearer(&boss_token)
+            .send()
+            .await;
+        assert_eq!(read.status, StatusCode::NOT_FOUND);
+    }
+
+    // The administrator makes a role of its customer...
+    let lead = stack
+        .request(Method::POST, "/api/customer-user-roles")
+        .bearer(&boss_token)
+        .json(&json!({"label": "Team lead", "permissions": ["customer_users:view"]}))
+        .send()
+        .await;
+    assert_eq!(lead.status, StatusCode::CREATED, "{}", lead.text);
+    assert_eq!(lead.json["customer_id"], json!(customer));
+    let listed = stack
+        .request(Method::GET, "/api/customer-user-roles")
+        .bearer(&boss_token)
+        .send()
+        .await;
+    assert!(labels(&listed).contains(&"Team lead".to_owned()));
+
+    // ...and gives it to a colleague, who may then only view.
+    let colleague = stack
+        .request(Method::POST, "/api/customer-users")
+        .bearer(&boss_token)
+        .json(&json!({"first_name": "Cy", "last_name": "Ng", "email": "cy@example.com", "role_ids": [id(&lead)]}))
+        .send()
+        .await;
+    assert_eq!(colleague.status, StatusCode::CREATED, "{}", colleague.text);
+
+    // System roles are the back office's to change.
+    let administrator = stack.provisioned.administrator_role_id;
+    let system = stack
+        .request(
+            Method::PATCH,
+            &format!("/api/customer-user-roles/{administrator}"),
+        )
+        .bearer(&boss_token)
+        .if_match("\"1\"")
+        .json(&json!({"label": "Boss"}))
+        .send()
+        .await;
+    assert_eq!(system.status, StatusCode::FORBIDDEN);
+
+    // A held role stays; the administrator's own roles are untouched by all this.
+    let lead_path = format!("/api/customer-user-roles/{}", id(&lead));
+    let held = stack
+        .request(Method::DELETE, &lead_path)
+        .bearer(&boss_token)
+        .if_match(&lead.etag())
+        .send()
+        .await;
+    assert_eq!(held.status, StatusCode::CONFLICT, "{}", held.text);
+}
+
+#[tokio::test]
+async fn nobody_grants_more_than_it_holds() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let customer = stack.customer("Acme").await;
+    // A role manager who may not delete users.
+    let manager_role = create_role(
+        &stack,
+        &token,
+        json!({
+            "label": "Role manager",
+            "self_managed": true,
+            "permissions": ["roles:view", "roles:manage", "customer_users:view", "customer_users:create", "customer_users:edit"],
+        }),
+    )
+    .await;
+    let manager = stack
+        .customer_user(
+            &customer,
+            "rm@example.com",
+            &[id(&manager_role).parse().unwrap()],
+        )
+        .await;
+    let frontend = stack.frontend_token(&id(&manager)).await;
+
+    let escalating = stack
+        .request(Method::POST, "/api/customer-user-roles")
+        .bearer(&frontend)
+        .json(&json!({"label": "Deleter", "permissions": ["customer_users:view", "customer_users:delete"]}))
+        .send()
+        .await;
+    assert_eq!(
+        escalating.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        escalating.text
+    );
+    assert_eq!(escalating.error_fields(), ["permissions.1"]);
+
+    let fine = stack
+        .request(Method::POST, "/api/customer-user-roles")
+        .bearer(&frontend)
+        .json(&json!({"label": "Viewer", "permissions": ["customer_users:view"]}))
+        .send()
+        .await;
+    assert_eq!(fine.status, StatusCode::CREATED, "{}", fine.text);
+    let widened = stack
+        .request(
+            Method::PATCH,
+            &format!("/api/customer-user-roles/{}", id(&fine)),
+        )
+        .bearer(&frontend)
+        .if_match(&fine.etag())
+        .json(&json!({"permissions": ["customer_users:delete"]}))
+        .send()
+        .await;
+    assert_eq!(widened.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(widened.error_fields(), ["permissions.0"]);
+
+    // Nor may it hand a colleague the Administrator role, which holds more.
+    let administrator = stack.provisioned.administrator_role_id;
+    let handed = stack
+        .request(Method::POST, "/api/customer-users")
+        .bearer(&frontend)
+        .json(&json!({"first_name": "Di", "last_name": "Ox", "email": "di@example.com", "role_ids": [administrator]}))
+        .send()
+        .await;
+    assert_eq!(
+        handed.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        handed.text
+    );
+    assert_eq!(handed.error_fields(), ["role_ids.0"]);
+    assert!(handed.text.contains("do not hold"), "{}", handed.text);
+}
