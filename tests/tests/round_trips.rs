@@ -1,5 +1,6 @@
 //! AWS round trips per request, counted by the emulator at the wire. Prints the table
-//! that `docs/performance.md` shows and holds the token endpoint to one DynamoDB call.
+//! that `docs/performance.md` shows, holds the token endpoint to one DynamoDB call and
+//! every admin read to two.
 //! One test in this binary, so no other request is counted with it.
 
 use std::collections::BTreeMap;
@@ -132,6 +133,20 @@ async fn round_trips_per_route() {
     )
     .await;
     count(
+        "GET /admin/customer-user-roles/{id}",
+        stack
+            .request(
+                Method::GET,
+                &format!(
+                    "/admin/customer-user-roles/{}",
+                    stack.provisioned.buyer_role_id
+                ),
+            )
+            .bearer(&admin),
+        &mut rows,
+    )
+    .await;
+    count(
         "GET /admin/oauth-applications",
         stack
             .request(Method::GET, "/admin/oauth-applications")
@@ -179,6 +194,9 @@ async fn round_trips_per_route() {
             !calls.keys().any(|name| name == "dynamodb:Scan"),
             "{label} scans"
         );
+        if label.starts_with("GET /admin") {
+            assert!(total <= 2, "{label}: an admin read costs {total} calls");
+        }
     }
     println!("{table}");
     std::fs::create_dir_all(workspace_root().join("target")).unwrap();
