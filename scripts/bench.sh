@@ -53,7 +53,7 @@ cargo bench --locked -q -p integration-tests --bench list_pages 2>&1 | grep -E '
 echo
 echo "== Cold start, size and memory (release binaries; building them first)"
 cargo build --release --locked -q --bins \
-  -p token -p directory -p customer-users -p roles -p confirmation -p oauth-apps
+  -p token -p directory -p customer-users -p roles -p consents -p confirmation -p oauth-apps
 # The minimal function is an example, so that `cargo bench` (whose profile skips LTO)
 # does not rebuild it over the release build.
 cargo build --release --locked -q -p integration-tests --example hello
@@ -62,7 +62,7 @@ env "${https_endpoint[@]}" cargo bench --locked -q -p integration-tests --bench 
 
 echo
 echo "== arm64 bootstrap sizes (what Lambda runs; target <= 6 MiB stripped)"
-functions=(token directory customer-users roles confirmation oauth-apps)
+functions=(token directory customer-users roles consents confirmation oauth-apps)
 if rustup target list --installed | grep -qx aarch64-unknown-linux-gnu \
   || rustup target add aarch64-unknown-linux-gnu >/dev/null 2>&1; then
   # cargo-lambda links for arm64 with zig, taken from PyPI (400 MB, so only here).

@@ -5,6 +5,7 @@ pub mod application;
 pub mod auth;
 pub mod aws;
 pub mod config;
+pub mod consent;
 pub mod customer_user;
 pub mod directory;
 pub mod domain;

@@ -307,7 +307,7 @@ fn main() {
         "hello" => release.join("examples/hello"),
         _ => release.join(name),
     };
-    let functions: [(&str, String); 7] = [
+    let functions: [(&str, String); 8] = [
         ("hello", api_event("GET", "/", None)),
         // The first answer includes the container's first signature: what a third
         // party waits for after a cold start.
@@ -323,6 +323,10 @@ fn main() {
         (
             "roles",
             api_event("GET", "/admin/customer-user-roles", Some(&token)),
+        ),
+        (
+            "consents",
+            api_event("GET", "/admin/consents", Some(&token)),
         ),
         (
             "confirmation",

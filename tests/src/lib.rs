@@ -250,6 +250,15 @@ impl Stack {
         );
         let store = Arc::new(services.store.clone());
         routers.insert(
+            "consents".to_owned(),
+            consents::router(consents::ConsentsState {
+                consents: store.clone(),
+                directory: store.clone(),
+                customer_users: store.clone(),
+                verifier: verifier.clone(),
+            }),
+        );
+        routers.insert(
             "oauth-apps".to_owned(),
             oauth_apps::router(oauth_apps::OauthAppsState {
                 applications: store.clone(),
@@ -528,6 +537,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     document.merge(directory::DirectoryApi::openapi());
     document.merge(customer_users::CustomerUsersApi::openapi());
     document.merge(roles::RolesApi::openapi());
+    document.merge(consents::ConsentsApi::openapi());
     document.merge(confirmation::ConfirmationApi::openapi());
     document.merge(oauth_apps::OauthAppsApi::openapi());
     document
@@ -575,6 +585,7 @@ impl Stack {
                 password: None,
                 password_reset_required: false,
                 addresses: vec![],
+                consents: vec![],
                 created_at: at,
                 updated_at: at,
                 version: 1,

@@ -147,6 +147,23 @@ async fn round_trips_per_route() {
     )
     .await;
     count(
+        "GET /admin/consents",
+        stack.request(Method::GET, "/admin/consents").bearer(&admin),
+        &mut rows,
+    )
+    .await;
+    count(
+        "GET /admin/customer-users/{id}/consents",
+        stack
+            .request(
+                Method::GET,
+                &format!("/admin/customer-users/{user}/consents"),
+            )
+            .bearer(&admin),
+        &mut rows,
+    )
+    .await;
+    count(
         "GET /admin/oauth-applications",
         stack
             .request(Method::GET, "/admin/oauth-applications")

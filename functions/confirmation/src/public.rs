@@ -278,6 +278,7 @@ fn decoy_user(website: &shared::directory::Website, email: &Email) -> CustomerUs
         password: None,
         password_reset_required: false,
         addresses: Vec::new(),
+        consents: Vec::new(),
         created_at: at,
         updated_at: at,
         version: 0,

@@ -150,6 +150,7 @@ pub async fn create(
         password,
         password_reset_required: false,
         addresses,
+        consents: vec![],
         created_at: at,
         updated_at: at,
         version: 1,

@@ -58,6 +58,7 @@ pub struct CustomerUserView {
 pub struct Links {
     pub addresses: String,
     pub oauth_applications: String,
+    pub consents: String,
 }
 
 impl CustomerUserView {
@@ -67,6 +68,7 @@ impl CustomerUserView {
             links: Links {
                 addresses: format!("/admin/customer-users/{}/addresses", user.id),
                 oauth_applications: format!("/admin/customer-users/{}/oauth-applications", user.id),
+                consents: format!("/admin/customer-users/{}/consents", user.id),
             },
             id: user.id,
             organization_id: user.organization_id,

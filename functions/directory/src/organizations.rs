@@ -223,7 +223,7 @@ pub async fn delete(
     }
     if state.store.organization_in_use(current.id).await? {
         return Err(ApiError::Conflict(
-            "the organization still has websites, users, customers or roles: delete them first"
+            "the organization still has websites, users, customers, roles, consents or applications: delete them first"
                 .into(),
         ));
     }

@@ -55,6 +55,9 @@ pub struct CustomerUser {
     #[serde(default)]
     pub password_reset_required: bool,
     pub addresses: Vec<Address>,
+    /// The consents the user accepted, and when.
+    #[serde(default)]
+    pub consents: Vec<crate::consent::ConsentAcceptance>,
     #[serde(with = "crate::domain::rfc3339_millis")]
     pub created_at: OffsetDateTime,
     #[serde(with = "crate::domain::rfc3339_millis")]

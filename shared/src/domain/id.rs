@@ -69,6 +69,10 @@ id_type!(
     ApplicationId
 );
 id_type!(
+    /// A consent to the processing of personal data.
+    ConsentId
+);
+id_type!(
     /// An address of a customer user.
     AddressId
 );

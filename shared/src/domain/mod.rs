@@ -44,8 +44,8 @@ mod web_url;
 pub use country::{CountryCode, RegionCode};
 pub use email::Email;
 pub use id::{
-    AddressId, ApplicationId, CustomerId, CustomerUserId, NotificationId, OrganizationId, RoleId,
-    UserId, WebsiteId,
+    AddressId, ApplicationId, ConsentId, CustomerId, CustomerUserId, NotificationId,
+    OrganizationId, RoleId, UserId, WebsiteId,
 };
 pub use localization::Localization;
 pub use name::Name;

@@ -4,11 +4,12 @@
 use crate::{
     application::{Application, Owner},
     auth::SecretHash,
+    consent::Consent,
     customer_user::{CustomerUser, LinkPurpose, OneTimeLink},
     directory::{Customer, CustomerUserRole, Organization, User, Website},
     domain::{
-        ApplicationId, CustomerId, CustomerUserId, NotificationId, OrganizationId, RoleId, UserId,
-        WebsiteId,
+        ApplicationId, ConsentId, CustomerId, CustomerUserId, NotificationId, OrganizationId,
+        RoleId, UserId, WebsiteId,
     },
 };
 
@@ -146,6 +147,24 @@ pub fn role(r: &CustomerUserRole) -> ItemKeys {
     }
 }
 
+pub fn consents_of(org: OrganizationId) -> String {
+    format!("ORG#{org}#CONSENTS")
+}
+
+pub fn consent_pk(id: ConsentId) -> String {
+    format!("CONSENT#{id}")
+}
+
+pub fn consent(c: &Consent) -> ItemKeys {
+    ItemKeys {
+        gsi1: Some((
+            consents_of(c.organization_id),
+            sortable(c.name.as_str(), c.id),
+        )),
+        ..ItemKeys::base(consent_pk(c.id), SK_CONSENT)
+    }
+}
+
 pub fn applications_of(owner: Owner) -> String {
     match owner {
         Owner::Backend { user_id } => format!("USER#{user_id}#APPS"),
@@ -203,6 +222,7 @@ pub const SK_WEBSITE: &str = "WEBSITE";
 pub const SK_USER: &str = "USER";
 pub const SK_CUSTOMER: &str = "CUSTOMER";
 pub const SK_ROLE: &str = "ROLE";
+pub const SK_CONSENT: &str = "CONSENT";
 pub const SK_APPLICATION: &str = "APP";
 
 pub const SK_CUSTOMER_USER: &str = "PROFILE";

@@ -13,10 +13,12 @@ use async_trait::async_trait;
 
 use crate::{
     application::{Application, Owner},
+    consent::Consent,
     customer_user::{CustomerUser, Notification, OneTimeLink},
     directory::{Customer, CustomerUserRole, Organization, User, Website},
     domain::{
-        ApplicationId, CustomerId, CustomerUserId, OrganizationId, RoleId, UserId, WebsiteId,
+        ApplicationId, ConsentId, CustomerId, CustomerUserId, OrganizationId, RoleId, UserId,
+        WebsiteId,
     },
     http::{Page, PageRequest},
 };
@@ -128,7 +130,8 @@ pub trait DirectoryStore: Send + Sync {
         name_prefix: Option<&str>,
         page: &PageRequest,
     ) -> StoreResult<Page<Organization>>;
-    /// Whether any website, back-office user, customer, role or application still belongs to it.
+    /// Whether any website, back-office user, customer, role, consent or application still
+    /// belongs to it.
     async fn organization_in_use(&self, id: OrganizationId) -> StoreResult<bool>;
 
     async fn create_website(&self, website: &Website) -> StoreResult<()>;
@@ -212,6 +215,23 @@ pub trait DirectoryStore: Send + Sync {
         customer_id: CustomerId,
         page: &PageRequest,
     ) -> StoreResult<Page<CustomerUserRole>>;
+}
+
+#[async_trait]
+pub trait ConsentStore: Send + Sync {
+    async fn create_consent(&self, consent: &Consent) -> StoreResult<()>;
+    async fn get_consent(&self, id: ConsentId) -> StoreResult<Option<Consent>>;
+    /// Replaces `previous` if neither its version nor its acceptance count moved.
+    async fn update_consent(&self, consent: &Consent, previous: &Consent) -> StoreResult<()>;
+    /// Deletes the consent if it is still at its version and nobody accepted it
+    /// (`StoreError::Duplicate` says so otherwise).
+    async fn delete_consent(&self, consent: &Consent) -> StoreResult<()>;
+    /// An organization's consents by name.
+    async fn list_consents(
+        &self,
+        organization_id: OrganizationId,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Consent>>;
 }
 
 /// The order of the customer-user grid.

@@ -448,6 +448,10 @@ async fn view_edit_disable_enable_delete_round_trip() {
         read.json["links"]["oauth_applications"],
         format!("/admin/customer-users/{id}/oauth-applications")
     );
+    assert_eq!(
+        read.json["links"]["consents"],
+        format!("/admin/customer-users/{id}/consents")
+    );
     assert_eq!(read.json["confirmed"], true);
 
     let stale = stack

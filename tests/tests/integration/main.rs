@@ -4,6 +4,7 @@
 mod admin_auth;
 mod bad_input;
 mod confirmation;
+mod consents;
 mod customer_users;
 mod directory;
 mod events;

@@ -247,7 +247,7 @@ fn only_the_token_function_reads_the_signing_key_or_writes_published_keys() {
             );
         }
     }
-    assert_eq!(functions, 6);
+    assert_eq!(functions, 7);
 
     let deny = &resources(&template)["PublishedKeysReadOnly"]["Properties"]["PolicyDocument"]["Statement"]
         [0];

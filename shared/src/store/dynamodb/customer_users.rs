@@ -14,7 +14,7 @@ use crate::{
     application::Application,
     customer_user::{CustomerUser, LinkPurpose, Notification, OneTimeLink},
     directory::Customer,
-    domain::{CustomerUserId, RoleId},
+    domain::CustomerUserId,
     http::{Page, PageRequest},
     store::{
         CustomerUserQuery, CustomerUserSort, CustomerUserStore, StoreError, StoreResult, keys,
@@ -70,33 +70,50 @@ fn equal_filter(
 }
 
 const ROLE_GONE: &str = "one of the chosen roles was just deleted: list the roles again";
+const CONSENT_GONE: &str = "one of the chosen consents was just deleted: list the consents again";
+
+/// The items a user's record is counted on: its roles (their holders) and its
+/// accepted consents (their acceptances).
+fn counted_by(user: &CustomerUser) -> (BTreeSet<String>, BTreeSet<String>) {
+    (
+        user.role_ids.iter().map(|id| keys::role_pk(*id)).collect(),
+        user.consents
+            .iter()
+            .map(|a| keys::consent_pk(a.consent_id))
+            .collect(),
+    )
+}
 
 impl DynamoStore {
-    /// Moves the user counts of the roles the user gained and lost; each must still
-    /// exist. Returns the positions these writes will take in the transaction.
-    fn role_count_moves(
+    /// Moves the counts on the items `user` gained and lost against `previous` (each
+    /// must still exist). Returns the positions these writes take in the transaction:
+    /// roles first, then consents.
+    fn count_moves(
         &self,
         writes: &mut Vec<TransactWriteItem>,
-        gained: &[RoleId],
-        lost: &[RoleId],
-    ) -> StoreResult<Range<usize>> {
-        let start = writes.len();
-        let gained: BTreeSet<_> = gained.iter().collect();
-        let lost: BTreeSet<_> = lost.iter().collect();
-        for (roles, delta) in [
-            (gained.difference(&lost), 1),
-            (lost.difference(&gained), -1),
+        user: Option<&CustomerUser>,
+        previous: Option<&CustomerUser>,
+    ) -> StoreResult<(Range<usize>, Range<usize>)> {
+        let (roles, consents) = user.map(counted_by).unwrap_or_default();
+        let (old_roles, old_consents) = previous.map(counted_by).unwrap_or_default();
+        let mut ranges = Vec::with_capacity(2);
+        for (now, before, sk, counter) in [
+            (roles, old_roles, keys::SK_ROLE, "user_count"),
+            (consents, old_consents, keys::SK_CONSENT, "acceptance_count"),
         ] {
-            for role in roles {
-                writes.push(self.add_to_counter(
-                    keys::role_pk(**role),
-                    keys::SK_ROLE,
-                    "user_count",
-                    delta,
-                )?);
+            let start = writes.len();
+            let moves = now
+                .difference(&before)
+                .map(|pk| (pk, 1))
+                .chain(before.difference(&now).map(|pk| (pk, -1)));
+            for (pk, delta) in moves {
+                writes.push(self.add_to_counter(pk.clone(), sk, counter, delta)?);
             }
+            ranges.push(start..writes.len());
         }
-        Ok(start..writes.len())
+        let consents = ranges.pop().expect("two ranges");
+        let roles = ranges.pop().expect("two ranges");
+        Ok((roles, consents))
     }
 }
 
@@ -131,7 +148,7 @@ impl CustomerUserStore for DynamoStore {
                 }
             }
         }
-        let roles = self.role_count_moves(&mut writes, &user.role_ids, &[])?;
+        let (roles, consents) = self.count_moves(&mut writes, Some(user), None)?;
         for link in links {
             writes.push(self.put_item_unconditionally(super::links::link_item(link)?)?);
         }
@@ -139,6 +156,7 @@ impl CustomerUserStore for DynamoStore {
             0 => StoreError::Duplicate("a record with this id already exists".into()),
             1 => StoreError::Duplicate(EMAIL_TAKEN.into()),
             i if roles.contains(&i) => StoreError::Duplicate(ROLE_GONE.into()),
+            i if consents.contains(&i) => StoreError::Duplicate(CONSENT_GONE.into()),
             _ => StoreError::NotFound,
         })
         .await
@@ -217,7 +235,7 @@ impl CustomerUserStore for DynamoStore {
                 1,
             )?);
         }
-        let roles = self.role_count_moves(&mut writes, &user.role_ids, &previous.role_ids)?;
+        let (roles, consents) = self.count_moves(&mut writes, Some(user), Some(previous))?;
         for application in applications {
             let item = to_item(application, &keys::application(application))?;
             writes.push(self.put_versioned_item(item, application.version - 1)?);
@@ -235,6 +253,7 @@ impl CustomerUserStore for DynamoStore {
             (1, true) => StoreError::Duplicate(EMAIL_TAKEN.into()),
             (0, _) => StoreError::VersionConflict,
             (i, _) if roles.contains(&i) => StoreError::Duplicate(ROLE_GONE.into()),
+            (i, _) if consents.contains(&i) => StoreError::Duplicate(CONSENT_GONE.into()),
             _ => StoreError::Duplicate(
                 "the customer user's customer or applications changed meanwhile: retry".into(),
             ),
@@ -265,7 +284,7 @@ impl CustomerUserStore for DynamoStore {
                 -1,
             )?,
         ];
-        self.role_count_moves(&mut writes, &[], &user.role_ids)?;
+        self.count_moves(&mut writes, None, Some(user))?;
         writes.extend(self.application_deletes(applications)?);
         self.transact(writes, &|index| match index {
             0 => StoreError::VersionConflict,

@@ -42,6 +42,7 @@ use crate::{
 
 type Item = HashMap<String, AttributeValue>;
 
+mod consents;
 mod customer_users;
 mod links;
 mod public_keys;
@@ -410,6 +411,72 @@ impl DynamoStore {
                 }
                 _ => Err(backend(SdkError::ServiceError(e))),
             },
+            Err(e) => Err(backend(e)),
+        }
+    }
+
+    /// Replaces a record whose `counter` other transactions move without a version
+    /// bump: only if neither its version nor the counter moved since it was read.
+    /// `false` when either did, or the record is gone.
+    async fn put_counted(
+        &self,
+        item: Item,
+        expected_version: u64,
+        counter: &str,
+        expected_count: u64,
+    ) -> StoreResult<bool> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(
+                "version = :expected AND (attribute_not_exists(#counter) OR #counter = :count)",
+            )
+            .expression_attribute_names("#counter", counter)
+            .expression_attribute_values(":expected", n(expected_version))
+            .expression_attribute_values(":count", n(expected_count))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e))
+                if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(backend(e)),
+        }
+    }
+
+    /// Deletes a record still at `version` whose `counter` is zero; `false` otherwise.
+    async fn delete_uncounted(
+        &self,
+        pk: String,
+        sk: &str,
+        version: u64,
+        counter: &str,
+    ) -> StoreResult<bool> {
+        let result = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .condition_expression(
+                "version = :expected AND (attribute_not_exists(#counter) OR #counter = :zero)",
+            )
+            .expression_attribute_names("#counter", counter)
+            .expression_attribute_values(":expected", n(version))
+            .expression_attribute_values(":zero", n(0))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e))
+                if matches!(e.err(), DeleteItemError::ConditionalCheckFailedException(_)) =>
+            {
+                Ok(false)
+            }
             Err(e) => Err(backend(e)),
         }
     }
@@ -913,6 +980,7 @@ impl DirectoryStore for DynamoStore {
             (0, keys::users_of(id)),
             (0, keys::customers_of(id)),
             (0, keys::roles_of(id)),
+            (0, keys::consents_of(id)),
             (1, keys::applications_in(id)),
         ];
         for (index, partition) in partitions {
@@ -1192,62 +1260,42 @@ impl DirectoryStore for DynamoStore {
         role: &CustomerUserRole,
         previous: &CustomerUserRole,
     ) -> StoreResult<()> {
-        // The user count moves without a version bump: write it back only if it has
-        // not moved since `previous` was read.
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(role_item(role)?))
-            .condition_expression(
-                "version = :expected AND (attribute_not_exists(user_count) OR user_count = :users)",
+        if self
+            .put_counted(
+                role_item(role)?,
+                previous.version,
+                "user_count",
+                previous.user_count,
             )
-            .expression_attribute_values(":expected", n(previous.version))
-            .expression_attribute_values(":users", n(previous.user_count))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(SdkError::ServiceError(e))
-                if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) =>
-            {
-                match self.get_role(role.id).await? {
-                    None => Err(StoreError::NotFound),
-                    Some(_) => Err(StoreError::VersionConflict),
-                }
-            }
-            Err(e) => Err(backend(e)),
+            .await?
+        {
+            return Ok(());
+        }
+        match self.get_role(role.id).await? {
+            None => Err(StoreError::NotFound),
+            Some(_) => Err(StoreError::VersionConflict),
         }
     }
 
     async fn delete_role(&self, role: &CustomerUserRole) -> StoreResult<()> {
-        let result = self
-            .client
-            .delete_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::role_pk(role.id), keys::SK_ROLE)))
-            .condition_expression(
-                "version = :expected AND (attribute_not_exists(user_count) OR user_count = :zero)",
+        if self
+            .delete_uncounted(
+                keys::role_pk(role.id),
+                keys::SK_ROLE,
+                role.version,
+                "user_count",
             )
-            .expression_attribute_values(":expected", n(role.version))
-            .expression_attribute_values(":zero", n(0))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(SdkError::ServiceError(e))
-                if matches!(e.err(), DeleteItemError::ConditionalCheckFailedException(_)) =>
-            {
-                // Say why: a user was given the role, or the role changed or went away.
-                match self.get_role(role.id).await? {
-                    None => Err(StoreError::NotFound),
-                    Some(current) if current.user_count > 0 => Err(in_use(
-                        "customer users hold this role: give them other roles first",
-                    )),
-                    Some(_) => Err(StoreError::VersionConflict),
-                }
-            }
-            Err(e) => Err(backend(e)),
+            .await?
+        {
+            return Ok(());
+        }
+        // Say why: a user was given the role, or the role changed or went away.
+        match self.get_role(role.id).await? {
+            None => Err(StoreError::NotFound),
+            Some(current) if current.user_count > 0 => Err(in_use(
+                "customer users hold this role: give them other roles first",
+            )),
+            Some(_) => Err(StoreError::VersionConflict),
         }
     }
 

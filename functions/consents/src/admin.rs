@@ -1,0 +1,252 @@
+//! `/admin/consents` and `GET /admin/customer-users/{id}/consents`, for back-office
+//! administrators.
+
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+};
+use serde::Deserialize;
+use shared::{
+    ApiError,
+    auth::{
+        Admin, AdminPrincipal,
+        scopes::{ConsentsRead, ConsentsWrite},
+    },
+    consent::{Consent, ConsentAcceptance},
+    directory::access,
+    domain::{ConsentId, Name, OrganizationId, WebUrl, now},
+    error::Validation,
+    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, nullable},
+    openapi::{ReadProblems, WriteProblems},
+};
+
+use crate::ConsentsState;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateConsent {
+    /// Defaults to the caller's organization.
+    pub organization_id: Option<OrganizationId>,
+    pub name: String,
+    /// The page with the full text, an absolute http or https URL.
+    pub content_url: Option<String>,
+    /// Once accepted, a mandatory consent cannot be declined. Default false.
+    pub mandatory: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateConsent {
+    pub name: Option<String>,
+    /// `null` removes the link.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub content_url: Option<Option<String>>,
+    pub mandatory: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListConsents {
+    /// Defaults to the caller's organization.
+    pub organization_id: Option<String>,
+    pub limit: Option<String>,
+    pub cursor: Option<String>,
+}
+
+/// The consents of an organization, by name.
+#[utoipa::path(
+    get, path = "/admin/consents", tag = "consents",
+    params(ListConsents),
+    security(("backend_token" = ["consents:read"])),
+    responses((status = 200, description = "One page of consents", body = Page<Consent>), ReadProblems)
+)]
+pub async fn list(
+    State(state): State<ConsentsState>,
+    admin: Admin<ConsentsRead>,
+    QueryParams(q): QueryParams<ListConsents>,
+) -> Result<Json<Page<Consent>>, ApiError> {
+    let page = PageRequest::try_from((q.limit, q.cursor))?;
+    let organization_id: OrganizationId = match q.organization_id.as_deref() {
+        None => admin.principal().organization_id,
+        Some(raw) => raw
+            .parse()
+            .map_err(|e: shared::domain::InvalidValue| ApiError::field("organization_id", e.0))?,
+    };
+    access::ensure_organization(state.directory.as_ref(), admin.principal(), organization_id)
+        .await?;
+    Ok(Json(
+        state.consents.list_consents(organization_id, &page).await?,
+    ))
+}
+
+/// Creates a consent customer users may accept.
+#[utoipa::path(
+    post, path = "/admin/consents", tag = "consents",
+    request_body = CreateConsent,
+    security(("backend_token" = ["consents:write"])),
+    responses((status = 201, description = "Created", body = Consent, headers(("ETag" = String))), WriteProblems)
+)]
+pub async fn create(
+    State(state): State<ConsentsState>,
+    admin: Admin<ConsentsWrite>,
+    JsonBody(body): JsonBody<CreateConsent>,
+) -> Result<Versioned<Consent>, ApiError> {
+    let directory = state.directory.as_ref();
+    let organization_id = body
+        .organization_id
+        .unwrap_or(admin.principal().organization_id);
+    access::ensure_organization(directory, admin.principal(), organization_id).await?;
+    let mut v = Validation::default();
+    if directory.get_organization(organization_id).await?.is_none() {
+        v.add("organization_id", "no organization has this id");
+    }
+    let name = v.check("name", Name::parse(&body.name));
+    let content_url = match body.content_url.as_deref() {
+        Some(url) => v.check("content_url", WebUrl::parse(url)),
+        None => None,
+    };
+    v.finish()?;
+    let at = now();
+    let consent = Consent {
+        id: ConsentId::generate(),
+        organization_id,
+        name: name.expect("validated"),
+        content_url,
+        mandatory: body.mandatory.unwrap_or(false),
+        acceptance_count: 0,
+        created_at: at,
+        updated_at: at,
+        version: 1,
+    };
+    state.consents.create_consent(&consent).await?;
+    Ok(Versioned::created(consent.version, consent))
+}
+
+async fn load(
+    state: &ConsentsState,
+    admin: &AdminPrincipal,
+    id: &str,
+) -> Result<Consent, ApiError> {
+    let consents = state.consents.as_ref();
+    access::load(
+        state.directory.as_ref(),
+        admin,
+        id,
+        "consent",
+        |id| consents.get_consent(id),
+        |c| c.organization_id,
+    )
+    .await
+}
+
+/// Reads one consent; its version is the `ETag`.
+#[utoipa::path(
+    get, path = "/admin/consents/{id}", tag = "consents",
+    params(("id" = String, Path, description = "Consent id")),
+    security(("backend_token" = ["consents:read"])),
+    responses((status = 200, description = "The consent", body = Consent, headers(("ETag" = String))), ReadProblems)
+)]
+pub async fn get(
+    State(state): State<ConsentsState>,
+    admin: Admin<ConsentsRead>,
+    Path(id): Path<String>,
+) -> Result<Versioned<Consent>, ApiError> {
+    let consent = load(&state, admin.principal(), &id).await?;
+    Ok(Versioned::ok(consent.version, consent))
+}
+
+/// Changes a consent. Acceptances keep the name the user saw when accepting.
+#[utoipa::path(
+    patch, path = "/admin/consents/{id}", tag = "consents",
+    params(("id" = String, Path, description = "Consent id"), ("If-Match" = String, Header, description = "The ETag last read")),
+    request_body = UpdateConsent,
+    security(("backend_token" = ["consents:write"])),
+    responses((status = 200, description = "Updated", body = Consent, headers(("ETag" = String))), WriteProblems)
+)]
+pub async fn update(
+    State(state): State<ConsentsState>,
+    admin: Admin<ConsentsWrite>,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    JsonBody(body): JsonBody<UpdateConsent>,
+) -> Result<Versioned<Consent>, ApiError> {
+    let current = load(&state, admin.principal(), &id).await?;
+    if_match.check(current.version)?;
+    let mut v = Validation::default();
+    let mut consent = current.clone();
+    if let Some(name) = body
+        .name
+        .as_deref()
+        .and_then(|n| v.check("name", Name::parse(n)))
+    {
+        consent.name = name;
+    }
+    match body.content_url {
+        Some(Some(url)) => {
+            if let Some(url) = v.check("content_url", WebUrl::parse(&url)) {
+                consent.content_url = Some(url);
+            }
+        }
+        Some(None) => consent.content_url = None,
+        None => {}
+    }
+    if let Some(mandatory) = body.mandatory {
+        consent.mandatory = mandatory;
+    }
+    v.finish()?;
+    consent.updated_at = now();
+    consent.version = current.version + 1;
+    state.consents.update_consent(&consent, &current).await?;
+    Ok(Versioned::ok(consent.version, consent))
+}
+
+/// Deletes a consent nobody accepted; an accepted one stays as the record of it.
+#[utoipa::path(
+    delete, path = "/admin/consents/{id}", tag = "consents",
+    params(("id" = String, Path, description = "Consent id"), ("If-Match" = String, Header, description = "The ETag last read")),
+    security(("backend_token" = ["consents:write"])),
+    responses((status = 204, description = "Deleted"), WriteProblems)
+)]
+pub async fn delete(
+    State(state): State<ConsentsState>,
+    admin: Admin<ConsentsWrite>,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+) -> Result<StatusCode, ApiError> {
+    let current = load(&state, admin.principal(), &id).await?;
+    if_match.check(current.version)?;
+    state.consents.delete_consent(&current).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The consents a customer user accepted, with when and under which name; one that is
+/// not listed was never accepted or was declined since.
+#[utoipa::path(
+    get, path = "/admin/customer-users/{id}/consents", tag = "consents",
+    params(("id" = String, Path, description = "Customer user id")),
+    security(("backend_token" = ["consents:read"])),
+    responses((status = 200, description = "Every acceptance, on one page", body = Page<ConsentAcceptance>), ReadProblems)
+)]
+pub async fn of_customer_user(
+    State(state): State<ConsentsState>,
+    admin: Admin<ConsentsRead>,
+    Path(id): Path<String>,
+) -> Result<Json<Page<ConsentAcceptance>>, ApiError> {
+    let users = state.customer_users.as_ref();
+    let user = access::load(
+        state.directory.as_ref(),
+        admin.principal(),
+        &id,
+        "customer user",
+        |id| users.get_customer_user(id),
+        |u| u.organization_id,
+    )
+    .await?;
+    Ok(Json(Page {
+        items: user.consents,
+        next_cursor: None,
+    }))
+}

@@ -1,0 +1,64 @@
+//! Consents to the processing of personal data: the back office defines them
+//! (`/admin/consents`) and sees which ones a customer user accepted, and when
+//! (`GET /admin/customer-users/{id}/consents`); customer users accept and decline them
+//! through the storefront (`/api/me/consents`).
+
+mod admin;
+mod storefront;
+
+use std::sync::Arc;
+
+use axum::{Router, extract::FromRef, routing::get};
+use shared::{
+    auth::Verifier,
+    openapi::{BearerSecurity, FrontendSecurity},
+    store::{ConsentStore, CustomerUserStore, DirectoryStore},
+};
+
+#[derive(Clone)]
+pub struct ConsentsState {
+    pub consents: Arc<dyn ConsentStore>,
+    pub directory: Arc<dyn DirectoryStore>,
+    pub customer_users: Arc<dyn CustomerUserStore>,
+    pub verifier: Arc<Verifier>,
+}
+
+impl FromRef<ConsentsState> for Arc<Verifier> {
+    fn from_ref(state: &ConsentsState) -> Self {
+        state.verifier.clone()
+    }
+}
+
+pub fn router(state: ConsentsState) -> Router {
+    Router::new()
+        .route("/admin/consents", get(admin::list).post(admin::create))
+        .route(
+            "/admin/consents/{id}",
+            get(admin::get).patch(admin::update).delete(admin::delete),
+        )
+        .route(
+            "/admin/customer-users/{id}/consents",
+            get(admin::of_customer_user),
+        )
+        .route(
+            "/api/me/consents",
+            get(storefront::mine).put(storefront::choose),
+        )
+        .fallback(shared::http::route_not_found)
+        .with_state(state)
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(
+        admin::list, admin::create, admin::get, admin::update, admin::delete, admin::of_customer_user,
+        storefront::mine, storefront::choose,
+    ),
+    components(schemas(shared::error::Problem, shared::error::FieldError)),
+    modifiers(&BearerSecurity, &FrontendSecurity),
+    tags(
+        (name = "consents", description = "Consents to the processing of personal data"),
+        (name = "storefront", description = "Self-service of customer users with a frontend token")
+    )
+)]
+pub struct ConsentsApi;

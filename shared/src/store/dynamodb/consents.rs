@@ -1,0 +1,72 @@
+//! Consents on the single table, listed per organization by name. Acceptances live on
+//! the customer users' records; each consent counts them.
+
+use async_trait::async_trait;
+
+use super::{DynamoStore, in_use, to_item};
+use crate::{
+    consent::Consent,
+    domain::{ConsentId, OrganizationId},
+    http::{Page, PageRequest},
+    store::{ConsentStore, StoreError, StoreResult, keys},
+};
+
+#[async_trait]
+impl ConsentStore for DynamoStore {
+    async fn create_consent(&self, consent: &Consent) -> StoreResult<()> {
+        self.put_new(consent, &keys::consent(consent)).await
+    }
+
+    async fn get_consent(&self, id: ConsentId) -> StoreResult<Option<Consent>> {
+        self.get(keys::consent_pk(id), keys::SK_CONSENT).await
+    }
+
+    async fn update_consent(&self, consent: &Consent, previous: &Consent) -> StoreResult<()> {
+        let item = to_item(consent, &keys::consent(consent))?;
+        if self
+            .put_counted(
+                item,
+                previous.version,
+                "acceptance_count",
+                previous.acceptance_count,
+            )
+            .await?
+        {
+            return Ok(());
+        }
+        match self.get_consent(consent.id).await? {
+            None => Err(StoreError::NotFound),
+            Some(_) => Err(StoreError::VersionConflict),
+        }
+    }
+
+    async fn delete_consent(&self, consent: &Consent) -> StoreResult<()> {
+        if self
+            .delete_uncounted(
+                keys::consent_pk(consent.id),
+                keys::SK_CONSENT,
+                consent.version,
+                "acceptance_count",
+            )
+            .await?
+        {
+            return Ok(());
+        }
+        match self.get_consent(consent.id).await? {
+            None => Err(StoreError::NotFound),
+            Some(current) if current.acceptance_count > 0 => Err(in_use(
+                "customer users accepted this consent: it stays as the record of their acceptance",
+            )),
+            Some(_) => Err(StoreError::VersionConflict),
+        }
+    }
+
+    async fn list_consents(
+        &self,
+        organization_id: OrganizationId,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Consent>> {
+        self.query_page(0, keys::consents_of(organization_id), None, page)
+            .await
+    }
+}
