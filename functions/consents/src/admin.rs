@@ -69,14 +69,12 @@ pub async fn list(
     QueryParams(q): QueryParams<ListConsents>,
 ) -> Result<Json<Page<Consent>>, ApiError> {
     let page = PageRequest::try_from((q.limit, q.cursor))?;
-    let organization_id: OrganizationId = match q.organization_id.as_deref() {
-        None => admin.principal().organization_id,
-        Some(raw) => raw
-            .parse()
-            .map_err(|e: shared::domain::InvalidValue| ApiError::field("organization_id", e.0))?,
-    };
-    access::ensure_organization(state.directory.as_ref(), admin.principal(), organization_id)
-        .await?;
+    let organization_id = access::organization_for_read(
+        state.directory.as_ref(),
+        admin.principal(),
+        q.organization_id.as_deref(),
+    )
+    .await?;
     Ok(Json(
         state.consents.list_consents(organization_id, &page).await?,
     ))
@@ -94,15 +92,14 @@ pub async fn create(
     admin: Admin<ConsentsWrite>,
     JsonBody(body): JsonBody<CreateConsent>,
 ) -> Result<Versioned<Consent>, ApiError> {
-    let directory = state.directory.as_ref();
-    let organization_id = body
-        .organization_id
-        .unwrap_or(admin.principal().organization_id);
-    access::ensure_organization(directory, admin.principal(), organization_id).await?;
     let mut v = Validation::default();
-    if directory.get_organization(organization_id).await?.is_none() {
-        v.add("organization_id", "no organization has this id");
-    }
+    let organization_id = access::organization_for_write(
+        state.directory.as_ref(),
+        admin.principal(),
+        &mut v,
+        body.organization_id,
+    )
+    .await?;
     let name = v.check("name", Name::parse(&body.name));
     let content_url = match body.content_url.as_deref() {
         Some(url) => v.check("content_url", WebUrl::parse(url)),

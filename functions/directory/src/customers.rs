@@ -20,10 +20,7 @@ use shared::{
 
 use shared::directory::access;
 
-use crate::{
-    DirectoryState,
-    websites::{organization_for_read, organization_for_write},
-};
+use crate::DirectoryState;
 
 /// Deeper hierarchies are refused rather than walked without end.
 const MAX_DEPTH: usize = 64;
@@ -133,8 +130,12 @@ pub async fn list(
     QueryParams(query): QueryParams<ListCustomers>,
 ) -> Result<Json<Page<Customer>>, ApiError> {
     let page = PageRequest::try_from((query.limit, query.cursor))?;
-    let organization_id =
-        organization_for_read(&state, admin.principal(), query.organization_id.as_deref()).await?;
+    let organization_id = access::organization_for_read(
+        state.store.as_ref(),
+        admin.principal(),
+        query.organization_id.as_deref(),
+    )
+    .await?;
     let parent_id = match query.parent_id.as_deref() {
         None => None,
         Some(raw) => {
@@ -167,8 +168,13 @@ pub async fn create(
     JsonBody(body): JsonBody<CreateCustomer>,
 ) -> Result<Versioned<Customer>, ApiError> {
     let mut v = Validation::default();
-    let organization_id =
-        organization_for_write(&state, admin.principal(), &mut v, body.organization_id).await?;
+    let organization_id = access::organization_for_write(
+        state.store.as_ref(),
+        admin.principal(),
+        &mut v,
+        body.organization_id,
+    )
+    .await?;
     let name = v.check("name", Name::parse(&body.name));
     let parent = match body.parent_id {
         Some(parent_id) => parent_chain(&state, &mut v, organization_id, parent_id)

@@ -21,10 +21,7 @@ use shared::{
 
 use shared::directory::access;
 
-use crate::{
-    DirectoryState,
-    websites::{organization_for_read, organization_for_write},
-};
+use crate::DirectoryState;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -74,8 +71,12 @@ pub async fn list(
     QueryParams(query): QueryParams<ListUsers>,
 ) -> Result<Json<Page<User>>, ApiError> {
     let page = PageRequest::try_from((query.limit, query.cursor))?;
-    let organization_id =
-        organization_for_read(&state, admin.principal(), query.organization_id.as_deref()).await?;
+    let organization_id = access::organization_for_read(
+        state.store.as_ref(),
+        admin.principal(),
+        query.organization_id.as_deref(),
+    )
+    .await?;
     Ok(Json(
         state
             .store
@@ -97,8 +98,13 @@ pub async fn create(
     JsonBody(body): JsonBody<CreateUser>,
 ) -> Result<Versioned<User>, ApiError> {
     let mut v = Validation::default();
-    let organization_id =
-        organization_for_write(&state, admin.principal(), &mut v, body.organization_id).await?;
+    let organization_id = access::organization_for_write(
+        state.store.as_ref(),
+        admin.principal(),
+        &mut v,
+        body.organization_id,
+    )
+    .await?;
     let first_name = v.check("first_name", Name::parse(&body.first_name));
     let last_name = v.check("last_name", Name::parse(&body.last_name));
     let email = v.check("email", Email::parse(&body.email));

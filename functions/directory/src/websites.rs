@@ -94,40 +94,6 @@ async fn check_default_role(
     Ok(())
 }
 
-pub(crate) async fn organization_for_write(
-    state: &DirectoryState,
-    admin: &AdminPrincipal,
-    v: &mut Validation,
-    requested: Option<OrganizationId>,
-) -> Result<OrganizationId, ApiError> {
-    let organization_id = requested.unwrap_or(admin.organization_id);
-    access::ensure_organization(state.store.as_ref(), admin, organization_id).await?;
-    if state
-        .store
-        .get_organization(organization_id)
-        .await?
-        .is_none()
-    {
-        v.add("organization_id", "no organization has this id");
-    }
-    Ok(organization_id)
-}
-
-pub(crate) async fn organization_for_read(
-    state: &DirectoryState,
-    admin: &AdminPrincipal,
-    requested: Option<&str>,
-) -> Result<OrganizationId, ApiError> {
-    let organization_id = match requested {
-        None => admin.organization_id,
-        Some(raw) => raw
-            .parse()
-            .map_err(|e: shared::domain::InvalidValue| ApiError::field("organization_id", e.0))?,
-    };
-    access::ensure_organization(state.store.as_ref(), admin, organization_id).await?;
-    Ok(organization_id)
-}
-
 /// Lists the websites of one organization by name.
 #[utoipa::path(
     get, path = "/admin/websites", tag = "websites",
@@ -141,8 +107,12 @@ pub async fn list(
     QueryParams(query): QueryParams<ListWebsites>,
 ) -> Result<Json<Page<Website>>, ApiError> {
     let page = PageRequest::try_from((query.limit, query.cursor))?;
-    let organization_id =
-        organization_for_read(&state, admin.principal(), query.organization_id.as_deref()).await?;
+    let organization_id = access::organization_for_read(
+        state.store.as_ref(),
+        admin.principal(),
+        query.organization_id.as_deref(),
+    )
+    .await?;
     Ok(Json(
         state
             .store
@@ -164,8 +134,13 @@ pub async fn create(
     JsonBody(body): JsonBody<CreateWebsite>,
 ) -> Result<Versioned<Website>, ApiError> {
     let mut v = Validation::default();
-    let organization_id =
-        organization_for_write(&state, admin.principal(), &mut v, body.organization_id).await?;
+    let organization_id = access::organization_for_write(
+        state.store.as_ref(),
+        admin.principal(),
+        &mut v,
+        body.organization_id,
+    )
+    .await?;
     let name = v.check("name", Name::parse(&body.name));
     let url = v.check("url", WebUrl::parse(&body.url));
     let localizations = parse_localizations(

@@ -15,7 +15,7 @@ use shared::{
     },
     customer_user::{CustomerUser, ROLE_REQUIRED, role_problem},
     directory::{CustomerUserRole, access},
-    domain::{CustomerUserId, Name, OrganizationId, RoleId, now},
+    domain::{CustomerUserId, Name, RoleId, now},
     error::Validation,
     http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned},
     openapi::{ReadProblems, WriteProblems},
@@ -51,14 +51,12 @@ pub async fn list(
     QueryParams(q): QueryParams<ListRoles>,
 ) -> Result<Json<Page<CustomerUserRole>>, ApiError> {
     let page = PageRequest::try_from((q.limit, q.cursor))?;
-    let organization_id: OrganizationId = match q.organization_id.as_deref() {
-        None => admin.principal().organization_id,
-        Some(raw) => raw
-            .parse()
-            .map_err(|e: shared::domain::InvalidValue| ApiError::field("organization_id", e.0))?,
-    };
-    access::ensure_organization(state.directory.as_ref(), admin.principal(), organization_id)
-        .await?;
+    let organization_id = access::organization_for_read(
+        state.directory.as_ref(),
+        admin.principal(),
+        q.organization_id.as_deref(),
+    )
+    .await?;
     Ok(Json(
         state.directory.list_roles(organization_id, &page).await?,
     ))
@@ -77,14 +75,10 @@ pub async fn create(
     JsonBody(body): JsonBody<CreateRole>,
 ) -> Result<Versioned<CustomerUserRole>, ApiError> {
     let directory = state.directory.as_ref();
-    let organization_id = body
-        .organization_id
-        .unwrap_or(admin.principal().organization_id);
-    access::ensure_organization(directory, admin.principal(), organization_id).await?;
     let mut v = Validation::default();
-    if directory.get_organization(organization_id).await?.is_none() {
-        v.add("organization_id", "no organization has this id");
-    }
+    let organization_id =
+        access::organization_for_write(directory, admin.principal(), &mut v, body.organization_id)
+            .await?;
     let label = v.check("label", Name::parse(&body.label));
     if let Some(customer_id) = body.customer_id {
         match directory.get_customer(customer_id).await? {

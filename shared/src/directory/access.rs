@@ -1,7 +1,10 @@
 //! Which organizations an administrator may act on: its own, or any when its
 //! organization has global access.
 
-use crate::{ApiError, auth::AdminPrincipal, domain::OrganizationId, store::DirectoryStore};
+use crate::{
+    ApiError, auth::AdminPrincipal, domain::OrganizationId, error::Validation,
+    store::DirectoryStore,
+};
 
 pub async fn has_global_access(
     store: &dyn DirectoryStore,
@@ -26,6 +29,39 @@ pub async fn ensure_organization(
             "your organization has no global access: act on your own organization only".into(),
         ))
     }
+}
+
+/// The organization a list asks for with `?organization_id=` (the caller's by
+/// default), if the caller may act on it.
+pub async fn organization_for_read(
+    store: &dyn DirectoryStore,
+    principal: &AdminPrincipal,
+    requested: Option<&str>,
+) -> Result<OrganizationId, ApiError> {
+    let organization_id = match requested {
+        None => principal.organization_id,
+        Some(raw) => raw
+            .parse()
+            .map_err(|e: crate::domain::InvalidValue| ApiError::field("organization_id", e.0))?,
+    };
+    ensure_organization(store, principal, organization_id).await?;
+    Ok(organization_id)
+}
+
+/// The organization a new record goes to (the caller's by default): 403 when out of
+/// reach, an `organization_id` field error when it does not exist.
+pub async fn organization_for_write(
+    store: &dyn DirectoryStore,
+    principal: &AdminPrincipal,
+    v: &mut Validation,
+    requested: Option<OrganizationId>,
+) -> Result<OrganizationId, ApiError> {
+    let organization_id = requested.unwrap_or(principal.organization_id);
+    ensure_organization(store, principal, organization_id).await?;
+    if store.get_organization(organization_id).await?.is_none() {
+        v.add("organization_id", "no organization has this id");
+    }
+    Ok(organization_id)
 }
 
 /// Records of organizations the caller may not see are reported as missing.
