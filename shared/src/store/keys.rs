@@ -137,12 +137,20 @@ pub fn role_pk(id: RoleId) -> String {
     format!("ROLE#{id}")
 }
 
+pub fn roles_of_customer(customer: CustomerId) -> String {
+    format!("CUSTOMER#{customer}#ROLES")
+}
+
+/// gsi1: the organization's roles by label; gsi2: a customer's own roles.
 pub fn role(r: &CustomerUserRole) -> ItemKeys {
     ItemKeys {
         gsi1: Some((
             roles_of(r.organization_id),
             sortable(r.label.as_str(), r.id),
         )),
+        gsi2: r
+            .customer_id
+            .map(|c| (roles_of_customer(c), sortable(r.label.as_str(), r.id))),
         ..ItemKeys::base(role_pk(r.id), SK_ROLE)
     }
 }

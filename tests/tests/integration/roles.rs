@@ -569,3 +569,43 @@ async fn nobody_grants_more_than_it_holds() {
     assert_eq!(handed.error_fields(), ["role_ids.0"]);
     assert!(handed.text.contains("do not hold"), "{}", handed.text);
 }
+
+#[tokio::test]
+async fn a_customers_own_roles_go_with_it() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let customer = stack.customer("Short-lived").await;
+    let own = create_role(
+        &stack,
+        &token,
+        json!({"label": "Short-lived buyer", "customer_id": customer}),
+    )
+    .await;
+    let system = create_role(&stack, &token, json!({"label": "Stays"})).await;
+    let path = format!("/admin/customers/{customer}");
+    let current = stack
+        .request(Method::GET, &path)
+        .bearer(&token)
+        .send()
+        .await;
+    let deleted = stack
+        .request(Method::DELETE, &path)
+        .bearer(&token)
+        .if_match(&current.etag())
+        .send()
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
+    let role = |r: &Reply| format!("/admin/customer-user-roles/{}", id(r));
+    let gone = stack
+        .request(Method::GET, &role(&own))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    let kept = stack
+        .request(Method::GET, &role(&system))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(kept.status, StatusCode::OK);
+}

@@ -653,6 +653,10 @@ fn decode_cursor(cursor: &str, index_pk: &str, index_sk: &str) -> StoreResult<It
 const APP_NAME_TAKEN: &str =
     "the owner already has an application of this name in this organization";
 
+/// A customer's own roles deleted with it, at most: with the customer and its parent's
+/// count they fill one transaction.
+const MAX_OWN_ROLES_DELETED: u16 = 98;
+
 fn in_use(what: &str) -> StoreError {
     StoreError::Duplicate(what.to_owned())
 }
@@ -1192,6 +1196,31 @@ impl DirectoryStore for DynamoStore {
                 keys::SK_CUSTOMER,
                 "subsidiary_count",
                 -1,
+            )?);
+        }
+        // The customer's own roles go with it: only its users could hold them, and it
+        // has none left (the condition above).
+        let own_roles: Page<CustomerUserRole> = self
+            .query_page(
+                1,
+                keys::roles_of_customer(customer.id),
+                None,
+                &PageRequest::first(MAX_OWN_ROLES_DELETED),
+            )
+            .await?;
+        if own_roles.next_cursor.is_some() {
+            return Err(in_use(&format!(
+                "the customer has more than {MAX_OWN_ROLES_DELETED} roles of its own: delete some first"
+            )));
+        }
+        for role in &own_roles.items {
+            writes.push(self.delete_item(
+                keys::role_pk(role.id),
+                keys::SK_ROLE,
+                Some((
+                    "attribute_not_exists(user_count) OR user_count = :zero",
+                    HashMap::from([(":zero".to_owned(), n(0))]),
+                )),
             )?);
         }
         let result = self
