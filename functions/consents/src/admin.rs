@@ -52,6 +52,8 @@ pub struct UpdateConsent {
 pub struct ListConsents {
     /// Defaults to the caller's organization.
     pub organization_id: Option<String>,
+    /// Only consents whose name starts with this (case-insensitive).
+    pub name: Option<String>,
     pub limit: Option<String>,
     pub cursor: Option<String>,
 }
@@ -76,7 +78,10 @@ pub async fn list(
     )
     .await?;
     Ok(Json(
-        state.consents.list_consents(organization_id, &page).await?,
+        state
+            .consents
+            .list_consents(organization_id, q.name.as_deref(), &page)
+            .await?,
     ))
 }
 

@@ -48,7 +48,7 @@ async fn all_consents(
     loop {
         let next = state
             .consents
-            .list_consents(user.organization_id, &page)
+            .list_consents(user.organization_id, None, &page)
             .await?;
         all.extend(next.items);
         match next.next_cursor {

@@ -15,10 +15,11 @@ use shared::{
     },
     customer_user::{CustomerUser, ROLE_REQUIRED, role_problem},
     directory::{CustomerUserRole, access},
-    domain::{CustomerUserId, Name, RoleId, now},
+    domain::{CustomerId, CustomerUserId, Name, RoleId, now},
     error::Validation,
     http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned},
     openapi::{ReadProblems, WriteProblems},
+    store::RoleFilter,
 };
 
 use crate::{
@@ -33,12 +34,17 @@ use crate::{
 pub struct ListRoles {
     /// Defaults to the caller's organization.
     pub organization_id: Option<String>,
+    /// Only this customer's own roles.
+    pub customer_id: Option<String>,
+    /// Only roles whose label starts with this (case-insensitive).
+    pub label: Option<String>,
     pub limit: Option<String>,
     pub cursor: Option<String>,
 }
 
 /// The roles of an organization, by label: system roles (no customer) and roles of
-/// single customers.
+/// single customers; or only one customer's own roles (none for a customer of another
+/// organization).
 #[utoipa::path(
     get, path = "/admin/customer-user-roles", tag = "roles",
     params(ListRoles),
@@ -57,9 +63,18 @@ pub async fn list(
         q.organization_id.as_deref(),
     )
     .await?;
-    Ok(Json(
-        state.directory.list_roles(organization_id, &page).await?,
-    ))
+    let customer_id = q
+        .customer_id
+        .as_deref()
+        .map(|raw| raw.parse::<CustomerId>())
+        .transpose()
+        .map_err(|e| ApiError::field("customer_id", e.0))?;
+    let filter = RoleFilter {
+        organization_id,
+        customer_id,
+        label_prefix: q.label,
+    };
+    Ok(Json(state.directory.list_roles(&filter, &page).await?))
 }
 
 /// Creates a role: a system role, or one of a single customer.

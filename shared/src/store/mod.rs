@@ -106,6 +106,16 @@ pub struct ApplicationQuery {
     pub active: Option<bool>,
 }
 
+/// Filters of the role list; each is served by a key, never a scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleFilter {
+    pub organization_id: OrganizationId,
+    /// Only this customer's own roles.
+    pub customer_id: Option<CustomerId>,
+    /// Only roles whose label starts with this (case-insensitive).
+    pub label_prefix: Option<String>,
+}
+
 /// Filters of the customer list; each is served by a key, never a scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerFilter {
@@ -201,10 +211,10 @@ pub trait DirectoryStore: Send + Sync {
     /// Deletes the role if it is still at its version and no customer user holds it
     /// (`StoreError::Duplicate` says so otherwise).
     async fn delete_role(&self, role: &CustomerUserRole) -> StoreResult<()>;
-    /// An organization's roles by label.
+    /// An organization's roles, or one customer's own, by label.
     async fn list_roles(
         &self,
-        organization_id: OrganizationId,
+        filter: &RoleFilter,
         page: &PageRequest,
     ) -> StoreResult<Page<CustomerUserRole>>;
     /// The roles a customer administrator may see and assign: the customer's own and
@@ -226,10 +236,12 @@ pub trait ConsentStore: Send + Sync {
     /// Deletes the consent if it is still at its version and nobody accepted it
     /// (`StoreError::Duplicate` says so otherwise).
     async fn delete_consent(&self, consent: &Consent) -> StoreResult<()>;
-    /// An organization's consents by name.
+    /// An organization's consents by name, optionally those whose name starts with
+    /// `name_prefix` (case-insensitive).
     async fn list_consents(
         &self,
         organization_id: OrganizationId,
+        name_prefix: Option<&str>,
         page: &PageRequest,
     ) -> StoreResult<Page<Consent>>;
 }

@@ -54,6 +54,15 @@ async fn the_back_office_creates_reads_changes_and_deletes_consents() {
 
     let listed = read(&stack, &token, "/admin/consents").await;
     assert_eq!(listed.json["items"][0]["id"], created.json["id"]);
+    let other = create_consent(&stack, &token, json!({"name": "Newsletter"})).await;
+    let by_name = read(&stack, &token, "/admin/consents?name=news").await;
+    let ids: Vec<&Value> = by_name.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["id"])
+        .collect();
+    assert_eq!(ids, [&other.json["id"]]);
 
     let changed = stack
         .request(Method::PATCH, &path)

@@ -609,3 +609,57 @@ async fn a_customers_own_roles_go_with_it() {
         .await;
     assert_eq!(kept.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn the_role_grid_filters_by_customer_and_label() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let acme = stack.customer("Acme").await;
+    let other = stack.customer("Other").await;
+    for (label, customer) in [
+        ("Acme buyer", Some(&acme)),
+        ("Acme approver", Some(&acme)),
+        ("Other buyer", Some(&other)),
+        ("Auditor", None),
+    ] {
+        let created = create_role(
+            &stack,
+            &token,
+            json!({"label": label, "customer_id": customer}),
+        )
+        .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    }
+    let labels = |reply: Reply| -> Vec<String> {
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        reply.json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["label"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let get = |query: String| {
+        let token = token.clone();
+        let stack = &stack;
+        async move {
+            stack
+                .request(Method::GET, &format!("/admin/customer-user-roles?{query}"))
+                .bearer(&token)
+                .send()
+                .await
+        }
+    };
+    assert_eq!(
+        labels(get(format!("customer_id={acme}")).await),
+        ["Acme approver", "Acme buyer"]
+    );
+    assert_eq!(
+        labels(get(format!("customer_id={acme}&label=acme%20b")).await),
+        ["Acme buyer"]
+    );
+    assert_eq!(labels(get("label=AU".into()).await), ["Auditor"]);
+    let bad = get("customer_id=acme".into()).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.error_fields(), ["customer_id"]);
+}

@@ -64,9 +64,10 @@ impl ConsentStore for DynamoStore {
     async fn list_consents(
         &self,
         organization_id: OrganizationId,
+        name_prefix: Option<&str>,
         page: &PageRequest,
     ) -> StoreResult<Page<Consent>> {
-        self.query_page(0, keys::consents_of(organization_id), None, page)
+        self.query_page(0, keys::consents_of(organization_id), name_prefix, page)
             .await
     }
 }

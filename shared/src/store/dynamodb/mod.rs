@@ -29,7 +29,7 @@ use serde::{Serialize, de::DeserializeOwned};
 
 use super::{
     ApplicationQuery, ApplicationScope, ApplicationStore, CustomerFilter, DirectoryStore,
-    StoreError, StoreResult, TABLE,
+    RoleFilter, StoreError, StoreResult, TABLE,
     keys::{self, ItemKeys},
 };
 use crate::{
@@ -1334,11 +1334,34 @@ impl DirectoryStore for DynamoStore {
 
     async fn list_roles(
         &self,
-        organization_id: OrganizationId,
+        filter: &RoleFilter,
         page: &PageRequest,
     ) -> StoreResult<Page<CustomerUserRole>> {
-        self.query_page(0, keys::roles_of(organization_id), None, page)
-            .await
+        let prefix = filter.label_prefix.as_deref();
+        match filter.customer_id {
+            Some(customer_id) => {
+                // The customer's partition holds only its organization's roles; the
+                // filter keeps another organization's customer out of reach.
+                let same_organization = Filter {
+                    expression: "#org = :org".into(),
+                    names: vec![("#org", "organization_id")],
+                    values: vec![(":org", s(filter.organization_id.to_string()))],
+                };
+                self.query_filtered(
+                    1,
+                    keys::roles_of_customer(customer_id),
+                    prefix,
+                    &[same_organization],
+                    true,
+                    page,
+                )
+                .await
+            }
+            None => {
+                self.query_page(0, keys::roles_of(filter.organization_id), prefix, page)
+                    .await
+            }
+        }
     }
 
     async fn list_assignable_roles(
