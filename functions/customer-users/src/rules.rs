@@ -4,7 +4,7 @@
 use shared::{
     ApiError,
     application::{Application, Owner},
-    customer_user::{CustomerUser, ROLE_REQUIRED, localization_problem, role_problem},
+    customer_user::{CustomerUser, check_roles, localization_problem},
     directory::{Customer, NOT_A_SALES_REPRESENTATIVE, Website, sales_representatives},
     domain::{CustomerId, OrganizationId, WebsiteId, now},
     error::Validation,
@@ -118,15 +118,7 @@ pub async fn check_relations(
     website: &Website,
     sales_representatives_changed: bool,
 ) -> Result<(), ApiError> {
-    if user.enabled && user.role_ids.is_empty() {
-        v.add("role_ids", ROLE_REQUIRED);
-    }
-    for (i, role_id) in user.role_ids.iter().enumerate() {
-        let role = state.directory.get_role(*role_id).await?;
-        if let Some(problem) = role_problem(role.as_ref(), user.organization_id, user.customer_id) {
-            v.add(format!("role_ids.{i}"), problem);
-        }
-    }
+    check_roles(state.directory.as_ref(), v, user).await?;
     let websites = state
         .directory
         .list_websites(

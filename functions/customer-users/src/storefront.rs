@@ -75,9 +75,10 @@ async fn check_assignable(
     actor: &Actor,
     role_ids: &[shared::domain::RoleId],
 ) -> Result<(), ApiError> {
+    let roles = state.directory.get_roles(role_ids).await?;
     let mut v = Validation::default();
     for (i, role_id) in role_ids.iter().enumerate() {
-        let Some(role) = state.directory.get_role(*role_id).await? else {
+        let Some(role) = roles.iter().find(|r| r.id == *role_id) else {
             continue;
         };
         if !role.assignable_by(actor.user.customer_id) {

@@ -13,7 +13,7 @@ use shared::{
         Admin, AdminPrincipal,
         scopes::{RolesRead, RolesWrite},
     },
-    customer_user::{CustomerUser, ROLE_REQUIRED, role_problem},
+    customer_user::{CustomerUser, check_roles},
     directory::{CustomerUserRole, access},
     domain::{CustomerId, CustomerUserId, Name, RoleId, now},
     error::Validation,
@@ -235,21 +235,11 @@ pub async fn assign(
             role_ids.push(id);
         }
     }
-    let mut v = Validation::default();
-    if current.enabled && role_ids.is_empty() {
-        v.add("role_ids", ROLE_REQUIRED);
-    }
-    for (i, role_id) in role_ids.iter().enumerate() {
-        let role = state.directory.get_role(*role_id).await?;
-        if let Some(problem) =
-            role_problem(role.as_ref(), current.organization_id, current.customer_id)
-        {
-            v.add(format!("role_ids.{i}"), problem);
-        }
-    }
-    v.finish()?;
     let mut user = current.clone();
     user.role_ids = role_ids;
+    let mut v = Validation::default();
+    check_roles(state.directory.as_ref(), &mut v, &user).await?;
+    v.finish()?;
     user.updated_at = now();
     user.version = current.version + 1;
     users

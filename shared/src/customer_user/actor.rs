@@ -41,10 +41,7 @@ impl Actor {
         needed: Permission,
     ) -> Result<Self, ApiError> {
         let user = storefront_user(users, principal).await?;
-        let mut roles = Vec::with_capacity(user.role_ids.len());
-        for id in &user.role_ids {
-            roles.extend(directory.get_role(*id).await?);
-        }
+        let roles = directory.get_roles(&user.role_ids).await?;
         let actor = Actor {
             permissions: accumulated(&roles),
             user,

@@ -97,6 +97,26 @@ pub fn role_problem(
     }
 }
 
+/// The user's roles: one at least while enabled, and each one it may hold
+/// ([`role_problem`]), read in one call.
+pub async fn check_roles(
+    directory: &dyn crate::store::DirectoryStore,
+    v: &mut crate::error::Validation,
+    user: &CustomerUser,
+) -> Result<(), crate::ApiError> {
+    if user.enabled && user.role_ids.is_empty() {
+        v.add("role_ids", ROLE_REQUIRED);
+    }
+    let roles = directory.get_roles(&user.role_ids).await?;
+    for (i, role_id) in user.role_ids.iter().enumerate() {
+        let role = roles.iter().find(|r| r.id == *role_id);
+        if let Some(problem) = role_problem(role, user.organization_id, user.customer_id) {
+            v.add(format!("role_ids.{i}"), problem);
+        }
+    }
+    Ok(())
+}
+
 /// Checks the preferred localization against the chosen website: required when the
 /// organization's websites enable more than one localization, and always one the
 /// chosen website enables.

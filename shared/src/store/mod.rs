@@ -202,6 +202,8 @@ pub trait DirectoryStore: Send + Sync {
 
     async fn create_role(&self, role: &CustomerUserRole) -> StoreResult<()>;
     async fn get_role(&self, id: RoleId) -> StoreResult<Option<CustomerUserRole>>;
+    /// The roles of these ids that exist, in any order, in one read per 100 ids.
+    async fn get_roles(&self, ids: &[RoleId]) -> StoreResult<Vec<CustomerUserRole>>;
     /// Replaces `previous` if neither its version nor its user count moved meanwhile.
     async fn update_role(
         &self,

@@ -415,6 +415,40 @@ impl DynamoStore {
         }
     }
 
+    /// The items with these keys (at most 100), in one strongly consistent
+    /// BatchGetItem; unprocessed keys (throttling) are asked for again. Missing items
+    /// are left out, and the order is the service's.
+    async fn batch_get(&self, keys: Vec<Item>) -> StoreResult<Vec<Item>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let request = KeysAndAttributes::builder()
+            .set_keys(Some(keys))
+            .consistent_read(true)
+            .build()
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        let mut pending = HashMap::from([(self.table.clone(), request)]);
+        let mut found = Vec::new();
+        while !pending.is_empty() {
+            let output = self
+                .client
+                .batch_get_item()
+                .set_request_items(Some(pending))
+                .send()
+                .await
+                .map_err(backend)?;
+            found.extend(
+                output
+                    .responses
+                    .and_then(|mut r| r.remove(&self.table))
+                    .unwrap_or_default(),
+            );
+            pending = output.unprocessed_keys.unwrap_or_default();
+        }
+        self.count_reads(found.len() as u64);
+        Ok(found)
+    }
+
     /// Replaces a record whose `counter` other transactions move without a version
     /// bump: only if neither its version nor the counter moved since it was read.
     /// `false` when either did, or the record is gone.
@@ -808,32 +842,12 @@ impl ApplicationStore for DynamoStore {
     ) -> StoreResult<(Option<Application>, Vec<i64>)> {
         let app_pk = keys::application_pk(id);
         let source_key = keys::token_source(source);
-        let request = KeysAndAttributes::builder()
-            .keys(key(app_pk.clone(), keys::SK_APPLICATION))
-            .keys(key(source_key.pk.clone(), &source_key.sk))
-            .consistent_read(true)
-            .build()
-            .map_err(|e| StoreError::Backend(e.to_string()))?;
-        let mut pending = HashMap::from([(self.table.clone(), request)]);
-        let mut found = Vec::new();
-        // Unprocessed keys (throttling) are asked for again.
-        while !pending.is_empty() {
-            let output = self
-                .client
-                .batch_get_item()
-                .set_request_items(Some(pending))
-                .send()
-                .await
-                .map_err(backend)?;
-            found.extend(
-                output
-                    .responses
-                    .and_then(|mut r| r.remove(&self.table))
-                    .unwrap_or_default(),
-            );
-            pending = output.unprocessed_keys.unwrap_or_default();
-        }
-        self.count_reads(found.len() as u64);
+        let found = self
+            .batch_get(vec![
+                key(app_pk.clone(), keys::SK_APPLICATION),
+                key(source_key.pk.clone(), &source_key.sk),
+            ])
+            .await?;
         let mut application = None;
         let mut failures = Vec::new();
         for item in found {
@@ -1330,6 +1344,23 @@ impl DirectoryStore for DynamoStore {
 
     async fn get_role(&self, id: RoleId) -> StoreResult<Option<CustomerUserRole>> {
         self.get(keys::role_pk(id), keys::SK_ROLE).await
+    }
+
+    async fn get_roles(&self, ids: &[RoleId]) -> StoreResult<Vec<CustomerUserRole>> {
+        let mut unique: Vec<RoleId> = ids.to_vec();
+        unique.sort();
+        unique.dedup();
+        let mut roles = Vec::with_capacity(unique.len());
+        for chunk in unique.chunks(100) {
+            let keys = chunk
+                .iter()
+                .map(|id| key(keys::role_pk(*id), keys::SK_ROLE))
+                .collect();
+            for item in self.batch_get(keys).await? {
+                roles.push(from_item(item)?);
+            }
+        }
+        Ok(roles)
     }
 
     async fn list_roles(
