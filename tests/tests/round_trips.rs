@@ -178,6 +178,22 @@ async fn round_trips_per_route() {
     )
     .await;
     count(
+        "GET /api/customer-users",
+        stack
+            .request(Method::GET, "/api/customer-users")
+            .bearer(&frontend),
+        &mut rows,
+    )
+    .await;
+    count(
+        "GET /api/me/consents",
+        stack
+            .request(Method::GET, "/api/me/consents")
+            .bearer(&frontend),
+        &mut rows,
+    )
+    .await;
+    count(
         "POST /customer-user/password-reset/request",
         stack
             .request(Method::POST, "/customer-user/password-reset/request")
