@@ -296,3 +296,33 @@ async fn an_organization_with_consents_cannot_be_deleted() {
         .await;
     assert_eq!(reply.status, StatusCode::CONFLICT);
 }
+
+#[tokio::test]
+async fn a_consent_deleted_meanwhile_fails_the_users_write_and_nothing_changes() {
+    use shared::store::{CustomerUserStore, StoreError};
+    let stack = Stack::new().await;
+    let (user, _) = stack.storefront_administrator().await;
+    let store = &stack.services.store;
+    let current = store
+        .get_customer_user(id(&user).parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    // As if the consent was listed to the user and deleted before the answer landed.
+    let mut changed = current.clone();
+    changed.consents = vec![shared::consent::ConsentAcceptance {
+        consent_id: shared::domain::ConsentId::generate(),
+        name: shared::domain::Name::parse("Gone").unwrap(),
+        accepted_at: shared::domain::now(),
+    }];
+    changed.version += 1;
+    let refused = store
+        .update_customer_user(&changed, &current, &[], false)
+        .await;
+    assert!(
+        matches!(&refused, Err(StoreError::Duplicate(m)) if m.contains("consents")),
+        "{refused:?}"
+    );
+    let after = store.get_customer_user(current.id).await.unwrap().unwrap();
+    assert_eq!(after, current);
+}

@@ -663,3 +663,36 @@ async fn the_role_grid_filters_by_customer_and_label() {
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(bad.error_fields(), ["customer_id"]);
 }
+
+#[tokio::test]
+async fn a_role_deleted_meanwhile_fails_the_users_write_and_nothing_changes() {
+    use shared::store::{CustomerUserStore, StoreError};
+    let stack = Stack::new().await;
+    let customer = stack.customer("Acme").await;
+    let created = stack
+        .customer_user(
+            &customer,
+            "ann@example.com",
+            &[stack.provisioned.buyer_role_id],
+        )
+        .await;
+    let store = &stack.services.store;
+    let current = store
+        .get_customer_user(id(&created).parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    // As if the role passed the handler's check and was deleted right after.
+    let mut changed = current.clone();
+    changed.role_ids = vec![shared::domain::RoleId::generate()];
+    changed.version += 1;
+    let refused = store
+        .update_customer_user(&changed, &current, &[], false)
+        .await;
+    assert!(
+        matches!(&refused, Err(StoreError::Duplicate(m)) if m.contains("just deleted")),
+        "{refused:?}"
+    );
+    let after = store.get_customer_user(current.id).await.unwrap().unwrap();
+    assert_eq!(after, current);
+}
