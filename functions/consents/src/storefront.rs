@@ -17,6 +17,10 @@ use time::OffsetDateTime;
 
 use crate::ConsentsState;
 
+/// Consents one customer user may have accepted: each is counted in the user's
+/// transactions, which hold at most 100 writes.
+const MAX_ACCEPTED: usize = 30;
+
 /// One consent of the organization, as the customer user stands to it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct MyConsent {
@@ -114,6 +118,12 @@ pub async fn choose(
     if_match.check(current.version)?;
     let consents = all_consents(&state, &current).await?;
     let mut v = Validation::default();
+    if body.accepted.len() > MAX_ACCEPTED {
+        return Err(ApiError::field(
+            "accepted",
+            format!("at most {MAX_ACCEPTED} consents at once"),
+        ));
+    }
     let mut chosen = Vec::with_capacity(body.accepted.len());
     for (i, id) in body.accepted.iter().enumerate() {
         match consents.iter().find(|c| c.id == *id) {

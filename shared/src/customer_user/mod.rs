@@ -25,6 +25,10 @@ pub const ADMINISTRATOR_ROLE: &str = "ROLE_FRONTEND_ADMINISTRATOR";
 
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
+/// Roles one customer user may hold: each is counted in the user's transactions,
+/// which hold at most 100 writes.
+pub const MAX_ROLES: usize = 30;
+
 pub const ROLE_REQUIRED: &str =
     "Please select at least one role before you enable the customer user.";
 
@@ -106,6 +110,13 @@ pub async fn check_roles(
 ) -> Result<(), crate::ApiError> {
     if user.enabled && user.role_ids.is_empty() {
         v.add("role_ids", ROLE_REQUIRED);
+    }
+    if user.role_ids.len() > MAX_ROLES {
+        v.add(
+            "role_ids",
+            format!("at most {MAX_ROLES} roles: combine permissions into fewer roles"),
+        );
+        return Ok(());
     }
     let roles = directory.get_roles(&user.role_ids).await?;
     for (i, role_id) in user.role_ids.iter().enumerate() {

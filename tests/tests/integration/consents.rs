@@ -326,3 +326,17 @@ async fn a_consent_deleted_meanwhile_fails_the_users_write_and_nothing_changes()
     let after = store.get_customer_user(current.id).await.unwrap().unwrap();
     assert_eq!(after, current);
 }
+
+#[tokio::test]
+async fn an_answer_names_at_most_thirty_consents() {
+    let stack = Stack::new().await;
+    let (_, frontend) = stack.storefront_administrator().await;
+    let mine = read(&stack, &frontend, "/api/me/consents").await;
+    let many: Vec<String> = (0..31)
+        .map(|_| shared::domain::ConsentId::generate().to_string())
+        .collect();
+    let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+    let refused = choose(&stack, &frontend, &mine.etag(), &refs).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.error_fields(), ["accepted"]);
+}

@@ -696,3 +696,25 @@ async fn a_role_deleted_meanwhile_fails_the_users_write_and_nothing_changes() {
     let after = store.get_customer_user(current.id).await.unwrap().unwrap();
     assert_eq!(after, current);
 }
+
+#[tokio::test]
+async fn a_user_holds_at_most_thirty_roles() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let customer = stack.customer("Acme").await;
+    let user = stack
+        .customer_user(
+            &customer,
+            "ann@example.com",
+            &[stack.provisioned.buyer_role_id],
+        )
+        .await;
+    let many: Vec<String> = (0..31)
+        .map(|_| shared::domain::RoleId::generate().to_string())
+        .collect();
+    let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+    let refused = assign(&stack, &token, &user, &refs).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.error_fields(), ["role_ids"]);
+    assert!(refused.text.contains("at most 30"), "{}", refused.text);
+}

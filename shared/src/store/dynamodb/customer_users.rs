@@ -96,24 +96,34 @@ impl DynamoStore {
     ) -> StoreResult<(Range<usize>, Range<usize>)> {
         let (roles, consents) = user.map(counted_by).unwrap_or_default();
         let (old_roles, old_consents) = previous.map(counted_by).unwrap_or_default();
-        let mut ranges = Vec::with_capacity(2);
-        for (now, before, sk, counter) in [
-            (roles, old_roles, keys::SK_ROLE, "user_count"),
-            (consents, old_consents, keys::SK_CONSENT, "acceptance_count"),
-        ] {
-            let start = writes.len();
-            let moves = now
-                .difference(&before)
-                .map(|pk| (pk, 1))
-                .chain(before.difference(&now).map(|pk| (pk, -1)));
-            for (pk, delta) in moves {
-                writes.push(self.add_to_counter(pk.clone(), sk, counter, delta)?);
-            }
-            ranges.push(start..writes.len());
-        }
-        let consents = ranges.pop().expect("two ranges");
-        let roles = ranges.pop().expect("two ranges");
+        let roles = self.moves(writes, &roles, &old_roles, keys::SK_ROLE, "user_count")?;
+        let consents = self.moves(
+            writes,
+            &consents,
+            &old_consents,
+            keys::SK_CONSENT,
+            "acceptance_count",
+        )?;
         Ok((roles, consents))
+    }
+
+    /// Adds one to `counter` of each item in `now` and not in `before`, and takes one
+    /// from each the other way round.
+    fn moves(
+        &self,
+        writes: &mut Vec<TransactWriteItem>,
+        now: &BTreeSet<String>,
+        before: &BTreeSet<String>,
+        sk: &str,
+        counter: &str,
+    ) -> StoreResult<Range<usize>> {
+        let start = writes.len();
+        let gained = now.difference(before).map(|pk| (pk, 1));
+        let lost = before.difference(now).map(|pk| (pk, -1));
+        for (pk, delta) in gained.chain(lost) {
+            writes.push(self.add_to_counter(pk.clone(), sk, counter, delta)?);
+        }
+        Ok(start..writes.len())
     }
 }
 
