@@ -11,7 +11,7 @@ use serde::Deserialize;
 use shared::{
     ApiError,
     auth::Storefront,
-    customer_user::{Actor, CustomerUser, storefront_user},
+    customer_user::{Actor, CustomerUser},
     directory::{Permission, access},
     domain::CustomerUserId,
     error::Validation,
@@ -96,7 +96,7 @@ async fn check_assignable(
     v.finish()
 }
 
-/// The token's own customer user.
+/// The token's own customer user, with the permissions its roles add up to.
 #[utoipa::path(
     get, path = "/api/me", tag = "storefront",
     security(("frontend_token" = [])),
@@ -106,8 +106,15 @@ pub async fn me(
     State(state): State<CustomerUsersState>,
     storefront: Storefront,
 ) -> Result<Versioned<CustomerUserView>, ApiError> {
-    let user = storefront_user(state.customer_users.as_ref(), &storefront.0).await?;
-    Ok(Versioned::ok(user.version, CustomerUserView::of(user)))
+    let actor = Actor::of(
+        state.customer_users.as_ref(),
+        state.directory.as_ref(),
+        &storefront.0,
+    )
+    .await?;
+    let mut view = CustomerUserView::of(actor.user);
+    view.permissions = Some(actor.permissions);
+    Ok(Versioned::ok(view.version, view))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

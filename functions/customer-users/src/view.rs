@@ -1,8 +1,11 @@
 //! What the API shows of a customer user: never the password hash.
 
+use std::collections::BTreeSet;
+
 use serde::Serialize;
 use shared::{
     customer_user::{Address, CustomerUser, Notification},
+    directory::Permission,
     domain::{
         CustomerId, CustomerUserId, Email, Localization, Name, OrganizationId, Phone, RoleId,
         UserId, WebsiteId,
@@ -46,6 +49,10 @@ pub struct CustomerUserView {
     /// The emails sent to the user, newest first (on the single-user view).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notifications: Option<Vec<Notification>>,
+    /// What the user may do in the storefront, from all its roles (on `GET /api/me`,
+    /// so a storefront shows only what will be allowed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<BTreeSet<Permission>>,
     pub links: Links,
     /// Things that went wrong without stopping the request, such as an email that
     /// could not be sent.
@@ -94,6 +101,7 @@ impl CustomerUserView {
             updated_at: user.updated_at,
             version: user.version,
             notifications: None,
+            permissions: None,
             warnings: Vec::new(),
         }
     }

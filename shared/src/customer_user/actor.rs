@@ -33,6 +33,20 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// The token's customer user with what its roles let it do.
+    pub async fn of(
+        users: &dyn CustomerUserStore,
+        directory: &dyn DirectoryStore,
+        principal: &StorefrontPrincipal,
+    ) -> Result<Self, ApiError> {
+        let user = storefront_user(users, principal).await?;
+        let roles = directory.get_roles(&user.role_ids).await?;
+        Ok(Actor {
+            permissions: accumulated(&roles),
+            user,
+        })
+    }
+
     /// The token's customer user, if its roles grant `needed` (403 otherwise).
     pub async fn with(
         users: &dyn CustomerUserStore,
@@ -40,12 +54,7 @@ impl Actor {
         principal: &StorefrontPrincipal,
         needed: Permission,
     ) -> Result<Self, ApiError> {
-        let user = storefront_user(users, principal).await?;
-        let roles = directory.get_roles(&user.role_ids).await?;
-        let actor = Actor {
-            permissions: accumulated(&roles),
-            user,
-        };
+        let actor = Self::of(users, directory, principal).await?;
         actor.require(needed)?;
         Ok(actor)
     }

@@ -373,6 +373,15 @@ async fn storefront_rights_are_the_union_of_the_roles_permissions() {
     assert_eq!(both.status, StatusCode::OK, "{}", both.text);
     let created = create().await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let me = stack
+        .request(Method::GET, "/api/me")
+        .bearer(&frontend)
+        .send()
+        .await;
+    assert_eq!(
+        me.json["permissions"],
+        json!(["customer_users:view", "customer_users:create"])
+    );
 
     // Taking a permission from a role takes it from its holders at once.
     let path = format!("/admin/customer-user-roles/{}", id(&viewer));

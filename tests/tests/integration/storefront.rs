@@ -16,6 +16,18 @@ async fn me_returns_the_tokens_customer_user() {
     assert_eq!(me.status, StatusCode::OK, "{}", me.text);
     assert_eq!(me.json["id"], user.json["id"]);
     assert!(me.json.get("notifications").is_none());
+    assert_eq!(
+        me.json["permissions"],
+        serde_json::json!([
+            "customer_users:view",
+            "customer_users:create",
+            "customer_users:edit",
+            "customer_users:delete",
+            "roles:view",
+            "roles:manage"
+        ]),
+        "the Administrator role grants them all"
+    );
 }
 
 #[tokio::test]
