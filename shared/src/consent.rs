@@ -45,20 +45,23 @@ pub enum ConsentChangeError {
 }
 
 /// The acceptances after a customer user chose to accept exactly `chosen` (consents
-/// already checked to exist): kept ones keep their time, new ones take `now`.
+/// already checked to be among the organization's `consents`): kept ones keep their
+/// time, new ones take `now`.
 pub fn accept_exactly(
     current: &[ConsentAcceptance],
     chosen: &[Consent],
-    mandatory_held: impl Fn(ConsentId) -> Option<Name>,
+    consents: &[Consent],
     now: OffsetDateTime,
 ) -> Result<Vec<ConsentAcceptance>, ConsentChangeError> {
     let wanted: BTreeSet<ConsentId> = chosen.iter().map(|c| c.id).collect();
-    for kept in current {
-        if !wanted.contains(&kept.consent_id)
-            && let Some(name) = mandatory_held(kept.consent_id)
+    let declined = current.iter().filter(|a| !wanted.contains(&a.consent_id));
+    for gone in declined {
+        if let Some(mandatory) = consents
+            .iter()
+            .find(|c| c.id == gone.consent_id && c.mandatory)
         {
             return Err(ConsentChangeError::MandatoryDeclined {
-                name: name.as_str().to_owned(),
+                name: mandatory.name.as_str().to_owned(),
             });
         }
     }
@@ -111,21 +114,18 @@ mod tests {
             name: terms.name.clone(),
             accepted_at: then,
         }];
+        let all = [terms.clone(), mail.clone()];
         let next = accept_exactly(
             &current,
             &[terms.clone(), mail.clone(), mail.clone()],
-            |_| None,
+            &all,
             now,
         )
         .unwrap();
         assert_eq!(next.len(), 2);
         assert_eq!(next[0].accepted_at, then);
         assert_eq!((next[1].consent_id, next[1].accepted_at), (mail.id, now));
-        assert!(
-            accept_exactly(&next, &[], |_| None, now)
-                .unwrap()
-                .is_empty()
-        );
+        assert!(accept_exactly(&next, &[], &all, now).unwrap().is_empty());
     }
 
     #[test]
@@ -136,21 +136,13 @@ mod tests {
             name: terms.name.clone(),
             accepted_at: crate::domain::now(),
         }];
-        let mandatory = |id| (id == terms.id).then(|| terms.name.clone());
+        let all = std::slice::from_ref(&terms);
         assert_eq!(
-            accept_exactly(&current, &[], mandatory, crate::domain::now()),
+            accept_exactly(&current, &[], all, crate::domain::now()),
             Err(ConsentChangeError::MandatoryDeclined {
                 name: "Terms".into()
             })
         );
-        assert!(
-            accept_exactly(
-                &current,
-                std::slice::from_ref(&terms),
-                mandatory,
-                crate::domain::now()
-            )
-            .is_ok()
-        );
+        assert!(accept_exactly(&current, all, all, crate::domain::now()).is_ok());
     }
 }

@@ -135,13 +135,7 @@ pub async fn choose(
         }
     }
     v.finish()?;
-    let mandatory = |id| {
-        consents
-            .iter()
-            .find(|c| c.id == id && c.mandatory)
-            .map(|c| c.name.clone())
-    };
-    let accepted = accept_exactly(&current.consents, &chosen, mandatory, now()).map_err(
+    let accepted = accept_exactly(&current.consents, &chosen, &consents, now()).map_err(
         |e @ ConsentChangeError::MandatoryDeclined { .. }| {
             ApiError::field("accepted", e.to_string())
         },

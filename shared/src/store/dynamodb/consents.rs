@@ -14,7 +14,8 @@ use crate::{
 #[async_trait]
 impl ConsentStore for DynamoStore {
     async fn create_consent(&self, consent: &Consent) -> StoreResult<()> {
-        self.put_new(consent, &keys::consent(consent)).await
+        self.put_new(to_item(consent, &keys::consent(consent))?)
+            .await
     }
 
     async fn get_consent(&self, id: ConsentId) -> StoreResult<Option<Consent>> {

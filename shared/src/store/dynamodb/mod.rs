@@ -363,12 +363,13 @@ impl DynamoStore {
         }
     }
 
-    async fn put_new<T: Serialize>(&self, record: &T, keys: &ItemKeys) -> StoreResult<()> {
+    /// Writes an item whose key is not taken yet.
+    async fn put_new(&self, item: Item) -> StoreResult<()> {
         let result = self
             .client
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(to_item(record, keys)?))
+            .set_item(Some(item))
             .condition_expression("attribute_not_exists(pk)")
             .send()
             .await;
@@ -952,7 +953,7 @@ impl ApplicationStore for DynamoStore {
 #[async_trait]
 impl DirectoryStore for DynamoStore {
     async fn create_organization(&self, organization: &Organization) -> StoreResult<()> {
-        self.put_new(organization, &keys::organization(organization))
+        self.put_new(to_item(organization, &keys::organization(organization))?)
             .await
     }
 
@@ -1010,7 +1011,8 @@ impl DirectoryStore for DynamoStore {
     }
 
     async fn create_website(&self, website: &Website) -> StoreResult<()> {
-        self.put_new(website, &keys::website(website)).await
+        self.put_new(to_item(website, &keys::website(website))?)
+            .await
     }
 
     async fn get_website(&self, id: WebsiteId) -> StoreResult<Option<Website>> {
@@ -1277,25 +1279,7 @@ impl DirectoryStore for DynamoStore {
     }
 
     async fn create_role(&self, role: &CustomerUserRole) -> StoreResult<()> {
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(role_item(role)?))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(SdkError::ServiceError(e))
-                if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) =>
-            {
-                Err(StoreError::Duplicate(
-                    "a record with this id already exists".into(),
-                ))
-            }
-            Err(e) => Err(backend(e)),
-        }
+        self.put_new(role_item(role)?).await
     }
 
     async fn update_role(
