@@ -1,7 +1,8 @@
-//! The public token service: `POST /oauth2-token` (client_credentials grant) and the
-//! public keys that verify its tokens.
+//! The public token service: `POST /oauth2-token` (client_credentials grant), the
+//! public keys that verify its tokens, and the metadata that points at both.
 
 mod grant;
+mod metadata;
 
 use std::sync::Arc;
 
@@ -14,6 +15,7 @@ use http::{HeaderValue, StatusCode, header};
 use shared::{auth::SigningRing, keys::PepperCell, store::ApplicationStore};
 
 pub use grant::{OAuthErrorBody, TokenResponse};
+pub use metadata::ServerMetadata;
 
 /// What the token function holds for the life of a container.
 #[derive(Clone)]
@@ -32,6 +34,10 @@ pub fn router(state: TokenState) -> Router {
     Router::new()
         .route("/oauth2-token", post(grant::token))
         .route("/.well-known/jwks.json", get(grant::jwks))
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(metadata::metadata),
+        )
         .route("/openapi.json", get(openapi))
         .with_state(state)
 }
@@ -53,8 +59,8 @@ async fn openapi() -> Response {
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(grant::token, grant::jwks, openapi),
-    components(schemas(TokenResponse, OAuthErrorBody)),
+    paths(grant::token, grant::jwks, metadata::metadata, openapi),
+    components(schemas(TokenResponse, OAuthErrorBody, ServerMetadata)),
     tags(
         (name = "oauth2", description = "Tokens for applications (OAuth 2.0 client credentials)"),
         (name = "meta", description = "About this API")

@@ -9,6 +9,7 @@ use oauth2::{
     AuthUrl, ClientId, ClientSecret, Scope as OAuthScope, TokenResponse, TokenUrl,
     basic::BasicClient,
 };
+use serde_json::json;
 use shared::{
     application::Owner,
     auth::{KeyKind, Scope},
@@ -24,10 +25,20 @@ async fn token_with_oauth2_crate(
     credentials: &ClientCredentials,
     scope: &str,
 ) -> String {
+    token_from(stack, &format!("{ISSUER}/oauth2-token"), credentials, scope).await
+}
+
+/// A token through the `oauth2` crate from the token endpoint at `token_url`.
+async fn token_from(
+    stack: &Stack,
+    token_url: &str,
+    credentials: &ClientCredentials,
+    scope: &str,
+) -> String {
     let client = BasicClient::new(ClientId::new(credentials.client_id.clone()))
         .set_client_secret(ClientSecret::new(credentials.client_secret.clone()))
         .set_auth_uri(AuthUrl::new("https://api.example.test/unused".into()).unwrap())
-        .set_token_uri(TokenUrl::new(format!("{ISSUER}/oauth2-token")).unwrap());
+        .set_token_uri(TokenUrl::new(token_url.to_owned()).unwrap());
     let http_client = |request: oauth2::HttpRequest| async move {
         let (parts, body) = request.into_parts();
         let path = parts.uri.path().to_owned();
@@ -58,10 +69,15 @@ async fn token_with_oauth2_crate(
 }
 
 async fn verify(stack: &Stack, token: &str) -> Result<(), jsonwebtoken::errors::Error> {
-    let jwks = stack
-        .request(Method::GET, "/.well-known/jwks.json")
-        .send()
-        .await;
+    verify_with(stack, "/.well-known/jwks.json", token).await
+}
+
+async fn verify_with(
+    stack: &Stack,
+    jwks_path: &str,
+    token: &str,
+) -> Result<(), jsonwebtoken::errors::Error> {
+    let jwks = stack.request(Method::GET, jwks_path).send().await;
     let set: JwkSet = serde_json::from_value(jwks.json).unwrap();
     let header = decode_header(token)?;
     let jwk = set.find(header.kid.as_deref().unwrap()).ok_or_else(|| {
@@ -71,6 +87,55 @@ async fn verify(stack: &Stack, token: &str) -> Result<(), jsonwebtoken::errors::
     validation.set_audience(&["backend-api"]);
     validation.set_issuer(&[ISSUER]);
     decode::<serde_json::Value>(token, &DecodingKey::from_jwk(jwk)?, &validation).map(|_| ())
+}
+
+#[tokio::test]
+async fn the_server_metadata_leads_a_client_from_the_issuer_to_a_verified_token() {
+    let stack = Stack::new().await;
+    let reply = stack
+        .request(Method::GET, "/.well-known/oauth-authorization-server")
+        .send()
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(reply.header("cache-control"), Some("public, max-age=3600"));
+    let metadata = reply.json;
+    assert_eq!(metadata["issuer"], ISSUER);
+    assert_eq!(
+        metadata["grant_types_supported"],
+        json!(["client_credentials"])
+    );
+    // The oauth2 crate authenticates with HTTP Basic, the first method advertised.
+    assert_eq!(
+        metadata["token_endpoint_auth_methods_supported"],
+        json!(["client_secret_basic", "client_secret_post"])
+    );
+    let scopes: Vec<&str> = metadata["scopes_supported"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert_eq!(scopes, Scope::ALL.map(Scope::as_str));
+
+    let token_endpoint = metadata["token_endpoint"].as_str().unwrap();
+    let token = token_from(&stack, token_endpoint, &stack.admin, scopes[0]).await;
+    let jwks_path = metadata["jwks_uri"]
+        .as_str()
+        .unwrap()
+        .strip_prefix(ISSUER)
+        .expect("the keys are served by the issuer");
+    verify_with(&stack, jwks_path, &token)
+        .await
+        .expect("the token verifies with the advertised keys and issuer");
+    let documentation = metadata["service_documentation"].as_str().unwrap();
+    let described = stack
+        .request(Method::GET, documentation.strip_prefix(ISSUER).unwrap())
+        .send()
+        .await;
+    assert!(
+        described.json["paths"]["/.well-known/oauth-authorization-server"].is_object(),
+        "the advertised documentation describes this route"
+    );
 }
 
 #[tokio::test]
