@@ -543,6 +543,19 @@ pub async fn rotate_secret(
     if let Some(if_match) = if_match {
         if_match.check(current.version)?;
     }
+    // The new secret is the application's rights in the caller's hands.
+    let beyond: Vec<&str> = current
+        .scopes
+        .iter()
+        .filter(|scope| !admin.principal().scopes.contains(scope))
+        .map(|scope| scope.as_str())
+        .collect();
+    if !beyond.is_empty() {
+        return Err(ApiError::Forbidden(format!(
+            "this application holds scopes your token does not ({}): rotate its secret with a token that holds them",
+            beyond.join(", ")
+        )));
+    }
     let secret = ClientSecret::generate();
     let at = now();
     let grace = time::Duration::try_from(state.rotation_grace).unwrap_or(time::Duration::ZERO);

@@ -219,6 +219,30 @@ async fn backend_applications_hold_only_scopes_the_creator_holds_and_names_are_u
     assert_eq!(escalation.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(escalation.error_fields(), ["scopes.0"]);
 
+    // Nor take over an application that holds more, by rotating its secret.
+    let erp = format!(
+        "/admin/oauth-applications/{}",
+        created.json["id"].as_str().unwrap()
+    );
+    let takeover = stack
+        .request(Method::POST, &format!("{erp}/rotate-secret"))
+        .bearer(&limited)
+        .send()
+        .await;
+    assert_eq!(takeover.status, StatusCode::FORBIDDEN, "{}", takeover.text);
+    assert!(takeover.json.get("client_secret").is_none());
+    assert!(
+        takeover.json["detail"]
+            .as_str()
+            .unwrap()
+            .contains("directory:read, customer_users:read"),
+        "{}",
+        takeover.text
+    );
+    let unchanged = stack.request(Method::GET, &erp).bearer(&admin).send().await;
+    assert_eq!(unchanged.etag(), created.etag(), "nothing written");
+    assert!(unchanged.json["previous_secret_expires_at"].is_null());
+
     let frontend_scopes = stack
         .request(
             Method::POST,
