@@ -3,8 +3,8 @@
 
 use shared::{
     ApiError,
-    customer_user::{CustomerUser, DeliveryStatus, LinkPurpose, Password, new_link},
-    directory::{Customer, Website},
+    customer_user::{CustomerUser, DeliveryStatus, LinkPurpose, Password, check_roles, new_link},
+    directory::Customer,
     domain::{CustomerUserId, Email, Name, now},
     error::Validation,
     mail::Template,
@@ -155,7 +155,11 @@ pub async fn create(
         updated_at: at,
         version: 1,
     };
-    rules::check_relations(state, &mut v, &user, &website, sales_given).await?;
+    check_roles(state.directory.as_ref(), &mut v, &user).await?;
+    rules::check_localization(state, &mut v, &user, &website).await?;
+    if sales_given {
+        rules::check_sales_representatives(state, &mut v, &user).await?;
+    }
     v.finish()?;
 
     // An unconfirmed user (as a storefront registration makes) is asked to confirm;
@@ -262,6 +266,7 @@ pub async fn update(
     if let Some(raw) = body.phone {
         user.phone = optional_phone(&mut v, "phone", raw.as_deref());
     }
+    let localization_changed = body.preferred_localization.is_some();
     if let Some(raw) = body.preferred_localization {
         user.preferred_localization =
             optional_localization(&mut v, "preferred_localization", raw.as_deref());
@@ -294,19 +299,24 @@ pub async fn update(
             None => {}
         }
     }
-    let website_id = body.website_id.unwrap_or(current.website_id);
-    let website: Option<Website> =
-        rules::website(state, &mut v, current.organization_id, Some(website_id)).await?;
-    if let Some(website) = &website {
-        user.website_id = website.id;
-        rules::check_relations(
-            state,
-            &mut v,
-            &user,
-            website,
-            body.sales_representative_ids.is_some(),
-        )
-        .await?;
+    // Only what the request touches is checked again, so that data gone stale meanwhile
+    // (a website added with new localizations) never blocks an unrelated change, such
+    // as disabling the user.
+    let website_changed = body.website_id.is_some_and(|w| w != current.website_id);
+    if website_changed || localization_changed {
+        let website_id = body.website_id.unwrap_or(current.website_id);
+        if let Some(website) =
+            rules::website(state, &mut v, current.organization_id, Some(website_id)).await?
+        {
+            user.website_id = website.id;
+            rules::check_localization(state, &mut v, &user, &website).await?;
+        }
+    }
+    if user.role_ids != current.role_ids || (user.enabled && !current.enabled) {
+        check_roles(state.directory.as_ref(), &mut v, &user).await?;
+    }
+    if body.sales_representative_ids.is_some() {
+        rules::check_sales_representatives(state, &mut v, &user).await?;
     }
     v.finish()?;
     user.updated_at = now();

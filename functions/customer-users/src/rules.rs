@@ -4,7 +4,7 @@
 use shared::{
     ApiError,
     application::{Application, Owner},
-    customer_user::{CustomerUser, check_roles, localization_problem},
+    customer_user::{CustomerUser, localization_problem},
     directory::{Customer, NOT_A_SALES_REPRESENTATIVE, Website, sales_representatives},
     domain::{CustomerId, OrganizationId, WebsiteId, now},
     error::Validation,
@@ -110,15 +110,13 @@ pub async fn website(
     }
 }
 
-/// Roles, enabled-needs-a-role, localization and sales representatives.
-pub async fn check_relations(
+/// The preferred localization is one the organization's websites offer.
+pub async fn check_localization(
     state: &CustomerUsersState,
     v: &mut Validation,
     user: &CustomerUser,
     website: &Website,
-    sales_representatives_changed: bool,
 ) -> Result<(), ApiError> {
-    check_roles(state.directory.as_ref(), v, user).await?;
     let websites = state
         .directory
         .list_websites(
@@ -134,13 +132,21 @@ pub async fn check_relations(
     ) {
         v.add("preferred_localization", problem);
     }
-    if sales_representatives_changed
-        && let Err(wrong) = sales_representatives(
-            state.directory.as_ref(),
-            user.organization_id,
-            &user.sales_representative_ids,
-        )
-        .await?
+    Ok(())
+}
+
+/// Each sales representative is a back-office user of the organization.
+pub async fn check_sales_representatives(
+    state: &CustomerUsersState,
+    v: &mut Validation,
+    user: &CustomerUser,
+) -> Result<(), ApiError> {
+    if let Err(wrong) = sales_representatives(
+        state.directory.as_ref(),
+        user.organization_id,
+        &user.sales_representative_ids,
+    )
+    .await?
     {
         for i in wrong {
             v.add(

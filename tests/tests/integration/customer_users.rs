@@ -274,6 +274,39 @@ async fn preferred_localization_follows_the_websites() {
         moved.text
     );
     assert_eq!(moved.error_fields(), ["preferred_localization"]);
+
+    // The first user predates the German website and has no localization: a change
+    // that does not touch it, such as disabling the account, is not held up by it.
+    let plain_path = format!(
+        "/admin/customer-users/{}",
+        plain.json["id"].as_str().unwrap()
+    );
+    let disabled = stack
+        .request(Method::POST, &format!("{plain_path}/disable"))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(disabled.status, StatusCode::OK, "{}", disabled.text);
+    let renamed = stack
+        .request(Method::PATCH, &plain_path)
+        .bearer(&token)
+        .if_match(&disabled.etag())
+        .json(&json!({"first_name": "Una"}))
+        .send()
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.text);
+    let localized = stack
+        .request(Method::PATCH, &plain_path)
+        .bearer(&token)
+        .if_match(&renamed.etag())
+        .json(&json!({"preferred_localization": null}))
+        .send()
+        .await;
+    assert_eq!(
+        localized.error_fields(),
+        ["preferred_localization"],
+        "touching it checks it"
+    );
 }
 
 #[tokio::test]
