@@ -2,6 +2,8 @@
 //! Managing other users takes the matching permissions of the user's roles, and only
 //! ever reaches users of the same customer.
 
+use std::collections::BTreeSet;
+
 use axum::{
     Json,
     extract::{Path, State},
@@ -12,7 +14,7 @@ use shared::{
     ApiError,
     auth::Storefront,
     customer_user::{Actor, CustomerUser},
-    directory::{Permission, access},
+    directory::{Permission, access, accumulated},
     domain::CustomerUserId,
     error::Validation,
     http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned},
@@ -65,6 +67,31 @@ fn not_yourself(actor: &CustomerUser, target: &CustomerUser, what: &str) -> Resu
         )))
     } else {
         Ok(())
+    }
+}
+
+/// A colleague whose roles grant what the actor's do not is out of its reach: changing,
+/// disabling or deleting it would let a lesser user take over or demote a greater one.
+async fn within_reach(
+    state: &CustomerUsersState,
+    actor: &Actor,
+    target: &CustomerUser,
+) -> Result<(), ApiError> {
+    if target.id == actor.user.id {
+        return Ok(());
+    }
+    let roles = state.directory.get_roles(&target.role_ids).await?;
+    let beyond: Vec<&str> = accumulated(&roles)
+        .difference(&actor.permissions)
+        .map(|p| p.as_str())
+        .collect();
+    if beyond.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!(
+            "this user holds permissions you do not ({}): ask an administrator who holds them",
+            beyond.join(", ")
+        )))
     }
 }
 
@@ -242,7 +269,13 @@ pub async fn update(
     if body.enabled == Some(false) {
         not_yourself(&actor.user, &current, "disable")?;
     }
+    within_reach(&state, &actor, &current).await?;
     if let Some(role_ids) = &body.role_ids {
+        let unchanged = role_ids.iter().collect::<BTreeSet<_>>()
+            == current.role_ids.iter().collect::<BTreeSet<_>>();
+        if !unchanged {
+            not_yourself(&actor.user, &current, "change the roles of")?;
+        }
         check_assignable(&state, &actor, role_ids).await?;
     }
     let user = edit::update(&state, &current, body.into()).await?;
@@ -265,6 +298,7 @@ pub async fn disable(
     let actor = actor(&state, &storefront, Permission::EditCustomerUsers).await?;
     let current = colleague(&state, &actor.user, &id).await?;
     not_yourself(&actor.user, &current, "disable")?;
+    within_reach(&state, &actor, &current).await?;
     let user = set_enabled(&state, &current, if_match, false).await?;
     Ok(Versioned::ok(user.version, CustomerUserView::of(user)))
 }
@@ -285,6 +319,7 @@ pub async fn delete(
     let actor = actor(&state, &storefront, Permission::DeleteCustomerUsers).await?;
     let current = colleague(&state, &actor.user, &id).await?;
     not_yourself(&actor.user, &current, "delete")?;
+    within_reach(&state, &actor, &current).await?;
     if_match.check(current.version)?;
     remove(&state, &current).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -163,6 +163,13 @@ pub async fn update(
     let actor = actor(&state, &storefront, Permission::ManageRoles).await?;
     let current = own(&state, &actor, &id).await?;
     if_match.check(current.version)?;
+    // Its holders may hold more than the caller: narrowing it would demote them.
+    if !current.permissions.is_subset(&actor.permissions) {
+        return Err(ApiError::Forbidden(
+            "this role grants permissions you do not hold: ask an administrator who holds them"
+                .into(),
+        ));
+    }
     within(body.permissions.as_deref(), &actor.permissions)?;
     let role = changed(&current, body.into())?;
     state.directory.update_role(&role, &current).await?;

@@ -580,6 +580,126 @@ async fn nobody_grants_more_than_it_holds() {
 }
 
 #[tokio::test]
+async fn nobody_changes_disables_or_deletes_a_colleague_who_holds_more() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let customer = stack.customer("Acme").await;
+    let editor_role = create_role(
+        &stack,
+        &token,
+        json!({
+            "label": "Editor",
+            "self_managed": true,
+            "permissions": ["roles:view", "roles:manage", "customer_users:view", "customer_users:edit", "customer_users:delete"],
+        }),
+    )
+    .await;
+    let editor = stack
+        .customer_user(
+            &customer,
+            "editor@example.com",
+            &[id(&editor_role).parse().unwrap()],
+        )
+        .await;
+    let frontend = stack.frontend_token(&id(&editor)).await;
+    let boss = stack
+        .customer_user(
+            &customer,
+            "boss@example.com",
+            &[stack.provisioned.administrator_role_id],
+        )
+        .await;
+    let boss_path = format!("/api/customer-users/{}", id(&boss));
+
+    // Taking the boss's email would let the editor reset the boss's password.
+    let attempts = [
+        (
+            Method::PATCH,
+            boss_path.clone(),
+            Some(json!({"email": "mine@example.com"})),
+        ),
+        (
+            Method::PATCH,
+            boss_path.clone(),
+            Some(json!({"enabled": false})),
+        ),
+        (Method::POST, format!("{boss_path}/disable"), None),
+        (Method::DELETE, boss_path.clone(), None),
+    ];
+    for (method, path, body) in attempts {
+        let mut call = stack
+            .request(method.clone(), &path)
+            .bearer(&frontend)
+            .if_match(&boss.etag());
+        if let Some(body) = body {
+            call = call.json(&body);
+        }
+        let reply = call.send().await;
+        assert_eq!(
+            reply.status,
+            StatusCode::FORBIDDEN,
+            "{method} {path}: {}",
+            reply.text
+        );
+        assert!(
+            reply.text.contains("customer_users:create"),
+            "names what the colleague holds beyond the caller: {}",
+            reply.text
+        );
+    }
+    let unchanged = stack
+        .request(Method::GET, &format!("/admin/customer-users/{}", id(&boss)))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(unchanged.etag(), boss.etag(), "nothing written");
+
+    // A colleague who holds no more is within reach.
+    let buyer = stack
+        .customer_user(
+            &customer,
+            "buyer@example.com",
+            &[stack.provisioned.buyer_role_id],
+        )
+        .await;
+    let renamed = stack
+        .request(
+            Method::PATCH,
+            &format!("/api/customer-users/{}", id(&buyer)),
+        )
+        .bearer(&frontend)
+        .if_match(&buyer.etag())
+        .json(&json!({"first_name": "Bea"}))
+        .send()
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.text);
+
+    // Nor may the editor narrow a role of its customer that grants more than it holds.
+    let wide = create_role(
+        &stack,
+        &token,
+        json!({
+            "label": "Wide",
+            "customer_id": customer,
+            "permissions": ["customer_users:view", "customer_users:create"],
+        }),
+    )
+    .await;
+    assert_eq!(wide.status, StatusCode::CREATED, "{}", wide.text);
+    let narrowed = stack
+        .request(
+            Method::PATCH,
+            &format!("/api/customer-user-roles/{}", id(&wide)),
+        )
+        .bearer(&frontend)
+        .if_match(&wide.etag())
+        .json(&json!({"permissions": ["customer_users:view"]}))
+        .send()
+        .await;
+    assert_eq!(narrowed.status, StatusCode::FORBIDDEN, "{}", narrowed.text);
+}
+
+#[tokio::test]
 async fn a_customers_own_roles_go_with_it() {
     let stack = Stack::new().await;
     let token = stack.admin_token().await;

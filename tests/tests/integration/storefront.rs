@@ -215,6 +215,28 @@ async fn an_administrator_creates_edits_disables_and_deletes_colleagues() {
         .send()
         .await;
     assert_eq!(erase.status, StatusCode::CONFLICT);
+    let demoted = stack
+        .request(Method::PATCH, &own)
+        .bearer(&token)
+        .if_match(&boss.etag())
+        .json(&json!({"role_ids": [stack.provisioned.buyer_role_id]}))
+        .send()
+        .await;
+    assert_eq!(demoted.status, StatusCode::CONFLICT, "{}", demoted.text);
+    assert!(demoted.text.contains("yourself"), "{}", demoted.text);
+    let same_roles = stack
+        .request(Method::PATCH, &own)
+        .bearer(&token)
+        .if_match(&boss.etag())
+        .json(&json!({"role_ids": boss.json["role_ids"], "first_name": "Bo"}))
+        .send()
+        .await;
+    assert_eq!(
+        same_roles.status,
+        StatusCode::OK,
+        "resending one's own roles unchanged is no change: {}",
+        same_roles.text
+    );
 }
 
 #[tokio::test]
