@@ -59,7 +59,12 @@ impl Verifier {
             user_id,
             organization_id: application.organization_id,
             client_id: claims.client_id.clone(),
-            scopes: claims.scopes(),
+            // A scope taken from the application since the token was issued is gone at once.
+            scopes: claims
+                .scopes()
+                .into_iter()
+                .filter(|scope| application.scopes.contains(scope))
+                .collect(),
         })
     }
 

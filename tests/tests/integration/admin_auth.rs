@@ -207,6 +207,62 @@ async fn a_token_without_the_scope_is_403_and_names_the_scope() {
 }
 
 #[tokio::test]
+async fn a_scope_taken_from_an_application_leaves_its_tokens_at_once() {
+    let stack = Stack::new().await;
+    let admin = stack.admin_token().await;
+    let created = stack
+        .request(
+            Method::POST,
+            &format!(
+                "/admin/users/{}/oauth-applications",
+                stack.provisioned.admin_user_id
+            ),
+        )
+        .bearer(&admin)
+        .json(&json!({"name": "Importer", "scopes": ["directory:read", "directory:write"]}))
+        .send()
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let credentials = shared::provision::ClientCredentials {
+        client_id: created.json["client_id"].as_str().unwrap().to_owned(),
+        client_secret: created.json["client_secret"].as_str().unwrap().to_owned(),
+    };
+    let token = stack.token(&credentials, None).await;
+    let create_customer = |name: &'static str| {
+        stack
+            .request(Method::POST, "/admin/customers")
+            .bearer(&token)
+            .json(&json!({ "name": name }))
+            .send()
+    };
+    assert_eq!(create_customer("Before").await.status, StatusCode::CREATED);
+
+    let narrowed = stack
+        .request(
+            Method::PATCH,
+            &format!(
+                "/admin/oauth-applications/{}",
+                created.json["id"].as_str().unwrap()
+            ),
+        )
+        .bearer(&admin)
+        .if_match(&created.etag())
+        .json(&json!({"scopes": ["directory:read"]}))
+        .send()
+        .await;
+    assert_eq!(narrowed.status, StatusCode::OK, "{}", narrowed.text);
+    let refused = create_customer("After").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text);
+    assert_eq!(
+        status_with(&stack, Some(&format!("Bearer {token}")))
+            .await
+            .0,
+        StatusCode::OK,
+        "the scope it keeps still works"
+    );
+}
+
+#[tokio::test]
 async fn deactivating_an_application_revokes_its_tokens_for_good() {
     let stack = Stack::new().await;
     let owner = Owner::Backend {
