@@ -278,27 +278,33 @@ pub struct SigningKeys {
 }
 
 impl SigningKeys {
-    /// Fails on the first unusable key; needs at least one. Keys unchanged since
+    /// Fails when the first (signing) key is unusable; a broken older or pending one is
+    /// left out with a warning, so that a bad version once stored (now `AWSPREVIOUS`)
+    /// cannot stop signing with the good one that replaced it. Keys unchanged since
     /// `previous` are taken over as they are, already parsed.
     pub fn from_materials(
         materials: &[KeyMaterial],
         previous: Option<&SigningKeys>,
     ) -> Result<Self, KeyError> {
-        let keys = materials
-            .iter()
-            .map(|material| {
-                let same = previous
-                    .and_then(|set| set.keys.iter().find(|k| k.public.kid == material.kid))
-                    .filter(|key| {
-                        pem::parse(material.private_key_pem.as_bytes())
-                            .is_ok_and(|pem| pem.contents() == key.der)
-                    });
-                match same {
-                    Some(key) => Ok(key.clone()),
-                    None => SigningKey::from_material(material).map(Arc::new),
+        let mut keys = Vec::with_capacity(materials.len());
+        for (position, material) in materials.iter().enumerate() {
+            let same = previous
+                .and_then(|set| set.keys.iter().find(|k| k.public.kid == material.kid))
+                .filter(|key| {
+                    pem::parse(material.private_key_pem.as_bytes())
+                        .is_ok_and(|pem| pem.contents() == key.der)
+                });
+            match same
+                .cloned()
+                .map_or_else(|| SigningKey::from_material(material).map(Arc::new), Ok)
+            {
+                Ok(key) => keys.push(key),
+                Err(error) if position > 0 => {
+                    tracing::warn!(%error, "leaving out an unusable older or pending signing key");
                 }
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+                Err(error) => return Err(error),
+            }
+        }
         if keys.is_empty() {
             return Err(KeyError::Unsupported { kid: String::new() });
         }
@@ -362,6 +368,20 @@ mod tests {
         assert_eq!(rsa.public().algorithm, Algorithm::RS256);
         let ec = SigningKey::from_material(&material(KeyKind::Es256, "e")).unwrap();
         assert_eq!(ec.public().algorithm, Algorithm::ES256);
+    }
+
+    #[test]
+    fn an_unusable_older_key_is_left_out_but_an_unusable_signing_key_fails() {
+        let broken = KeyMaterial {
+            kid: "broken".into(),
+            private_key_pem: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"
+                .into(),
+        };
+        let good = material(KeyKind::Es256, "good");
+        let set = SigningKeys::from_materials(&[good.clone(), broken.clone()], None).unwrap();
+        assert_eq!(set.signing().public().kid, "good");
+        assert!(set.public().find("broken").is_none());
+        assert!(SigningKeys::from_materials(&[broken, good], None).is_err());
     }
 
     #[test]

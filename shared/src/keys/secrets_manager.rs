@@ -46,9 +46,7 @@ impl SecretsManagerKeys {
         match output.secret_string() {
             None => Ok(None),
             Some(s) if s.trim().is_empty() || s.trim() == "{}" => Ok(None),
-            Some(s) => serde_json::from_str(s)
-                .map(Some)
-                .map_err(|e| KeySourceError::Malformed(e.to_string())),
+            Some(s) => serde_json::from_str(s).map(Some).map_err(malformed),
         }
     }
 }
@@ -111,5 +109,41 @@ impl SecretsManagerKeys {
     /// Whether the secret holds a usable current key.
     pub async fn has_key(&self) -> Result<bool, KeySourceError> {
         Ok(self.stage("AWSCURRENT").await?.is_some())
+    }
+}
+
+/// Why a secret value is not a key, without its text: serde quotes the value it
+/// could not take, and that value may be the private key itself.
+fn malformed(error: serde_json::Error) -> KeySourceError {
+    KeySourceError::Malformed(format!(
+        "expected a JSON object {{\"kid\", \"private_key_pem\"}} ({:?} error at line {}, column {})",
+        error.classify(),
+        error.line(),
+        error.column()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_malformed_secret_is_described_without_its_text() {
+        let pem = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49\n-----END PRIVATE KEY-----";
+        let quoted =
+            serde_json::from_str::<KeyMaterial>(&serde_json::to_string(pem).unwrap()).unwrap_err();
+        assert!(
+            quoted.to_string().contains("MIGHAgEAMBMGByqGSM49"),
+            "serde quotes the value it could not take"
+        );
+        for value in [
+            serde_json::to_string(pem).unwrap(),
+            format!("{{\"kid\": \"k\", \"private_key_pem\": {pem:?}, \"extra\": 1}}"),
+        ] {
+            let error = serde_json::from_str::<KeyMaterial>(&value).unwrap_err();
+            let described = malformed(error).to_string();
+            assert!(!described.contains("MIGH"), "{described}");
+            assert!(described.contains("line 1"), "{described}");
+        }
     }
 }
