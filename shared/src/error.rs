@@ -180,7 +180,7 @@ impl From<StoreError> for ApiError {
             StoreError::Duplicate(what) => Self::Conflict(what),
             StoreError::BadCursor => Self::Validation(vec![FieldError::new(
                 "cursor",
-                "is not a cursor this API returned: start again without it",
+                "is not a cursor this list returned for these filters: start again without it",
             )]),
             StoreError::Backend(detail) => Self::Internal(detail),
         }

@@ -156,6 +156,48 @@ async fn bad_query_parameters_are_4xx() {
 }
 
 #[tokio::test]
+async fn a_cursor_carried_over_to_other_filters_is_a_4xx() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    for name in ["Alpha", "Alps"] {
+        stack.customer(name).await;
+    }
+    let parent = stack.customer("Beta").await;
+    let first = stack
+        .request(Method::GET, "/admin/customers?name=al&limit=1")
+        .bearer(&token)
+        .send()
+        .await;
+    let cursor = first.json["next_cursor"].as_str().expect("a second page");
+    let next = stack
+        .request(
+            Method::GET,
+            &format!("/admin/customers?name=al&limit=1&cursor={cursor}"),
+        )
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(next.json["items"][0]["name"], "Alps", "{}", next.text);
+    for query in [
+        format!("name=be&cursor={cursor}"),
+        format!("cursor={cursor}&parent_id={parent}"),
+    ] {
+        let reply = stack
+            .request(Method::GET, &format!("/admin/customers?{query}"))
+            .bearer(&token)
+            .send()
+            .await;
+        assert!(
+            reply.status.is_client_error(),
+            "{query}: {} {}",
+            reply.status,
+            reply.text
+        );
+        assert_eq!(reply.error_fields(), ["cursor"], "{query}: {}", reply.text);
+    }
+}
+
+#[tokio::test]
 async fn unknown_ids_and_routes_are_404_problems() {
     let stack = Stack::new().await;
     let token = stack.admin_token().await;

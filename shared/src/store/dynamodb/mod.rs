@@ -29,7 +29,7 @@ use serde::{Serialize, de::DeserializeOwned};
 
 use super::{
     ApplicationQuery, ApplicationScope, ApplicationStore, CustomerFilter, DirectoryStore,
-    RoleFilter, StoreError, StoreResult, TABLE,
+    GlobalIndex, RoleFilter, StoreError, StoreResult, TABLE,
     keys::{self, ItemKeys},
 };
 use crate::{
@@ -573,7 +573,7 @@ impl DynamoStore {
         let start = page
             .cursor
             .as_deref()
-            .map(|c| decode_cursor(c, index.partition_key, index.sort_key))
+            .map(|c| decode_cursor(c, index, &partition, prefix))
             .transpose()?;
         let mut request = self
             .client
@@ -659,8 +659,10 @@ fn stale_or_gone(still_there: bool) -> StoreError {
     }
 }
 
-/// Cursors carry the last key read, as base64url JSON. Decoding checks the shape, so a
-/// forged or foreign cursor is a 4xx, never a 5xx.
+/// Cursors carry the last key read, as base64url JSON. Decoding checks the shape, and
+/// that the key lies within the query it continues (DynamoDB refuses a start key
+/// outside the key condition), so a forged cursor, or one carried over to another
+/// filter, is a 4xx, never a 5xx.
 fn encode_cursor(last_key: &Item) -> StoreResult<String> {
     let mut map = serde_json::Map::new();
     for (name, value) in last_key {
@@ -672,14 +674,31 @@ fn encode_cursor(last_key: &Item) -> StoreResult<String> {
     Ok(URL_SAFE_NO_PAD.encode(serde_json::Value::Object(map).to_string()))
 }
 
-fn decode_cursor(cursor: &str, index_pk: &str, index_sk: &str) -> StoreResult<Item> {
+fn decode_cursor(
+    cursor: &str,
+    index: GlobalIndex,
+    partition: &str,
+    prefix: Option<&str>,
+) -> StoreResult<Item> {
     let bytes = URL_SAFE_NO_PAD
         .decode(cursor)
         .map_err(|_| StoreError::BadCursor)?;
     let map: HashMap<String, String> =
         serde_json::from_slice(&bytes).map_err(|_| StoreError::BadCursor)?;
-    let expected = [TABLE.partition_key, TABLE.sort_key, index_pk, index_sk];
+    let expected = [
+        TABLE.partition_key,
+        TABLE.sort_key,
+        index.partition_key,
+        index.sort_key,
+    ];
     if map.len() != expected.len() || !expected.iter().all(|k| map.contains_key(*k)) {
+        return Err(StoreError::BadCursor);
+    }
+    let within = map[index.partition_key] == partition
+        && prefix
+            .filter(|p| !p.is_empty())
+            .is_none_or(|p| map[index.sort_key].starts_with(&p.to_lowercase()));
+    if !within {
         return Err(StoreError::BadCursor);
     }
     Ok(map.into_iter().map(|(k, v)| (k, s(v))).collect())
