@@ -275,6 +275,7 @@ pub async fn update(
     {
         customer.name = name;
     }
+    let mut ancestors = Vec::new();
     if let Some(parent_id) = body.parent_id {
         if let Some(parent_id) = parent_id.filter(|p| Some(*p) != current.parent_id) {
             if parent_id == customer.id {
@@ -284,9 +285,11 @@ pub async fn update(
                 );
             } else if let Some((_, chain)) =
                 parent_chain(&state, &mut v, customer.organization_id, parent_id).await?
-                && let Err(e) = check_parent(customer.id, &chain)
             {
-                v.add("parent_id", e.to_string());
+                if let Err(e) = check_parent(customer.id, &chain) {
+                    v.add("parent_id", e.to_string());
+                }
+                ancestors = chain;
             }
         }
         customer.parent_id = parent_id;
@@ -300,7 +303,7 @@ pub async fn update(
     customer.version = current.version + 1;
     state
         .store
-        .update_customer(&customer, &current)
+        .update_customer(&customer, &current, &ancestors)
         .await
         .map_err(|e| match e {
             shared::store::StoreError::NotFound => {

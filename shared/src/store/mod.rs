@@ -190,7 +190,15 @@ pub trait DirectoryStore: Send + Sync {
     async fn create_customer(&self, customer: &Customer) -> StoreResult<()>;
     async fn get_customer(&self, id: CustomerId) -> StoreResult<Option<Customer>>;
     /// Replaces `previous`, moving the subsidiary count if the parent changed.
-    async fn update_customer(&self, customer: &Customer, previous: &Customer) -> StoreResult<()>;
+    /// `ancestors` are the new parent and those above it, up to the root, as checked
+    /// for cycles (empty when the parent stays): if any of them has moved meanwhile
+    /// the write fails (`StoreError::Duplicate`), so concurrent moves never close a cycle.
+    async fn update_customer(
+        &self,
+        customer: &Customer,
+        previous: &Customer,
+        ancestors: &[CustomerId],
+    ) -> StoreResult<()>;
     /// Deletes the customer if it is still at its version and has no subsidiaries and no
     /// customer users (`StoreError::Duplicate` says which otherwise).
     async fn delete_customer(&self, customer: &Customer) -> StoreResult<()>;

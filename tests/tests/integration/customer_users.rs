@@ -836,7 +836,7 @@ async fn a_customer_edit_racing_a_user_create_cannot_reset_the_count() {
     let mut edited = read_before.clone();
     edited.name = shared::domain::Name::parse("Acme Renamed").unwrap();
     edited.version += 1;
-    let result = store.update_customer(&edited, &read_before).await;
+    let result = store.update_customer(&edited, &read_before, &[]).await;
     assert!(
         matches!(result, Err(StoreError::VersionConflict)),
         "{result:?}"

@@ -343,6 +343,60 @@ async fn customer_hierarchy_refuses_cycles_and_guards_deletes() {
 }
 
 #[tokio::test]
+async fn two_moves_at_once_cannot_close_a_cycle() {
+    use shared::store::{DirectoryStore, StoreError};
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let a = create(&stack, &token, "/admin/customers", json!({"name": "A"})).await;
+    let b = create(
+        &stack,
+        &token,
+        "/admin/customers",
+        json!({"name": "B", "parent_id": id(&a)}),
+    )
+    .await;
+    let c = create(&stack, &token, "/admin/customers", json!({"name": "C"})).await;
+    let store = &stack.services.store;
+    let read = |reply: &Reply| {
+        let id = id(reply).parse().unwrap();
+        async move { store.get_customer(id).await.unwrap().unwrap() }
+    };
+    let (a_before, c_before) = (read(&a).await, read(&c).await);
+
+    // Request 1 checked "A under C" while C was a root; request 2 ("C under B", whose
+    // chain is B, A) commits first.
+    let mut c_under_b = c_before.clone();
+    c_under_b.parent_id = Some(id(&b).parse().unwrap());
+    c_under_b.version += 1;
+    let b_chain = [id(&b).parse().unwrap(), id(&a).parse().unwrap()];
+    store
+        .update_customer(&c_under_b, &c_before, &b_chain)
+        .await
+        .expect("the first move");
+    let mut a_under_c = a_before.clone();
+    a_under_c.parent_id = Some(c_before.id);
+    a_under_c.version += 1;
+    let result = store
+        .update_customer(&a_under_c, &a_before, &[c_before.id])
+        .await;
+    assert!(
+        matches!(result, Err(StoreError::Duplicate(_))),
+        "{result:?}"
+    );
+    assert_eq!(read(&a).await.parent_id, None, "A stays a root: no cycle");
+
+    // Through the API the same move is now refused as a cycle.
+    let refused = stack
+        .request(Method::PATCH, &format!("/admin/customers/{}", id(&a)))
+        .bearer(&token)
+        .if_match(&a.etag())
+        .json(&json!({"parent_id": id(&c)}))
+        .send()
+        .await;
+    assert_eq!(refused.error_fields(), ["parent_id"], "{}", refused.text);
+}
+
+#[tokio::test]
 async fn customers_page_by_name_and_filter_by_prefix_and_parent() {
     let stack = Stack::new().await;
     let token = stack.admin_token().await;

@@ -18,10 +18,10 @@ use aws_sdk_dynamodb::{
         transact_write_items::TransactWriteItemsError,
     },
     types::{
-        AttributeDefinition, AttributeValue, BillingMode, Delete, GlobalSecondaryIndex,
-        KeySchemaElement, KeyType, KeysAndAttributes, Projection, ProjectionType, Put,
-        ReturnValuesOnConditionCheckFailure, ScalarAttributeType, TimeToLiveSpecification,
-        TransactWriteItem, Update,
+        AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, Delete,
+        GlobalSecondaryIndex, KeySchemaElement, KeyType, KeysAndAttributes, Projection,
+        ProjectionType, Put, ReturnValuesOnConditionCheckFailure, ScalarAttributeType,
+        TimeToLiveSpecification, TransactWriteItem, Update,
     },
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -319,13 +319,32 @@ impl DynamoStore {
         counter: &str,
         delta: i64,
     ) -> StoreResult<TransactWriteItem> {
+        self.add_to_counter_if(pk, sk, counter, delta, None)
+    }
+
+    /// [`Self::add_to_counter`], if `condition` also holds.
+    fn add_to_counter_if(
+        &self,
+        pk: String,
+        sk: &str,
+        counter: &str,
+        delta: i64,
+        condition: Option<(&str, Item)>,
+    ) -> StoreResult<TransactWriteItem> {
+        let (expression, mut values) = match condition {
+            Some((expression, values)) => {
+                (format!("attribute_exists(pk) AND {expression}"), values)
+            }
+            None => ("attribute_exists(pk)".to_owned(), Item::new()),
+        };
+        values.insert(":delta".to_owned(), AttributeValue::N(delta.to_string()));
         let update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(pk, sk)))
             .update_expression("ADD #counter :delta")
-            .condition_expression("attribute_exists(pk)")
+            .condition_expression(expression)
             .expression_attribute_names("#counter", counter)
-            .expression_attribute_values(":delta", AttributeValue::N(delta.to_string()))
+            .set_expression_attribute_values(Some(values))
             .build()
             .map_err(|e| StoreError::Backend(e.to_string()))?;
         Ok(TransactWriteItem::builder().update(update).build())
@@ -1174,7 +1193,12 @@ impl DirectoryStore for DynamoStore {
         self.get(keys::customer_pk(id), keys::SK_CUSTOMER).await
     }
 
-    async fn update_customer(&self, customer: &Customer, previous: &Customer) -> StoreResult<()> {
+    async fn update_customer(
+        &self,
+        customer: &Customer,
+        previous: &Customer,
+        ancestors: &[CustomerId],
+    ) -> StoreResult<()> {
         // Counters are moved by other transactions without a version bump: write the
         // stored values back only if none of them moved since `previous` was read.
         let put = Put::builder()
@@ -1189,26 +1213,61 @@ impl DirectoryStore for DynamoStore {
             .build()
             .map_err(|e| StoreError::Backend(e.to_string()))?;
         let mut writes = vec![TransactWriteItem::builder().put(put).build()];
+        // Each ancestor must still have the parent it had when the chain was checked:
+        // two moves at once could otherwise close a cycle that neither saw.
+        let parent_is = |position: usize| -> (&'static str, Item) {
+            match ancestors.get(position + 1) {
+                Some(parent) => (
+                    "parent_id = :parent",
+                    HashMap::from([(":parent".to_owned(), s(parent.to_string()))]),
+                ),
+                None => (
+                    "NOT attribute_type(parent_id, :string)",
+                    HashMap::from([(":string".to_owned(), s("S"))]),
+                ),
+            }
+        };
+        let mut moved = Vec::new();
         if customer.parent_id != previous.parent_id {
-            if let Some(old) = previous.parent_id {
-                writes.push(self.add_to_counter(
-                    keys::customer_pk(old),
-                    keys::SK_CUSTOMER,
-                    "subsidiary_count",
-                    -1,
-                )?);
+            moved.extend(previous.parent_id.map(|old| (old, -1)));
+            moved.extend(customer.parent_id.map(|new| (new, 1)));
+        }
+        for (id, delta) in &moved {
+            let condition = ancestors.iter().position(|a| a == id).map(parent_is);
+            writes.push(self.add_to_counter_if(
+                keys::customer_pk(*id),
+                keys::SK_CUSTOMER,
+                "subsidiary_count",
+                *delta,
+                condition,
+            )?);
+        }
+        // Which writes guard the hierarchy: the checks below, and a counter whose
+        // customer is in the chain.
+        let mut guards: Vec<bool> = std::iter::once(false)
+            .chain(moved.iter().map(|(id, _)| ancestors.contains(id)))
+            .collect();
+        for (position, id) in ancestors.iter().enumerate() {
+            if moved.iter().any(|(m, _)| m == id) {
+                continue;
             }
-            if let Some(new) = customer.parent_id {
-                writes.push(self.add_to_counter(
-                    keys::customer_pk(new),
-                    keys::SK_CUSTOMER,
-                    "subsidiary_count",
-                    1,
-                )?);
-            }
+            let (expression, values) = parent_is(position);
+            let check = ConditionCheck::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(keys::customer_pk(*id), keys::SK_CUSTOMER)))
+                .condition_expression(format!("attribute_exists(pk) AND {expression}"))
+                .set_expression_attribute_values(Some(values))
+                .build()
+                .map_err(|e| StoreError::Backend(e.to_string()))?;
+            writes.push(TransactWriteItem::builder().condition_check(check).build());
+            guards.push(true);
         }
         self.transact(writes, &|index| match index {
             0 => StoreError::VersionConflict,
+            i if guards[i] => StoreError::Duplicate(
+                "the new parent, or a customer above it, was moved or deleted meanwhile: read the hierarchy again and retry"
+                    .into(),
+            ),
             _ => StoreError::NotFound,
         })
         .await
