@@ -333,7 +333,7 @@ async fn grant(
         tracing::info!(client_id = %request.client_id, %source, reason, "client authentication failed");
         state
             .applications
-            .record_auth_failure(application.as_ref(), source, &source_failures, epoch)
+            .record_auth_failure(application.as_ref().map(|a| a.id), source, epoch)
             .await
             .map_err(server_error)?;
         return Err(OAuthError::InvalidClient);

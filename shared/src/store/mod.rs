@@ -71,13 +71,12 @@ pub trait ApplicationStore: Send + Sync {
         id: ApplicationId,
         source: &str,
     ) -> StoreResult<(Option<Application>, Vec<i64>)>;
-    /// Stores a failed authentication: the application's window (when the client id
-    /// names one) and the source's.
+    /// Counts a failed authentication at `now` against the application (when the
+    /// client id names one) and the source, atomically: parallel failures all count.
     async fn record_auth_failure(
         &self,
-        application: Option<&Application>,
+        application: Option<ApplicationId>,
         source: &str,
-        source_failures: &[i64],
         now: i64,
     ) -> StoreResult<()>;
     /// Sets `last_used_at` unless another request set it within the minute.

@@ -12,7 +12,7 @@ use oauth2::{
 use serde_json::json;
 use shared::{
     application::Owner,
-    auth::{KeyKind, Scope},
+    auth::{KeyKind, Scope, lockout},
     keys::PublicKeyStore,
     provision::ClientCredentials,
     store::ApplicationStore,
@@ -289,6 +289,71 @@ async fn ten_wrong_secrets_lock_the_client_out_even_for_the_right_one() {
         stack.try_token(&stack.admin, None).await.status,
         StatusCode::OK
     );
+}
+
+#[tokio::test]
+async fn failures_at_the_same_moment_all_count() {
+    let stack = Stack::new().await;
+    let owner = Owner::Backend {
+        user_id: stack.provisioned.admin_user_id,
+    };
+    let (application, _) = stack.application(owner, &[Scope::DirectoryRead]).await;
+    let now = shared::domain::now().unix_timestamp();
+    let mut parallel = tokio::task::JoinSet::new();
+    for _ in 0..lockout::CLIENT_FAILURES {
+        let store = stack.services.store.clone();
+        parallel.spawn(async move {
+            store
+                .record_auth_failure(Some(application.id), "198.51.100.7", now)
+                .await
+        });
+    }
+    while let Some(done) = parallel.join_next().await {
+        done.unwrap().expect("counted");
+    }
+    let store = &stack.services.store;
+    let (read, source) = store
+        .application_for_token(application.id, "198.51.100.7")
+        .await
+        .unwrap();
+    let failures = read.unwrap().auth_failures;
+    assert_eq!(failures.len(), lockout::CLIENT_FAILURES, "{failures:?}");
+    assert!(lockout::locked_for(&failures, lockout::CLIENT_FAILURES, now).is_some());
+    assert_eq!(source.len(), lockout::CLIENT_FAILURES);
+
+    // Past twice the limit the list is trimmed to the window's newest, never below
+    // the limit.
+    for later in 1..=(2 * lockout::CLIENT_FAILURES as i64) {
+        store
+            .record_auth_failure(Some(application.id), "198.51.100.7", now + later)
+            .await
+            .unwrap();
+    }
+    let (read, _) = store
+        .application_for_token(application.id, "198.51.100.7")
+        .await
+        .unwrap();
+    let failures = read.unwrap().auth_failures;
+    assert!(
+        (lockout::CLIENT_FAILURES..=2 * lockout::CLIENT_FAILURES).contains(&failures.len()),
+        "{failures:?}"
+    );
+    assert_eq!(
+        failures.last(),
+        Some(&(now + 2 * lockout::CLIENT_FAILURES as i64))
+    );
+
+    // An application deleted meanwhile is not brought back by a failure.
+    store.delete_application(&application).await.unwrap();
+    store
+        .record_auth_failure(Some(application.id), "198.51.100.7", now)
+        .await
+        .unwrap();
+    let (gone, _) = store
+        .application_for_token(application.id, "198.51.100.7")
+        .await
+        .unwrap();
+    assert!(gone.is_none());
 }
 
 #[tokio::test]

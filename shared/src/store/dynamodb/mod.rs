@@ -15,7 +15,7 @@ use aws_sdk_dynamodb::{
     error::{DisplayErrorContext, SdkError},
     operation::{
         delete_item::DeleteItemError, put_item::PutItemError,
-        transact_write_items::TransactWriteItemsError,
+        transact_write_items::TransactWriteItemsError, update_item::UpdateItemError,
     },
     types::{
         AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, Delete,
@@ -135,6 +135,15 @@ fn cancelled_reasons(error: &TransactWriteItemsError) -> Option<Vec<String>> {
 
 /// What a failed condition on the n-th write of a transaction means.
 type Meaning<'a> = &'a (dyn Fn(usize) -> StoreError + Sync);
+
+/// A list of failure times on an item, as [`DynamoStore::count_failure`] keeps it.
+struct FailureList {
+    attribute: &'static str,
+    /// How many failures lock; the list holds up to twice as many between trims.
+    limit: usize,
+    /// The item's expiry (the source's item only: it exists for its window alone).
+    expires_at: Option<i64>,
+}
 
 impl DynamoStore {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
@@ -348,6 +357,95 @@ impl DynamoStore {
             .build()
             .map_err(|e| StoreError::Backend(e.to_string()))?;
         Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    /// Appends `now` to a failure list in one update, so that parallel failures all
+    /// count. The list is kept short: once it holds twice its limit, it is rewritten
+    /// with the window's newest (unless another request changed it meanwhile, in which
+    /// case it is full anyway). The application's list is only counted while the
+    /// application exists; the source's item is made on its first failure.
+    async fn count_failure(&self, at: Item, list: &FailureList, now: i64) -> StoreResult<()> {
+        let exists = if list.expires_at.is_none() {
+            "attribute_exists(pk) AND "
+        } else {
+            ""
+        };
+        let mut set = vec!["#list = list_append(if_not_exists(#list, :empty), :now)"];
+        let mut values = HashMap::from([
+            (":empty".to_owned(), AttributeValue::L(Vec::new())),
+            (":now".to_owned(), AttributeValue::L(vec![n(now as u64)])),
+            (":cap".to_owned(), n(2 * list.limit as u64)),
+        ]);
+        let mut names = HashMap::from([("#list".to_owned(), list.attribute.to_owned())]);
+        if let Some(expires_at) = list.expires_at {
+            set.push("#ttl = :ttl");
+            set.push("version = if_not_exists(version, :zero)");
+            names.insert("#ttl".to_owned(), TABLE.ttl_attribute.to_owned());
+            values.insert(":ttl".to_owned(), n(expires_at as u64));
+            values.insert(":zero".to_owned(), n(0));
+        }
+        let appended = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(at.clone()))
+            .update_expression(format!("SET {}", set.join(", ")))
+            .condition_expression(format!(
+                "{exists}(attribute_not_exists(#list) OR size(#list) < :cap)"
+            ))
+            .set_expression_attribute_names(Some(names.clone()))
+            .set_expression_attribute_values(Some(values.clone()))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        let full = match appended {
+            Ok(_) => return Ok(()),
+            Err(SdkError::ServiceError(e)) => match e.err() {
+                UpdateItemError::ConditionalCheckFailedException(failed) => {
+                    // No item: the application is gone, and there is nothing to count.
+                    let Some(AttributeValue::L(full)) =
+                        failed.item().and_then(|item| item.get(list.attribute))
+                    else {
+                        return Ok(());
+                    };
+                    full.clone()
+                }
+                _ => return Err(backend(SdkError::ServiceError(e))),
+            },
+            Err(e) => return Err(backend(e)),
+        };
+        let times: Vec<i64> = full
+            .iter()
+            .filter_map(|t| t.as_n().ok()?.parse().ok())
+            .collect();
+        let kept = lockout::with_failure(&times, list.limit, now);
+        values.insert(
+            ":kept".to_owned(),
+            AttributeValue::L(kept.iter().map(|t| n(*t as u64)).collect()),
+        );
+        values.insert(":read".to_owned(), AttributeValue::L(full));
+        set[0] = "#list = :kept";
+        for unused in [":empty", ":now", ":cap"] {
+            values.remove(unused);
+        }
+        let rewritten = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(at))
+            .update_expression(format!("SET {}", set.join(", ")))
+            .condition_expression("#list = :read")
+            .set_expression_attribute_names(Some(names))
+            .set_expression_attribute_values(Some(values))
+            .send()
+            .await;
+        match rewritten {
+            Ok(_) => Ok(()),
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
+                Ok(())
+            }
+            Err(e) => Err(backend(e)),
+        }
     }
 
     /// Runs writes atomically; the first failed condition is explained by `meaning`.
@@ -906,54 +1004,27 @@ impl ApplicationStore for DynamoStore {
 
     async fn record_auth_failure(
         &self,
-        application: Option<&Application>,
+        application: Option<ApplicationId>,
         source: &str,
-        source_failures: &[i64],
         now: i64,
     ) -> StoreResult<()> {
-        if let Some(application) = application {
-            let failures =
-                lockout::with_failure(&application.auth_failures, lockout::CLIENT_FAILURES, now);
-            let result = self
-                .client
-                .update_item()
-                .table_name(&self.table)
-                .set_key(Some(key(
-                    keys::application_pk(application.id),
-                    keys::SK_APPLICATION,
-                )))
-                .update_expression("SET auth_failures = :failures")
-                .condition_expression("attribute_exists(pk)")
-                .expression_attribute_values(
-                    ":failures",
-                    AttributeValue::L(failures.iter().map(|t| n(*t as u64)).collect()),
-                )
-                .send()
-                .await;
-            match result {
-                Ok(_) => {}
-                Err(SdkError::ServiceError(e))
-                    if e.err().is_conditional_check_failed_exception() => {}
-                Err(e) => return Err(backend(e)),
-            }
+        if let Some(id) = application {
+            let at = key(keys::application_pk(id), keys::SK_APPLICATION);
+            let list = FailureList {
+                attribute: "auth_failures",
+                limit: lockout::CLIENT_FAILURES,
+                expires_at: None,
+            };
+            self.count_failure(at, &list, now).await?;
         }
-        let attempts = links::Attempts {
-            at: lockout::with_failure(source_failures, lockout::SOURCE_FAILURES, now),
-            version: 0,
+        let source_keys = keys::token_source(source);
+        let list = FailureList {
+            attribute: "at",
+            limit: lockout::SOURCE_FAILURES,
+            expires_at: Some(now + lockout::WINDOW_SECONDS),
         };
-        let mut item = to_item(&attempts, &keys::token_source(source))?;
-        item.insert(
-            TABLE.ttl_attribute.to_owned(),
-            AttributeValue::N((now + lockout::WINDOW_SECONDS).to_string()),
-        );
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
+        self.count_failure(key(source_keys.pk, &source_keys.sk), &list, now)
             .await
-            .map_err(backend)?;
-        Ok(())
     }
 
     async fn touch_application(
