@@ -52,6 +52,9 @@ pub enum ApiError {
     },
     #[error("{0}")]
     Forbidden(String),
+    /// A valid token without the route's scope: 403 with RFC 6750's challenge naming it.
+    #[error("{detail}")]
+    InsufficientScope { detail: String, scope: &'static str },
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -92,7 +95,7 @@ impl ApiError {
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::InsufficientScope { .. } => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
@@ -110,7 +113,7 @@ impl ApiError {
             Self::Validation(_) => "validation-error",
             Self::BadRequest(_) => "bad-request",
             Self::Unauthorized { .. } => "unauthorized",
-            Self::Forbidden(_) => "forbidden",
+            Self::Forbidden(_) | Self::InsufficientScope { .. } => "forbidden",
             Self::NotFound(_) => "not-found",
             Self::Conflict(_) => "conflict",
             Self::PreconditionRequired => "precondition-required",
@@ -162,11 +165,14 @@ impl IntoResponse for ApiError {
                 HeaderValue::from_static(challenge),
             );
         }
-        if let Self::Forbidden(_) = &self {
-            headers.insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static(r#"Bearer error="insufficient_scope""#),
-            );
+        // Only a missing scope is the token's fault; other refusals (organization,
+        // storefront permissions) are not solved by another token.
+        if let Self::InsufficientScope { scope, .. } = &self
+            && let Ok(challenge) = HeaderValue::from_str(&format!(
+                r#"Bearer error="insufficient_scope", scope="{scope}""#
+            ))
+        {
+            headers.insert(header::WWW_AUTHENTICATE, challenge);
         }
         response
     }

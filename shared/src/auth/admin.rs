@@ -199,10 +199,13 @@ where
         let verifier = Arc::<Verifier>::from_ref(state);
         let principal = verifier.admin(&parts.headers).await?;
         if !principal.scopes.contains(&S::SCOPE) {
-            return Err(ApiError::Forbidden(format!(
-                "this route needs the scope '{}': request a token with it from an application that holds it",
-                S::SCOPE
-            )));
+            return Err(ApiError::InsufficientScope {
+                detail: format!(
+                    "this route needs the scope '{}': request a token with it from an application that holds it",
+                    S::SCOPE
+                ),
+                scope: S::SCOPE.as_str(),
+            });
         }
         Ok(Admin(principal, PhantomData))
     }

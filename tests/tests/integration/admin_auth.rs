@@ -189,6 +189,10 @@ async fn a_token_without_the_scope_is_403_and_names_the_scope() {
             .unwrap()
             .contains("directory:write")
     );
+    assert_eq!(
+        create.header("www-authenticate"),
+        Some(r#"Bearer error="insufficient_scope", scope="directory:write""#)
+    );
     let unrelated = stack.token_with(&[Scope::RolesRead]).await;
     let list = stack
         .request(Method::GET, "/admin/customers")

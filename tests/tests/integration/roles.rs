@@ -646,6 +646,11 @@ async fn nobody_changes_disables_or_deletes_a_colleague_who_holds_more() {
             "names what the colleague holds beyond the caller: {}",
             reply.text
         );
+        assert_eq!(
+            reply.header("www-authenticate"),
+            None,
+            "another token would not help"
+        );
     }
     let unchanged = stack
         .request(Method::GET, &format!("/admin/customer-users/{}", id(&boss)))
