@@ -41,6 +41,8 @@ pub struct OAuthErrorBody {
 
 enum OAuthError {
     InvalidRequest(String),
+    /// A body over the API's limit (413, as everywhere in the API).
+    TooLarge,
     InvalidClient,
     /// Too many failed authentications of this client or from this address.
     Locked {
@@ -60,6 +62,11 @@ impl IntoResponse for OAuthError {
         };
         let (status, error, description) = match self {
             OAuthError::InvalidRequest(d) => (StatusCode::BAD_REQUEST, "invalid_request", d),
+            OAuthError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "invalid_request",
+                format!("the request body is over {MAX_BODY_BYTES} bytes: a token request is a short form"),
+            ),
             OAuthError::InvalidClient => (
                 StatusCode::UNAUTHORIZED,
                 "invalid_client",
@@ -142,11 +149,6 @@ fn parse_request(headers: &HeaderMap, body: &[u8]) -> Result<TokenRequest, OAuth
     if !essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
         return Err(OAuthError::InvalidRequest(
             "send the parameters as application/x-www-form-urlencoded".into(),
-        ));
-    }
-    if body.len() > MAX_BODY_BYTES {
-        return Err(OAuthError::InvalidRequest(
-            "the request body is too large".into(),
         ));
     }
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
@@ -238,6 +240,7 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, OA
         (status = 200, description = "A bearer access token valid for 3600 seconds", body = TokenResponse),
         (status = 400, description = "invalid_request, unsupported_grant_type or invalid_scope", body = OAuthErrorBody),
         (status = 401, description = "invalid_client: unknown client, wrong secret, inactive application or disabled owner", body = OAuthErrorBody),
+        (status = 413, description = "invalid_request: the body is over 64 KiB", body = OAuthErrorBody),
         (status = 429, description = "Too many failed authentications of this client (10 in 15 minutes) or from this address: wait for Retry-After, even with the right secret", body = OAuthErrorBody),
         (status = 503, description = "No signing key is configured", body = OAuthErrorBody)
     )
@@ -246,7 +249,7 @@ pub async fn token(State(state): State<TokenState>, request: Request) -> Respons
     let source = source_address(&request);
     let (parts, body) = request.into_parts();
     let Ok(body) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
-        return OAuthError::InvalidRequest("the request body is too large".into()).into_response();
+        return OAuthError::TooLarge.into_response();
     };
     match grant(&state, &parts.headers, &body, &source).await {
         Ok(response) => response,

@@ -193,6 +193,20 @@ async fn malformed_requests_are_invalid_request() {
         .send()
         .await;
     assert_eq!(error_of(&twice), "invalid_request");
+    let padding = "x".repeat(65 * 1024);
+    let huge = stack
+        .request(Method::POST, "/oauth2-token")
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", id),
+            ("client_secret", secret),
+            ("padding", padding.as_str()),
+        ])
+        .send()
+        .await;
+    assert_eq!(huge.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", huge.text);
+    assert_eq!(error_of(&huge), "invalid_request");
+    assert_eq!(huge.header("cache-control"), Some("no-store"));
 }
 
 #[tokio::test]
