@@ -124,10 +124,34 @@ pub fn render(
     }
 }
 
+/// One pass over the template: a value is never read for placeholders, so a first
+/// name such as `{{link}}` stays that text.
 fn fill(source: &str, values: &[(&str, &str)], encode: impl Fn(&str) -> String) -> String {
-    values.iter().fold(source.to_owned(), |out, (name, value)| {
-        out.replace(&format!("{{{{{name}}}}}"), &encode(value))
-    })
+    let mut out = String::with_capacity(source.len());
+    let mut rest = source;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let value = after.find("}}").and_then(|end| {
+            let name = &after[..end];
+            values
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (v, end))
+        });
+        match value {
+            Some((value, end)) => {
+                out.push_str(&encode(value));
+                rest = &after[end + 2..];
+            }
+            None => {
+                out.push_str("{{");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn escape_html(value: &str) -> String {
@@ -142,6 +166,32 @@ fn escape_html(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_is_never_filled_in_itself() {
+        let r = render(
+            Template::Welcome,
+            None,
+            &[
+                ("first_name", "{{link}}"),
+                ("last_name", "{{expires}}"),
+                ("website_name", "Shop"),
+                ("link", "https://x/?t=secret"),
+                ("expires", "soon"),
+            ],
+        );
+        assert!(r.text.contains("Hello {{link}} {{expires}}"), "{}", r.text);
+        assert_eq!(
+            r.text.matches("https://x/?t=secret").count(),
+            1,
+            "{}",
+            r.text
+        );
+        assert_eq!(
+            fill("{{a}} {{b} {{}} {{", &[("a", "1")], |v| v.to_owned()),
+            "1 {{b} {{}} {{"
+        );
+    }
 
     #[test]
     fn fills_values_and_escapes_html_only_in_html() {
