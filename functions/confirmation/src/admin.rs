@@ -84,7 +84,19 @@ async fn send_with_link(
         .await)
 }
 
-/// Confirms an unconfirmed customer user and sends the welcome email with a set-password link.
+/// The set-password links of the welcome and reset emails are refused to a disabled
+/// user: sending one would only mislead.
+fn enabled_for(user: &CustomerUser, what: &str) -> Result<(), ApiError> {
+    if user.enabled {
+        Ok(())
+    } else {
+        Err(ApiError::Conflict(format!(
+            "only an enabled customer user can {what}: enable it first"
+        )))
+    }
+}
+
+/// Confirms an unconfirmed, enabled customer user and sends the welcome email with a set-password link.
 #[utoipa::path(
     post, path = "/admin/customer-users/{id}/confirm", tag = "confirmation",
     params(("id" = String, Path, description = "Customer user id"), ("If-Match" = Option<String>, Header, description = "The ETag last read (optional)")),
@@ -98,6 +110,7 @@ pub async fn confirm(
     if_match: Option<IfMatch>,
 ) -> Result<Json<Notification>, ApiError> {
     let (previous, website) = load(&state, admin.principal(), &id, if_match).await?;
+    enabled_for(&previous, "be sent the welcome email")?;
     if previous.confirmed {
         return Err(ApiError::Conflict(
             "the customer user is already confirmed".into(),
@@ -162,12 +175,7 @@ pub async fn reset_password(
     if_match: Option<IfMatch>,
 ) -> Result<Json<Notification>, ApiError> {
     let (previous, website) = load(&state, admin.principal(), &id, if_match).await?;
-    if !previous.enabled {
-        return Err(ApiError::Conflict(
-            "only an enabled customer user can be asked to reset the password: enable it first"
-                .into(),
-        ));
-    }
+    enabled_for(&previous, "be asked to reset the password")?;
     let mut user = previous.clone();
     user.password_reset_required = true;
     save(&state, &mut user, &previous).await?;
@@ -197,6 +205,7 @@ pub async fn welcome_email(
     if_match: Option<IfMatch>,
 ) -> Result<Json<Notification>, ApiError> {
     let (user, website) = load(&state, admin.principal(), &id, if_match).await?;
+    enabled_for(&user, "be sent the welcome email")?;
     let sent = send_with_link(
         &state,
         &user,

@@ -473,6 +473,26 @@ async fn admin_actions_send_what_they_say_and_keep_the_rules() {
         .send()
         .await;
     assert_eq!(refused.status, StatusCode::CONFLICT, "only enabled users");
+    let sent_before = emails_to(&email).await.len();
+    for action in ["welcome-email", "confirm"] {
+        let refused = stack
+            .request(Method::POST, &format!("{path}/{action}"))
+            .bearer(&token)
+            .send()
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::CONFLICT,
+            "{action}: {}",
+            refused.text
+        );
+        assert!(
+            refused.text.contains("enable it first"),
+            "{action}: {}",
+            refused.text
+        );
+    }
+    assert_eq!(emails_to(&email).await.len(), sent_before, "no link sent");
 
     let stale_etag = stack
         .request(Method::POST, &format!("{path}/welcome-email"))
