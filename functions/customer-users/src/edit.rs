@@ -281,6 +281,8 @@ pub async fn update(
         user.role_ids = dedup(role_ids);
     }
     user.enabled = body.enabled.unwrap_or(user.enabled);
+    // A link sent before the account was disabled must not work again once re-enabled.
+    drop_links |= current.enabled && !user.enabled;
     user.confirmed = body.confirmed.unwrap_or(user.confirmed);
     if let Some(ids) = body.sales_representative_ids.clone() {
         user.sales_representative_ids = ids;

@@ -453,6 +453,7 @@ async fn admin_actions_send_what_they_say_and_keep_the_rules() {
         .send()
         .await;
     assert_eq!(welcome.json["template"], "welcome");
+    let welcome_link = last_email(&email).await.link_token();
     let templates: Vec<&str> = read.json["notifications"]
         .as_array()
         .unwrap()
@@ -493,6 +494,24 @@ async fn admin_actions_send_what_they_say_and_keep_the_rules() {
         );
     }
     assert_eq!(emails_to(&email).await.len(), sent_before, "no link sent");
+    let enabled = stack
+        .request(Method::POST, &format!("{path}/enable"))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(enabled.status, StatusCode::OK, "{}", enabled.text);
+    let revived = public(
+        &stack,
+        "/customer-user/password-reset",
+        json!({"token": welcome_link, "password": "Another-Passw0rd"}),
+    )
+    .await;
+    assert_eq!(
+        revived.status,
+        StatusCode::BAD_REQUEST,
+        "disabling ended the links sent before: {}",
+        revived.text
+    );
 
     let stale_etag = stack
         .request(Method::POST, &format!("{path}/welcome-email"))
