@@ -13,7 +13,7 @@ use serde::Deserialize;
 use shared::{
     ApiError,
     auth::Storefront,
-    customer_user::{Actor, CustomerUser},
+    customer_user::{Actor, CustomerUser, MAX_ROLES},
     directory::{Permission, access, accumulated},
     domain::CustomerUserId,
     error::Validation,
@@ -95,29 +95,52 @@ async fn within_reach(
     }
 }
 
+/// Where the roles checked came from, to name the field in an error.
+#[derive(Clone, Copy)]
+enum RoleField {
+    Sent,
+    /// None were sent: the website's default role, which the caller did not choose.
+    WebsiteDefault,
+}
+
 /// Storefront roles must be ones customer administrators may hand out (their
 /// customer's own, or self-managed system roles), and grant nothing the actor lacks.
 async fn check_assignable(
     state: &CustomerUsersState,
     actor: &Actor,
     role_ids: &[shared::domain::RoleId],
+    field: RoleField,
 ) -> Result<(), ApiError> {
+    // Counted before any read: a long list would otherwise cost a read per hundred ids.
+    if role_ids.len() > MAX_ROLES {
+        return Err(ApiError::field(
+            "role_ids",
+            format!("at most {MAX_ROLES} roles: combine permissions into fewer roles"),
+        ));
+    }
     let roles = state.directory.get_roles(role_ids).await?;
     let mut v = Validation::default();
+    let (field, not_assignable, beyond) = match field {
+        RoleField::Sent => (
+            None,
+            "is not a role customer administrators may assign",
+            "grants permissions you do not hold yourself: ask an administrator who holds them",
+        ),
+        RoleField::WebsiteDefault => (
+            Some("role_ids".to_owned()),
+            "the website's default role is not one customer administrators may assign: send role_ids",
+            "the website's default role grants permissions you do not hold: send role_ids",
+        ),
+    };
+    let field = |i: usize| field.clone().unwrap_or_else(|| format!("role_ids.{i}"));
     for (i, role_id) in role_ids.iter().enumerate() {
         let Some(role) = roles.iter().find(|r| r.id == *role_id) else {
             continue;
         };
         if !role.assignable_by(actor.user.customer_id) {
-            v.add(
-                format!("role_ids.{i}"),
-                "is not a role customer administrators may assign",
-            );
+            v.add(field(i), not_assignable);
         } else if !role.permissions.is_subset(&actor.permissions) {
-            v.add(
-                format!("role_ids.{i}"),
-                "grants permissions you do not hold yourself: ask an administrator who holds them",
-            );
+            v.add(field(i), beyond);
         }
     }
     v.finish()
@@ -193,17 +216,20 @@ pub async fn create(
     JsonBody(body): JsonBody<StorefrontCreate>,
 ) -> Result<Versioned<CustomerUserView>, ApiError> {
     let actor = actor(&state, &storefront, Permission::CreateCustomerUsers).await?;
-    let role_ids = match body.role_ids {
-        Some(ids) => ids,
-        None => state
-            .directory
-            .get_website(actor.user.website_id)
-            .await?
-            .and_then(|w| w.default_role_id)
-            .into_iter()
-            .collect(),
+    let (role_ids, field) = match body.role_ids {
+        Some(ids) => (ids, RoleField::Sent),
+        None => (
+            state
+                .directory
+                .get_website(actor.user.website_id)
+                .await?
+                .and_then(|w| w.default_role_id)
+                .into_iter()
+                .collect(),
+            RoleField::WebsiteDefault,
+        ),
     };
-    check_assignable(&state, &actor, &role_ids).await?;
+    check_assignable(&state, &actor, &role_ids, field).await?;
     let request = CreateCustomerUser {
         enabled: body.enabled,
         confirmed: None,
@@ -276,7 +302,7 @@ pub async fn update(
         if !unchanged {
             not_yourself(&actor.user, &current, "change the roles of")?;
         }
-        check_assignable(&state, &actor, role_ids).await?;
+        check_assignable(&state, &actor, role_ids, RoleField::Sent).await?;
     }
     let user = edit::update(&state, &current, body.into()).await?;
     Ok(Versioned::ok(user.version, CustomerUserView::of(user)))

@@ -577,6 +577,40 @@ async fn nobody_grants_more_than_it_holds() {
     );
     assert_eq!(handed.error_fields(), ["role_ids.0"]);
     assert!(handed.text.contains("do not hold"), "{}", handed.text);
+
+    // Nor through the website's default role, which it did not send.
+    let website = format!("/admin/websites/{}", stack.provisioned.website_id);
+    let site = stack
+        .request(Method::GET, &website)
+        .bearer(&token)
+        .send()
+        .await;
+    let changed = stack
+        .request(Method::PATCH, &website)
+        .bearer(&token)
+        .if_match(&site.etag())
+        .json(&json!({ "default_role_id": administrator }))
+        .send()
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
+    let defaulted = stack
+        .request(Method::POST, "/api/customer-users")
+        .bearer(&frontend)
+        .json(&json!({"first_name": "Di", "last_name": "Ox", "email": "di@example.com"}))
+        .send()
+        .await;
+    assert_eq!(
+        defaulted.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        defaulted.text
+    );
+    assert_eq!(defaulted.error_fields(), ["role_ids"]);
+    assert!(
+        defaulted.text.contains("default role"),
+        "{}",
+        defaulted.text
+    );
 }
 
 #[tokio::test]
