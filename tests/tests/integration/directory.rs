@@ -333,6 +333,19 @@ async fn customer_hierarchy_refuses_cycles_and_guards_deletes() {
         .send()
         .await;
     assert_eq!(root_now.json["subsidiary_count"], 0);
+    let listed = stack
+        .request(
+            Method::GET,
+            &format!("/admin/customers?parent_id={}", id(&root)),
+        )
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(
+        listed.json["items"],
+        json!([]),
+        "no longer listed under its old parent"
+    );
     let deleted = stack
         .request(Method::DELETE, &root_path)
         .bearer(&token)

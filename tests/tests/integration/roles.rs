@@ -256,6 +256,33 @@ async fn a_role_is_deleted_only_when_nobody_holds_it() {
         .await;
     assert_eq!(default.status, StatusCode::CONFLICT);
     assert!(default.text.contains("default role"), "{}", default.text);
+
+    // A holder added since the role was read does not make its ETag stale, and the
+    // change keeps the count.
+    stack
+        .customer_user(&customer, "bo@example.com", &[buyer.parse().unwrap()])
+        .await;
+    let relabelled = stack
+        .request(
+            Method::PATCH,
+            &format!("/admin/customer-user-roles/{buyer}"),
+        )
+        .bearer(&token)
+        .if_match(&after.etag())
+        .json(&json!({"label": "Purchaser"}))
+        .send()
+        .await;
+    assert_eq!(relabelled.status, StatusCode::OK, "{}", relabelled.text);
+    let read = stack
+        .request(Method::GET, &format!("/admin/customer-user-roles/{buyer}"))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(read.json["label"], "Purchaser");
+    assert_eq!(
+        read.json["user_count"].as_u64().unwrap(),
+        after.json["user_count"].as_u64().unwrap() + 1
+    );
 }
 
 #[tokio::test]

@@ -25,12 +25,7 @@ impl ConsentStore for DynamoStore {
     async fn update_consent(&self, consent: &Consent, previous: &Consent) -> StoreResult<()> {
         let item = to_item(consent, &keys::consent(consent))?;
         if self
-            .put_counted(
-                item,
-                previous.version,
-                "acceptance_count",
-                previous.acceptance_count,
-            )
+            .put_counted(item, previous.version, "acceptance_count")
             .await?
         {
             return Ok(());

@@ -83,6 +83,74 @@ fn key(pk: impl Into<String>, sk: &str) -> Item {
     ])
 }
 
+/// An update that writes a record's item but leaves `counters` as stored: other
+/// transactions move them without a version bump, so a change made from an older read
+/// neither overwrites them nor has to fail because one moved. Index keys the record no
+/// longer has are removed, as a whole-item put would. Conditioned on `expected_version`.
+struct KeepingCounters {
+    key: Item,
+    expression: String,
+    names: HashMap<String, String>,
+    values: Item,
+}
+
+impl KeepingCounters {
+    fn new(mut item: Item, counters: &[&str], expected_version: u64) -> Self {
+        let key: Item = [TABLE.partition_key, TABLE.sort_key]
+            .iter()
+            .filter_map(|k| item.remove_entry(*k))
+            .collect();
+        for counter in counters {
+            item.remove(*counter);
+        }
+        let mut names = HashMap::new();
+        let mut values = Item::new();
+        let mut set = Vec::new();
+        for (i, (name, value)) in item.iter().enumerate() {
+            set.push(format!("#a{i} = :a{i}"));
+            names.insert(format!("#a{i}"), name.clone());
+            values.insert(format!(":a{i}"), value.clone());
+        }
+        let absent: Vec<&str> = TABLE
+            .key_attributes()
+            .into_iter()
+            .skip(2)
+            .filter(|k| !item.contains_key(*k))
+            .collect();
+        let mut removed = Vec::new();
+        for (i, attribute) in absent.into_iter().enumerate() {
+            names.insert(format!("#r{i}"), attribute.to_owned());
+            removed.push(format!("#r{i}"));
+        }
+        let mut expression = format!("SET {}", set.join(", "));
+        if !removed.is_empty() {
+            expression.push_str(&format!(" REMOVE {}", removed.join(", ")));
+        }
+        values.insert(":expected".to_owned(), n(expected_version));
+        Self {
+            key,
+            expression,
+            names,
+            values,
+        }
+    }
+
+    const CONDITION: &str = "version = :expected";
+
+    fn transact_item(self, table: &str) -> StoreResult<TransactWriteItem> {
+        let update = Update::builder()
+            .table_name(table)
+            .set_key(Some(self.key))
+            .update_expression(self.expression)
+            .condition_expression(Self::CONDITION)
+            .set_expression_attribute_names(Some(self.names))
+            .set_expression_attribute_values(Some(self.values))
+            .build()
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+}
+
 /// A record as an item: its serde fields plus the key attributes.
 fn to_item<T: Serialize>(record: &T, keys: &ItemKeys) -> StoreResult<Item> {
     let mut item: Item =
@@ -567,34 +635,29 @@ impl DynamoStore {
         Ok(found)
     }
 
-    /// Replaces a record whose `counter` other transactions move without a version
-    /// bump: only if neither its version nor the counter moved since it was read.
-    /// `false` when either did, or the record is gone.
+    /// Replaces a record still at `expected_version`, leaving `counter` as stored (see
+    /// [`KeepingCounters`]). `false` when the version moved or the record is gone.
     async fn put_counted(
         &self,
         item: Item,
         expected_version: u64,
         counter: &str,
-        expected_count: u64,
     ) -> StoreResult<bool> {
+        let update = KeepingCounters::new(item, &[counter], expected_version);
         let result = self
             .client
-            .put_item()
+            .update_item()
             .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression(
-                "version = :expected AND (attribute_not_exists(#counter) OR #counter = :count)",
-            )
-            .expression_attribute_names("#counter", counter)
-            .expression_attribute_values(":expected", n(expected_version))
-            .expression_attribute_values(":count", n(expected_count))
+            .set_key(Some(update.key))
+            .update_expression(update.expression)
+            .condition_expression(KeepingCounters::CONDITION)
+            .set_expression_attribute_names(Some(update.names))
+            .set_expression_attribute_values(Some(update.values))
             .send()
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(e))
-                if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) =>
-            {
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
                 Ok(false)
             }
             Err(e) => Err(backend(e)),
@@ -1270,20 +1333,15 @@ impl DirectoryStore for DynamoStore {
         previous: &Customer,
         ancestors: &[CustomerId],
     ) -> StoreResult<()> {
-        // Counters are moved by other transactions without a version bump: write the
-        // stored values back only if none of them moved since `previous` was read.
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(to_item(customer, &keys::customer(customer))?))
-            .condition_expression(
-                "version = :expected AND subsidiary_count = :subsidiaries AND customer_user_count = :users",
+        let item = to_item(customer, &keys::customer(customer))?;
+        let mut writes = vec![
+            KeepingCounters::new(
+                item,
+                &["subsidiary_count", "customer_user_count"],
+                previous.version,
             )
-            .expression_attribute_values(":expected", n(previous.version))
-            .expression_attribute_values(":subsidiaries", n(previous.subsidiary_count))
-            .expression_attribute_values(":users", n(previous.customer_user_count))
-            .build()
-            .map_err(|e| StoreError::Backend(e.to_string()))?;
-        let mut writes = vec![TransactWriteItem::builder().put(put).build()];
+            .transact_item(&self.table)?,
+        ];
         // Each ancestor must still have the parent it had when the chain was checked:
         // two moves at once could otherwise close a cycle that neither saw.
         let parent_is = |position: usize| -> (&'static str, Item) {
@@ -1437,12 +1495,7 @@ impl DirectoryStore for DynamoStore {
         previous: &CustomerUserRole,
     ) -> StoreResult<()> {
         if self
-            .put_counted(
-                role_item(role)?,
-                previous.version,
-                "user_count",
-                previous.user_count,
-            )
+            .put_counted(role_item(role)?, previous.version, "user_count")
             .await?
         {
             return Ok(());
