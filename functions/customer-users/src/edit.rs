@@ -4,7 +4,7 @@
 use shared::{
     ApiError,
     customer_user::{CustomerUser, DeliveryStatus, LinkPurpose, Password, check_roles, new_link},
-    directory::Customer,
+    directory::{Customer, inherited_sales_representatives},
     domain::{CustomerUserId, Email, Name, now},
     error::Validation,
     mail::Template,
@@ -140,9 +140,17 @@ pub async fn create(
         email,
         birthday,
         phone,
-        sales_representative_ids: body
-            .sales_representative_ids
-            .unwrap_or_else(|| customer.sales_representative_ids.clone()),
+        sales_representative_ids: match body.sales_representative_ids {
+            Some(ids) => ids,
+            None => {
+                inherited_sales_representatives(
+                    state.directory.as_ref(),
+                    customer.organization_id,
+                    &customer.sales_representative_ids,
+                )
+                .await?
+            }
+        },
         preferred_localization,
         role_ids: dedup(body.role_ids.unwrap_or_default()),
         enabled: body.enabled.unwrap_or(true),
@@ -158,7 +166,7 @@ pub async fn create(
     check_roles(state.directory.as_ref(), &mut v, &user).await?;
     rules::check_localization(state, &mut v, &user, &website).await?;
     if sales_given {
-        rules::check_sales_representatives(state, &mut v, &user).await?;
+        rules::check_sales_representatives(state, &mut v, &user, &[]).await?;
     }
     v.finish()?;
 
@@ -318,7 +326,8 @@ pub async fn update(
         check_roles(state.directory.as_ref(), &mut v, &user).await?;
     }
     if body.sales_representative_ids.is_some() {
-        rules::check_sales_representatives(state, &mut v, &user).await?;
+        rules::check_sales_representatives(state, &mut v, &user, &current.sales_representative_ids)
+            .await?;
     }
     v.finish()?;
     user.updated_at = now();

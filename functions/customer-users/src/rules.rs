@@ -135,16 +135,19 @@ pub async fn check_localization(
     Ok(())
 }
 
-/// Each sales representative is a back-office user of the organization.
+/// Each sales representative the user did not have (`kept`) is a back-office user of
+/// the organization.
 pub async fn check_sales_representatives(
     state: &CustomerUsersState,
     v: &mut Validation,
     user: &CustomerUser,
+    kept: &[shared::domain::UserId],
 ) -> Result<(), ApiError> {
     if let Err(wrong) = sales_representatives(
         state.directory.as_ref(),
         user.organization_id,
         &user.sales_representative_ids,
+        kept,
     )
     .await?
     {

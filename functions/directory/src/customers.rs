@@ -10,7 +10,10 @@ use shared::{
         Admin, AdminPrincipal,
         scopes::{DirectoryRead, DirectoryWrite},
     },
-    directory::{Customer, NOT_A_SALES_REPRESENTATIVE, check_parent, sales_representatives},
+    directory::{
+        Customer, NOT_A_SALES_REPRESENTATIVE, check_parent, inherited_sales_representatives,
+        sales_representatives,
+    },
     domain::{CustomerId, Name, OrganizationId, UserId, now},
     error::Validation,
     http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, nullable},
@@ -102,8 +105,9 @@ async fn check_sales_representatives(
     v: &mut Validation,
     organization_id: OrganizationId,
     ids: &[UserId],
+    kept: &[UserId],
 ) -> Result<Vec<UserId>, ApiError> {
-    match sales_representatives(state.store.as_ref(), organization_id, ids).await? {
+    match sales_representatives(state.store.as_ref(), organization_id, ids, kept).await? {
         Ok(unique) => Ok(unique),
         Err(wrong) => {
             for i in wrong {
@@ -182,12 +186,19 @@ pub async fn create(
             .map(|(p, _)| p),
         None => None,
     };
-    let sales_representative_ids = match &body.sales_representative_ids {
-        Some(ids) => check_sales_representatives(&state, &mut v, organization_id, ids).await?,
-        None => parent
-            .as_ref()
-            .map(|p| p.sales_representative_ids.clone())
-            .unwrap_or_default(),
+    let sales_representative_ids = match (&body.sales_representative_ids, &parent) {
+        (Some(ids), _) => {
+            check_sales_representatives(&state, &mut v, organization_id, ids, &[]).await?
+        }
+        (None, Some(parent)) => {
+            inherited_sales_representatives(
+                state.store.as_ref(),
+                organization_id,
+                &parent.sales_representative_ids,
+            )
+            .await?
+        }
+        (None, None) => Vec::new(),
     };
     v.finish()?;
     let at = now();
@@ -295,8 +306,14 @@ pub async fn update(
         customer.parent_id = parent_id;
     }
     if let Some(ids) = &body.sales_representative_ids {
-        customer.sales_representative_ids =
-            check_sales_representatives(&state, &mut v, customer.organization_id, ids).await?;
+        customer.sales_representative_ids = check_sales_representatives(
+            &state,
+            &mut v,
+            customer.organization_id,
+            ids,
+            &current.sales_representative_ids,
+        )
+        .await?;
     }
     v.finish()?;
     customer.updated_at = now();

@@ -12,6 +12,8 @@ mod website;
 pub use customer::{Customer, HierarchyError, check_parent};
 pub use organization::Organization;
 pub use role::{CustomerUserRole, Permission, accumulated};
-pub use rules::{NOT_A_SALES_REPRESENTATIVE, sales_representatives};
+pub use rules::{
+    NOT_A_SALES_REPRESENTATIVE, inherited_sales_representatives, sales_representatives,
+};
 pub use user::User;
 pub use website::Website;

@@ -529,6 +529,57 @@ async fn sales_representatives_must_be_users_of_the_organization() {
         json!([id(&rep)]),
         "inherited from the parent"
     );
+
+    // Once the representative is deleted, the customers that name it can still be
+    // changed, and new subsidiaries and users no longer take it over.
+    let rep_path = format!("/admin/users/{}", id(&rep));
+    let gone = stack
+        .request(Method::DELETE, &rep_path)
+        .bearer(&token)
+        .if_match(&rep.etag())
+        .send()
+        .await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT, "{}", gone.text);
+    let renamed = stack
+        .request(Method::PATCH, &format!("/admin/customers/{}", id(&parent)))
+        .bearer(&token)
+        .if_match(&parent.etag())
+        .json(&json!({"name": "Acme Group", "sales_representative_ids": [id(&rep)]}))
+        .send()
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.text);
+    let second = create(
+        &stack,
+        &token,
+        "/admin/customers",
+        json!({"name": "Acme Sub 2", "parent_id": id(&parent)}),
+    )
+    .await;
+    assert_eq!(second.json["sales_representative_ids"], json!([]));
+    let user = stack
+        .customer_user(
+            &id(&parent),
+            "new@example.com",
+            &[stack.provisioned.buyer_role_id],
+        )
+        .await;
+    assert_eq!(
+        user.json["sales_representative_ids"],
+        json!([]),
+        "{}",
+        user.text
+    );
+    let readded = stack
+        .request(Method::POST, "/admin/customers")
+        .bearer(&token)
+        .json(&json!({"name": "Other", "sales_representative_ids": [id(&rep)]}))
+        .send()
+        .await;
+    assert_eq!(
+        readded.error_fields(),
+        ["sales_representative_ids.0"],
+        "a new list is checked"
+    );
 }
 
 #[tokio::test]
