@@ -9,11 +9,12 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde::Serialize;
 use shared::{
-    application::{GrantError, application_id_of},
+    application::{Application, GrantError, application_id_of},
     auth::{KEYS_NOT_CONFIGURED, Scope, TOKEN_LIFETIME_SECONDS, issue, lockout},
     domain::{ApplicationId, now},
     http::MAX_BODY_BYTES,
 };
+use time::OffsetDateTime;
 
 use super::TokenState;
 
@@ -349,6 +350,7 @@ async fn grant(
     let scopes = application
         .grant(&requested)
         .map_err(|GrantError::InvalidScope(s)| OAuthError::InvalidScope(s))?;
+    let now = past_the_cut_off(&application, now).await;
     let issued = issue(&keys, &state.issuer, &application, &scopes, now)
         .map_err(|e| OAuthError::ServerError(e.to_string()))?;
     tracing::info!(client_id = %request.client_id, jti = %issued.claims.jti, "issued an access token");
@@ -369,6 +371,22 @@ async fn grant(
     let mut response = (StatusCode::OK, Json(body)).into_response();
     no_store(response.headers_mut());
     Ok(response)
+}
+
+/// A token issued in the second the application was re-activated (or its owner
+/// re-enabled) would be refused everywhere, since `iat` has no finer grain than the
+/// cut-off: the request waits that second out rather than hand a client an hour of 401s.
+async fn past_the_cut_off(application: &Application, now: OffsetDateTime) -> OffsetDateTime {
+    match application.tokens_valid_after {
+        Some(after) if after.unix_timestamp() >= now.unix_timestamp() => {
+            let next_second =
+                OffsetDateTime::from_unix_timestamp(after.unix_timestamp() + 1).unwrap_or(now);
+            let wait = (next_second - now).max(time::Duration::ZERO);
+            tokio::time::sleep(wait.try_into().unwrap_or_default()).await;
+            shared::domain::now().max(next_second)
+        }
+        _ => now,
+    }
 }
 
 /// The public keys that verify access tokens (current and recent).

@@ -312,6 +312,27 @@ async fn deactivating_an_application_revokes_its_tokens_for_good() {
         StatusCode::UNAUTHORIZED,
         "re-activation does not revive earlier tokens"
     );
+
+    // A token asked for in the cut-off's own second would be born refused (iat counts
+    // whole seconds): the endpoint waits that second out. The cut-off is set a little
+    // ahead so that the request surely falls in its second.
+    application.tokens_valid_after =
+        Some(shared::domain::now() + time::Duration::milliseconds(300));
+    application.version += 1;
+    stack
+        .services
+        .store
+        .update_application(&application, 3)
+        .await
+        .unwrap();
+    let fresh = stack.token(&credentials, None).await;
+    assert_eq!(
+        status_with(&stack, Some(&format!("Bearer {fresh}")))
+            .await
+            .0,
+        StatusCode::OK,
+        "a token issued right after the cut-off works"
+    );
 }
 
 #[tokio::test]
