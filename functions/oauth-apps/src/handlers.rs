@@ -18,7 +18,7 @@ use shared::{
     http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned},
     mail::Template,
     openapi::{ReadProblems, WriteProblems},
-    store::{ApplicationQuery, ApplicationScope},
+    store::{ApplicationQuery, ApplicationScope, StoreError},
 };
 
 use crate::{OauthAppsState, view::ApplicationView};
@@ -147,6 +147,8 @@ struct NewOwner {
     owner: Owner,
     organization_id: OrganizationId,
     enabled: bool,
+    /// What the owner is called in a 404.
+    what: &'static str,
 }
 
 /// Validates and stores a new application; the notification is the caller's.
@@ -185,7 +187,10 @@ async fn create(
         scopes,
     );
     application.owner_enabled = owner.enabled;
-    state.applications.create_application(&application).await?;
+    match state.applications.create_application(&application).await {
+        Err(StoreError::NotFound) => return Err(access::not_found(owner.what)),
+        other => other?,
+    }
     Ok((application, secret, organization.name.as_str().to_owned()))
 }
 
@@ -222,6 +227,7 @@ pub async fn create_for_customer_user(
         },
         organization_id: owner.organization_id,
         enabled: owner.enabled,
+        what: "customer user",
     };
     let (application, secret, organization_name) =
         create(&state, admin.principal(), new_owner, body).await?;
@@ -255,6 +261,7 @@ pub async fn create_for_user(
         owner: Owner::Backend { user_id: owner.id },
         organization_id: owner.organization_id,
         enabled: owner.enabled,
+        what: "user",
     };
     let (application, secret, organization_name) =
         create(&state, admin.principal(), new_owner, body).await?;

@@ -905,3 +905,71 @@ async fn a_user_can_be_created_with_a_new_subsidiary() {
         "nothing half-created by the refusals"
     );
 }
+
+#[tokio::test]
+async fn a_users_write_that_misses_an_application_is_refused_and_changes_nothing() {
+    use shared::{
+        application::Owner,
+        store::{ApplicationStore, CustomerUserStore, StoreError},
+    };
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let customer = stack.customer("Acme").await;
+    let created = post(&stack, &token, base(&customer, "ann@example.com", &stack)).await;
+    let store = &stack.services.store;
+    let user_id = created.json["id"].as_str().unwrap().parse().unwrap();
+    let owner = Owner::Frontend {
+        customer_user_id: user_id,
+    };
+    let read_before = store.get_customer_user(user_id).await.unwrap().unwrap();
+    stack.application(owner, &[]).await;
+    // The index has not shown this one yet.
+    stack.application(owner, &[]).await;
+    let current = store.get_customer_user(user_id).await.unwrap().unwrap();
+    assert_eq!(current.application_count, 2);
+    let found = &store.applications_of_owner(owner).await.unwrap()[..1];
+    let retry = |result: Result<(), StoreError>| {
+        assert!(
+            matches!(&result, Err(StoreError::Duplicate(m)) if m.contains("created or deleted meanwhile: retry")),
+            "{result:?}"
+        );
+    };
+
+    retry(store.delete_customer_user(&current, found).await);
+
+    let mut disabled = current.clone();
+    disabled.enabled = false;
+    disabled.version += 1;
+    disabled.application_count = found.len() as u64;
+    let mut following = found.to_vec();
+    for application in &mut following {
+        application.follow_owner(false, shared::domain::now());
+    }
+    retry(
+        store
+            .update_customer_user(&disabled, &current, &following, false)
+            .await,
+    );
+
+    // An edit read before the applications came cannot write their count back.
+    let mut renamed = read_before.clone();
+    renamed.first_name = shared::domain::Name::parse("Anne").unwrap();
+    renamed.version += 1;
+    retry(
+        store
+            .update_customer_user(&renamed, &read_before, &[], false)
+            .await,
+    );
+
+    assert_eq!(
+        store.get_customer_user(user_id).await.unwrap().unwrap(),
+        current
+    );
+    let applications = store.applications_of_owner(owner).await.unwrap();
+    assert_eq!(applications.len(), 2);
+    assert!(
+        applications
+            .iter()
+            .all(|a| a.owner_enabled && a.version == 1)
+    );
+}

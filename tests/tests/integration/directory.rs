@@ -544,3 +544,60 @@ async fn other_organizations_records_stay_out_of_reach_without_global_access() {
         .await;
     assert_eq!(orgs.json["items"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_users_write_that_misses_an_application_is_refused_and_changes_nothing() {
+    use shared::{
+        application::Owner,
+        store::{ApplicationStore, DirectoryStore, StoreError},
+    };
+    let stack = Stack::new().await;
+    let admin = stack.admin_token().await;
+    let created = create(
+        &stack,
+        &admin,
+        "/admin/users",
+        json!({"first_name": "Ada", "last_name": "Ops", "email": "ada@example.com"}),
+    )
+    .await;
+    let store = &stack.services.store;
+    let user_id: shared::domain::UserId = id(&created).parse().unwrap();
+    let owner = Owner::Backend { user_id };
+    let read_before = store.get_user(user_id).await.unwrap().unwrap();
+    stack.application(owner, &[]).await;
+    // The index has not shown this one yet.
+    stack.application(owner, &[]).await;
+    let current = store.get_user(user_id).await.unwrap().unwrap();
+    assert_eq!(current.application_count, 2);
+    let found = &store.applications_of_owner(owner).await.unwrap()[..1];
+    let retry = |result: Result<(), StoreError>| {
+        assert!(
+            matches!(&result, Err(StoreError::Duplicate(m)) if m.contains("created or deleted meanwhile: retry")),
+            "{result:?}"
+        );
+    };
+
+    retry(store.delete_user(&current, found).await);
+
+    let mut disabled = current.clone();
+    disabled.enabled = false;
+    disabled.version += 1;
+    disabled.application_count = found.len() as u64;
+    let mut following = found.to_vec();
+    for application in &mut following {
+        application.follow_owner(false, shared::domain::now());
+    }
+    retry(store.update_user(&disabled, &current, &following).await);
+
+    // A rename read before the applications came cannot write their count back.
+    let mut renamed = read_before.clone();
+    renamed.first_name = shared::domain::Name::parse("Adele").unwrap();
+    renamed.version += 1;
+    retry(store.update_user(&renamed, &read_before, &[]).await);
+
+    assert_eq!(store.get_user(user_id).await.unwrap().unwrap(), current);
+    for application in store.applications_of_owner(owner).await.unwrap() {
+        assert!(application.owner_enabled && application.version == 1);
+    }
+    assert_eq!(store.applications_of_owner(owner).await.unwrap().len(), 2);
+}

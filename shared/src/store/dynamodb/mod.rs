@@ -294,7 +294,9 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().delete(delete).build())
     }
 
-    /// Deletes of applications with their name guards, for an owner's delete.
+    /// Deletes of applications with their name guards, for an owner's delete. Each is
+    /// conditioned on the version found, so one deleted and another created meanwhile
+    /// cannot leave the owner's count unmoved and the new one behind.
     fn application_deletes(
         &self,
         applications: &[Application],
@@ -304,7 +306,10 @@ impl DynamoStore {
             writes.push(self.delete_item(
                 keys::application_pk(application.id),
                 keys::SK_APPLICATION,
-                None,
+                Some((
+                    "version = :expected",
+                    HashMap::from([(":expected".to_owned(), n(application.version))]),
+                )),
             )?);
             let guard = keys::application_name_guard(application);
             writes.push(self.delete_item(guard.pk, &guard.sk, None)?);
@@ -319,16 +324,105 @@ impl DynamoStore {
         counter: &str,
         delta: i64,
     ) -> StoreResult<TransactWriteItem> {
-        let update = Update::builder()
+        self.counter_update(pk, sk, counter, delta, None)
+    }
+
+    /// Takes one from `counter`, which must count at least one: a record that never
+    /// counted fails the condition rather than going below zero.
+    fn take_from_counter(
+        &self,
+        pk: String,
+        sk: &str,
+        counter: &str,
+    ) -> StoreResult<TransactWriteItem> {
+        self.counter_update(pk, sk, counter, -1, Some(("#counter >= :bound", 1)))
+    }
+
+    /// Moves `counter` of a record that must exist and meet `bound`, a condition on
+    /// `#counter` and `:bound` with its value.
+    fn counter_update(
+        &self,
+        pk: String,
+        sk: &str,
+        counter: &str,
+        delta: i64,
+        bound: Option<(&str, u64)>,
+    ) -> StoreResult<TransactWriteItem> {
+        let mut update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(pk, sk)))
             .update_expression("ADD #counter :delta")
-            .condition_expression("attribute_exists(pk)")
             .expression_attribute_names("#counter", counter)
-            .expression_attribute_values(":delta", AttributeValue::N(delta.to_string()))
+            .expression_attribute_values(":delta", AttributeValue::N(delta.to_string()));
+        update = match bound {
+            None => update.condition_expression("attribute_exists(pk)"),
+            Some((condition, value)) => update
+                .condition_expression(format!("attribute_exists(pk) AND {condition}"))
+                .expression_attribute_values(":bound", n(value)),
+        };
+        let update = update
             .build()
             .map_err(|e| StoreError::Backend(e.to_string()))?;
         Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    /// [`Self::put_counted`] as a write of a transaction.
+    fn put_counted_item(
+        &self,
+        item: Item,
+        expected_version: u64,
+        counter: &str,
+        expected_count: u64,
+    ) -> StoreResult<TransactWriteItem> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(UNMOVED)
+            .expression_attribute_names("#counter", counter)
+            .expression_attribute_values(":expected", n(expected_version))
+            .expression_attribute_values(":count", n(expected_count))
+            .build()
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// Deletes an owner still at `version` that has exactly the `applications` found
+    /// (the index may not show one just created; the count does).
+    fn delete_owner_item(
+        &self,
+        owner: Owner,
+        version: u64,
+        applications: &[Application],
+    ) -> StoreResult<TransactWriteItem> {
+        let (pk, sk) = keys::owner_record(owner);
+        let delete = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .condition_expression(UNMOVED)
+            .expression_attribute_names("#counter", APPLICATION_COUNT)
+            .expression_attribute_values(":expected", n(version))
+            .expression_attribute_values(":count", n(applications.len() as u64))
+            .build()
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
+    }
+
+    /// Why a write conditioned on an owner's version and application count failed.
+    async fn owner_conflict(&self, owner: Owner, expected_version: u64) -> StoreResult<StoreError> {
+        Ok(match self.owner_version(owner).await? {
+            None => StoreError::NotFound,
+            Some(version) if version != expected_version => StoreError::VersionConflict,
+            Some(_) => StoreError::Duplicate(APPLICATIONS_MOVED.into()),
+        })
+    }
+
+    async fn owner_version(&self, owner: Owner) -> StoreResult<Option<u64>> {
+        #[derive(serde::Deserialize)]
+        struct Versioned {
+            version: u64,
+        }
+        let (pk, sk) = keys::owner_record(owner);
+        Ok(self.get::<Versioned>(pk, sk).await?.map(|v| v.version))
     }
 
     /// Runs writes atomically; the first failed condition is explained by `meaning`.
@@ -465,9 +559,7 @@ impl DynamoStore {
             .put_item()
             .table_name(&self.table)
             .set_item(Some(item))
-            .condition_expression(
-                "version = :expected AND (attribute_not_exists(#counter) OR #counter = :count)",
-            )
+            .condition_expression(UNMOVED)
             .expression_attribute_names("#counter", counter)
             .expression_attribute_values(":expected", n(expected_version))
             .expression_attribute_values(":count", n(expected_count))
@@ -497,12 +589,10 @@ impl DynamoStore {
             .delete_item()
             .table_name(&self.table)
             .set_key(Some(key(pk, sk)))
-            .condition_expression(
-                "version = :expected AND (attribute_not_exists(#counter) OR #counter = :zero)",
-            )
+            .condition_expression(UNMOVED)
             .expression_attribute_names("#counter", counter)
             .expression_attribute_values(":expected", n(version))
-            .expression_attribute_values(":zero", n(0))
+            .expression_attribute_values(":count", n(0))
             .send()
             .await;
         match result {
@@ -688,6 +778,17 @@ fn decode_cursor(cursor: &str, index_pk: &str, index_sk: &str) -> StoreResult<It
 const APP_NAME_TAKEN: &str =
     "the owner already has an application of this name in this organization";
 
+/// The owner's count of its applications, moved with each one's create and delete.
+const APPLICATION_COUNT: &str = "application_count";
+
+const APPLICATIONS_MOVED: &str =
+    "an application of this user was created or deleted meanwhile: retry";
+
+/// A record whose `#counter` other transactions move without a version bump is still
+/// at `:expected` and counts `:count`, or has no counter yet (written before it existed).
+const UNMOVED: &str =
+    "version = :expected AND (attribute_not_exists(#counter) OR #counter = :count)";
+
 /// A customer's own roles deleted with it, at most: with the customer and its parent's
 /// count they fill one transaction.
 const MAX_OWN_ROLES_DELETED: u16 = 98;
@@ -704,13 +805,16 @@ impl ApplicationStore for DynamoStore {
     }
 
     async fn create_application(&self, application: &Application) -> StoreResult<()> {
+        let (owner_pk, owner_sk) = keys::owner_record(application.owner);
         let writes = vec![
             self.put_new_item(to_item(application, &keys::application(application))?)?,
             self.put_new_item(app_name_guard_item(application)?)?,
+            self.add_to_counter(owner_pk, owner_sk, APPLICATION_COUNT, 1)?,
         ];
         self.transact(writes, &|index| match index {
             0 => StoreError::Duplicate("a record with this id already exists".into()),
-            _ => StoreError::Duplicate(APP_NAME_TAKEN.into()),
+            1 => StoreError::Duplicate(APP_NAME_TAKEN.into()),
+            _ => StoreError::NotFound,
         })
         .await
     }
@@ -740,7 +844,8 @@ impl ApplicationStore for DynamoStore {
 
     async fn delete_application(&self, application: &Application) -> StoreResult<()> {
         let guard = keys::application_name_guard(application);
-        let writes = vec![
+        let (owner_pk, owner_sk) = keys::owner_record(application.owner);
+        let mut writes = vec![
             self.delete_item(
                 keys::application_pk(application.id),
                 keys::SK_APPLICATION,
@@ -750,9 +855,25 @@ impl ApplicationStore for DynamoStore {
                 )),
             )?,
             self.delete_item(guard.pk, &guard.sk, None)?,
+            self.take_from_counter(owner_pk, owner_sk, APPLICATION_COUNT)?,
         ];
-        self.transact(writes, &|_| StoreError::VersionConflict)
-            .await
+        let result = self
+            .transact(writes.clone(), &|index| match index {
+                2 => StoreError::NotFound,
+                _ => StoreError::VersionConflict,
+            })
+            .await;
+        match result {
+            // Not counted on its owner, which was written before owners counted their
+            // applications, or is gone (its delete then left this one behind; owner ids
+            // are never reused).
+            Err(StoreError::NotFound) => {
+                writes.pop();
+                self.transact(writes, &|_| StoreError::VersionConflict)
+                    .await
+            }
+            other => other,
+        }
     }
 
     async fn list_applications(
@@ -1065,8 +1186,14 @@ impl DirectoryStore for DynamoStore {
         previous: &User,
         applications: &[Application],
     ) -> StoreResult<()> {
-        let mut writes =
-            vec![self.put_versioned_item(to_item(user, &keys::user(user))?, previous.version)?];
+        // Its applications' creates and deletes move the count without a version bump:
+        // the count written must still be the one stored.
+        let mut writes = vec![self.put_counted_item(
+            to_item(user, &keys::user(user))?,
+            previous.version,
+            APPLICATION_COUNT,
+            user.application_count,
+        )?];
         let email_changed = user.email.normalized() != previous.email.normalized();
         if email_changed {
             writes.push(self.put_new_item(user_email_guard_item(user)?)?);
@@ -1077,32 +1204,43 @@ impl DirectoryStore for DynamoStore {
             let item = to_item(application, &keys::application(application))?;
             writes.push(self.put_versioned_item(item, application.version - 1)?);
         }
-        self.transact(writes, &|index| match (index, email_changed) {
-            (0, _) => StoreError::VersionConflict,
-            (1, true) => {
-                StoreError::Duplicate("another back-office user already has this email".into())
-            }
-            _ => StoreError::VersionConflict,
-        })
-        .await
+        let result = self
+            .transact(writes, &|index| match (index, email_changed) {
+                (0, _) => StoreError::VersionConflict,
+                (1, true) => {
+                    StoreError::Duplicate("another back-office user already has this email".into())
+                }
+                _ => StoreError::Duplicate(APPLICATIONS_MOVED.into()),
+            })
+            .await;
+        match result {
+            Err(StoreError::VersionConflict) => Err(self
+                .owner_conflict(Owner::Backend { user_id: user.id }, previous.version)
+                .await?),
+            other => other,
+        }
     }
 
     async fn delete_user(&self, user: &User, applications: &[Application]) -> StoreResult<()> {
+        let owner = Owner::Backend { user_id: user.id };
         let guard = keys::user_email_guard(&user.email.normalized());
         let mut writes = vec![
-            self.delete_item(
-                keys::user_pk(user.id),
-                keys::SK_USER,
-                Some((
-                    "version = :expected",
-                    HashMap::from([(":expected".to_owned(), n(user.version))]),
-                )),
-            )?,
+            self.delete_owner_item(owner, user.version, applications)?,
             self.delete_item(guard.pk, &guard.sk, None)?,
         ];
         writes.extend(self.application_deletes(applications)?);
-        self.transact(writes, &|_| StoreError::VersionConflict)
-            .await?;
+        let result = self
+            .transact(writes, &|index| match index {
+                0 => StoreError::VersionConflict,
+                _ => StoreError::Duplicate(APPLICATIONS_MOVED.into()),
+            })
+            .await;
+        match result {
+            Err(StoreError::VersionConflict) => {
+                return Err(self.owner_conflict(owner, user.version).await?);
+            }
+            other => other?,
+        }
         // What is left of the user's partition: its notification log.
         self.delete_partition(keys::user_pk(user.id)).await
     }
