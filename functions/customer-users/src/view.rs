@@ -39,7 +39,7 @@ pub struct CustomerUserView {
     /// until the user sets one.
     pub password_reset_required: bool,
     pub addresses: Vec<Address>,
-    /// Frontend OAuth applications it owns.
+    /// Frontend OAuth applications it owns (at most 10).
     pub application_count: u64,
     #[serde(with = "shared::domain::rfc3339_millis")]
     #[schema(value_type = String, format = DateTime)]

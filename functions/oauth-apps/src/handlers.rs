@@ -6,7 +6,7 @@ use axum::{
 use serde::Deserialize;
 use shared::{
     ApiError,
-    application::{Application, Owner, StoredSecret},
+    application::{self, Application, Owner, StoredSecret},
     auth::{
         Admin, AdminPrincipal, ClientSecret, Pepper, Scope,
         scopes::{OauthAppsRead, OauthAppsWrite},
@@ -147,6 +147,7 @@ struct NewOwner {
     owner: Owner,
     organization_id: OrganizationId,
     enabled: bool,
+    application_count: u64,
     /// What the owner is called in a 404.
     what: &'static str,
 }
@@ -177,6 +178,9 @@ async fn create(
     )
     .await?;
     v.finish()?;
+    if !application::has_room_for_another(owner.application_count) {
+        return Err(ApiError::Conflict(application::too_many_applications()));
+    }
     let organization = organization.expect("validated");
     let (mut application, secret) = new_application(
         &pepper(state).await?,
@@ -227,6 +231,7 @@ pub async fn create_for_customer_user(
         },
         organization_id: owner.organization_id,
         enabled: owner.enabled,
+        application_count: owner.application_count,
         what: "customer user",
     };
     let (application, secret, organization_name) =
@@ -261,6 +266,7 @@ pub async fn create_for_user(
         owner: Owner::Backend { user_id: owner.id },
         organization_id: owner.organization_id,
         enabled: owner.enabled,
+        application_count: owner.application_count,
         what: "user",
     };
     let (application, secret, organization_name) =

@@ -44,7 +44,8 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub trait ApplicationStore: Send + Sync {
     async fn get_application(&self, id: ApplicationId) -> StoreResult<Option<Application>>;
     /// Creates the application and counts it on its owner; `Duplicate` when the owner
-    /// already has one of this name in the organization, `NotFound` when it is gone.
+    /// already has one of this name in the organization, or as many as it may have;
+    /// `NotFound` when the owner is gone.
     async fn create_application(&self, application: &Application) -> StoreResult<()>;
     /// Replaces `previous`, moving the name guard when the name changed.
     async fn replace_application(

@@ -546,6 +546,63 @@ async fn other_organizations_records_stay_out_of_reach_without_global_access() {
 }
 
 #[tokio::test]
+async fn a_user_with_the_most_applications_can_be_deleted_with_them() {
+    use shared::store::ApplicationStore;
+    let stack = Stack::new().await;
+    let admin = stack.admin_token().await;
+    let user = create(
+        &stack,
+        &admin,
+        "/admin/users",
+        json!({"first_name": "Ada", "last_name": "Ops", "email": "ada@example.com"}),
+    )
+    .await;
+    let path = format!("/admin/users/{}", id(&user));
+    let mut applications = Vec::new();
+    for i in 0..shared::application::MAX_APPLICATIONS_PER_OWNER {
+        let created = create(
+            &stack,
+            &admin,
+            &format!("{path}/oauth-applications"),
+            json!({"name": format!("App {i}")}),
+        )
+        .await;
+        applications.push(id(&created).parse().unwrap());
+    }
+    let read = stack
+        .request(Method::GET, &path)
+        .bearer(&admin)
+        .send()
+        .await;
+    assert_eq!(read.json["application_count"], 10, "{}", read.text);
+    let deleted = stack
+        .request(Method::DELETE, &path)
+        .bearer(&admin)
+        .if_match(&read.etag())
+        .send()
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
+    for application in applications {
+        assert!(
+            stack
+                .services
+                .store
+                .get_application(application)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+    let leftovers: Vec<_> = stack
+        .table_items()
+        .await
+        .into_iter()
+        .filter(|item| format!("{item:?}").contains(&id(&user)))
+        .collect();
+    assert!(leftovers.is_empty(), "orphans: {leftovers:?}");
+}
+
+#[tokio::test]
 async fn a_users_write_that_misses_an_application_is_refused_and_changes_nothing() {
     use shared::{
         application::Owner,

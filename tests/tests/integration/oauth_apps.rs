@@ -469,6 +469,145 @@ async fn item_keys(stack: &Stack) -> Vec<(String, String)> {
     keys
 }
 
+/// An application as a create handler would store it, without its checks.
+fn new_application(
+    stack: &Stack,
+    owner: shared::application::Owner,
+) -> shared::application::Application {
+    let at = shared::domain::now();
+    shared::application::Application {
+        id: shared::domain::ApplicationId::generate(),
+        organization_id: stack.provisioned.organization_id,
+        name: shared::domain::Name::parse("Late").unwrap(),
+        owner,
+        scopes: vec![],
+        active: true,
+        owner_enabled: true,
+        secrets: vec![],
+        tokens_valid_after: None,
+        last_used_at: None,
+        auth_failures: vec![],
+        created_at: at,
+        updated_at: at,
+        version: 1,
+    }
+}
+
+#[tokio::test]
+async fn an_owner_has_at_most_ten_applications_and_the_eleventh_writes_nothing() {
+    use shared::{
+        application::Owner,
+        store::{ApplicationStore, StoreError},
+    };
+    let stack = Stack::new().await;
+    let admin = stack.admin_token().await;
+    let (customer_user, _) = stack.storefront_administrator().await;
+    let user = stack
+        .request(Method::POST, "/admin/users")
+        .bearer(&admin)
+        .json(&json!({"first_name": "Ada", "last_name": "Ops", "email": "ada@example.com"}))
+        .send()
+        .await;
+    assert_eq!(user.status, StatusCode::CREATED, "{}", user.text);
+    let customer_user_id = customer_user.json["id"].as_str().unwrap();
+    let user_id = user.json["id"].as_str().unwrap();
+    let owners = [
+        (
+            format!("/admin/customer-users/{customer_user_id}"),
+            Owner::Frontend {
+                customer_user_id: customer_user_id.parse().unwrap(),
+            },
+            // The storefront administrator's token came from an application of its own.
+            1,
+        ),
+        (
+            format!("/admin/users/{user_id}"),
+            Owner::Backend {
+                user_id: user_id.parse().unwrap(),
+            },
+            0,
+        ),
+    ];
+    for (owner, kind, already) in owners {
+        let path = format!("{owner}/oauth-applications");
+        let mut last = None;
+        for i in already..10 {
+            let created = stack
+                .request(Method::POST, &path)
+                .bearer(&admin)
+                .json(&json!({"name": format!("App {i}")}))
+                .send()
+                .await;
+            assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+            last = Some(created);
+        }
+        let read = stack
+            .request(Method::GET, &owner)
+            .bearer(&admin)
+            .send()
+            .await;
+        assert_eq!(read.json["application_count"], 10, "{}", read.text);
+
+        let before = item_keys(&stack).await;
+        let refused = stack
+            .request(Method::POST, &path)
+            .bearer(&admin)
+            .json(&json!({"name": "One too many"}))
+            .send()
+            .await;
+        assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text);
+        assert!(
+            refused.text.contains("10 applications")
+                && refused.text.contains("delete an unused application first"),
+            "{}",
+            refused.text
+        );
+        // A create that read the owner before the tenth came is refused as well.
+        let racing = new_application(&stack, kind);
+        let refused = stack.services.store.create_application(&racing).await;
+        assert!(
+            matches!(&refused, Err(StoreError::Duplicate(m)) if m.contains("10 applications")),
+            "{refused:?}"
+        );
+        assert_eq!(item_keys(&stack).await, before, "nothing written");
+        let read = stack
+            .request(Method::GET, &owner)
+            .bearer(&admin)
+            .send()
+            .await;
+        assert_eq!(read.json["application_count"], 10);
+
+        // Deleting one makes room again.
+        let last = last.unwrap();
+        let deleted = stack
+            .request(
+                Method::DELETE,
+                &format!(
+                    "/admin/oauth-applications/{}",
+                    last.json["id"].as_str().unwrap()
+                ),
+            )
+            .bearer(&admin)
+            .if_match(&last.etag())
+            .send()
+            .await;
+        assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
+        let read = stack
+            .request(Method::GET, &owner)
+            .bearer(&admin)
+            .send()
+            .await;
+        assert_eq!(read.json["application_count"], 9);
+        let room = stack
+            .request(Method::POST, &path)
+            .bearer(&admin)
+            .json(&json!({"name": "One too many"}))
+            .send()
+            .await;
+        assert_eq!(room.status, StatusCode::CREATED, "{}", room.text);
+    }
+}
+
 #[tokio::test]
 async fn an_application_for_an_owner_deleted_meanwhile_is_refused_and_nothing_written() {
     use shared::{
@@ -513,24 +652,11 @@ async fn an_application_for_an_owner_deleted_meanwhile_is_refused_and_nothing_wr
         assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
         // As if the create had read the owner just before its delete.
         let before = item_keys(&stack).await;
-        let at = shared::domain::now();
-        let application = shared::application::Application {
-            id: shared::domain::ApplicationId::generate(),
-            organization_id: stack.provisioned.organization_id,
-            name: shared::domain::Name::parse("Late").unwrap(),
-            owner,
-            scopes: vec![],
-            active: true,
-            owner_enabled: true,
-            secrets: vec![],
-            tokens_valid_after: None,
-            last_used_at: None,
-            auth_failures: vec![],
-            created_at: at,
-            updated_at: at,
-            version: 1,
-        };
-        let refused = stack.services.store.create_application(&application).await;
+        let refused = stack
+            .services
+            .store
+            .create_application(&new_application(&stack, owner))
+            .await;
         assert!(matches!(refused, Err(StoreError::NotFound)), "{refused:?}");
         assert_eq!(item_keys(&stack).await, before, "nothing written");
     }

@@ -33,7 +33,7 @@ use super::{
     keys::{self, ItemKeys},
 };
 use crate::{
-    application::{Application, Owner},
+    application::{Application, MAX_APPLICATIONS_PER_OWNER, Owner, too_many_applications},
     auth::lockout,
     directory::{Customer, CustomerUserRole, Organization, User, Website},
     domain::{ApplicationId, CustomerId, OrganizationId, RoleId, UserId, WebsiteId},
@@ -325,6 +325,18 @@ impl DynamoStore {
         delta: i64,
     ) -> StoreResult<TransactWriteItem> {
         self.counter_update(pk, sk, counter, delta, None)
+    }
+
+    /// Adds one to `counter` while it is below `cap` (a missing counter is zero).
+    fn add_below_cap(
+        &self,
+        pk: String,
+        sk: &str,
+        counter: &str,
+        cap: u64,
+    ) -> StoreResult<TransactWriteItem> {
+        let below = "(attribute_not_exists(#counter) OR #counter < :bound)";
+        self.counter_update(pk, sk, counter, 1, Some((below, cap)))
     }
 
     /// Takes one from `counter`, which must count at least one: a record that never
@@ -809,14 +821,28 @@ impl ApplicationStore for DynamoStore {
         let writes = vec![
             self.put_new_item(to_item(application, &keys::application(application))?)?,
             self.put_new_item(app_name_guard_item(application)?)?,
-            self.add_to_counter(owner_pk, owner_sk, APPLICATION_COUNT, 1)?,
+            self.add_below_cap(
+                owner_pk,
+                owner_sk,
+                APPLICATION_COUNT,
+                MAX_APPLICATIONS_PER_OWNER,
+            )?,
         ];
-        self.transact(writes, &|index| match index {
-            0 => StoreError::Duplicate("a record with this id already exists".into()),
-            1 => StoreError::Duplicate(APP_NAME_TAKEN.into()),
-            _ => StoreError::NotFound,
-        })
-        .await
+        let result = self
+            .transact(writes, &|index| match index {
+                0 => StoreError::Duplicate("a record with this id already exists".into()),
+                1 => StoreError::Duplicate(APP_NAME_TAKEN.into()),
+                _ => StoreError::NotFound,
+            })
+            .await;
+        match result {
+            // Say why: the owner is gone, or has no room left.
+            Err(StoreError::NotFound) => match self.owner_version(application.owner).await? {
+                None => Err(StoreError::NotFound),
+                Some(_) => Err(StoreError::Duplicate(too_many_applications())),
+            },
+            other => other,
+        }
     }
 
     async fn replace_application(
