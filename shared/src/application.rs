@@ -10,6 +10,22 @@ use crate::{
     domain::{ApplicationId, CustomerUserId, Name, OrganizationId, UserId},
 };
 
+/// Applications one owner may have: its delete removes 2 items per application in one
+/// transaction of at most 100 writes, beside up to 63 of a customer user's own.
+pub const MAX_APPLICATIONS_PER_OWNER: u64 = 10;
+
+/// Whether an owner that has `application_count` applications may have one more.
+pub fn has_room_for_another(application_count: u64) -> bool {
+    application_count < MAX_APPLICATIONS_PER_OWNER
+}
+
+/// The refusal of an application beyond [`MAX_APPLICATIONS_PER_OWNER`].
+pub fn too_many_applications() -> String {
+    format!(
+        "the owner already has {MAX_APPLICATIONS_PER_OWNER} applications, the most allowed: delete an unused application first"
+    )
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Owner {
@@ -227,6 +243,20 @@ mod tests {
             updated_at: now,
             version: 1,
         }
+    }
+
+    #[test]
+    fn an_owner_has_room_for_applications_up_to_the_cap() {
+        assert!(has_room_for_another(0));
+        assert!(has_room_for_another(MAX_APPLICATIONS_PER_OWNER - 1));
+        assert!(!has_room_for_another(MAX_APPLICATIONS_PER_OWNER));
+        assert!(!has_room_for_another(MAX_APPLICATIONS_PER_OWNER + 1));
+        let refused = too_many_applications();
+        assert!(refused.contains("10 applications"), "{refused}");
+        assert!(
+            refused.contains("delete an unused application"),
+            "{refused}"
+        );
     }
 
     #[test]

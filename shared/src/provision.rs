@@ -231,6 +231,7 @@ async fn create_records(
         email: Email::parse(&options.admin_email)
             .map_err(|e| ProvisionError::Other(format!("admin email {e}")))?,
         enabled: true,
+        application_count: 0,
         created_at: at,
         updated_at: at,
         version: 1,

@@ -586,6 +586,7 @@ impl Stack {
                 password_reset_required: false,
                 addresses: vec![],
                 consents: vec![],
+                application_count: 0,
                 created_at: at,
                 updated_at: at,
                 version: 1,

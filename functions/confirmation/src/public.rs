@@ -279,6 +279,7 @@ fn decoy_user(website: &shared::directory::Website, email: &Email) -> CustomerUs
         password_reset_required: false,
         addresses: Vec::new(),
         consents: Vec::new(),
+        application_count: 0,
         created_at: at,
         updated_at: at,
         version: 0,

@@ -159,6 +159,7 @@ pub async fn create(
         password_reset_required: false,
         addresses,
         consents: vec![],
+        application_count: 0,
         created_at: at,
         updated_at: at,
         version: 1,
@@ -332,7 +333,7 @@ pub async fn update(
     v.finish()?;
     user.updated_at = now();
     user.version = current.version + 1;
-    let applications = rules::applications_following(state, &user, current).await?;
+    let applications = rules::applications_following(state, &mut user, current).await?;
     state
         .customer_users
         .update_customer_user(&user, current, &applications, drop_links)

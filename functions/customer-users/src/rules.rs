@@ -161,10 +161,11 @@ pub async fn check_sales_representatives(
     Ok(())
 }
 
-/// The user's applications, following its `enabled`.
+/// The user's applications, following its `enabled`; the user then counts those found,
+/// so its write fails if the index did not show them all.
 pub async fn applications_following(
     state: &CustomerUsersState,
-    user: &CustomerUser,
+    user: &mut CustomerUser,
     previous: &CustomerUser,
 ) -> Result<Vec<Application>, ApiError> {
     if user.enabled == previous.enabled {
@@ -180,5 +181,6 @@ pub async fn applications_following(
     for application in &mut applications {
         application.follow_owner(user.enabled, at);
     }
+    user.application_count = applications.len() as u64;
     Ok(applications)
 }

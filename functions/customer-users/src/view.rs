@@ -39,6 +39,8 @@ pub struct CustomerUserView {
     /// until the user sets one.
     pub password_reset_required: bool,
     pub addresses: Vec<Address>,
+    /// Frontend OAuth applications it owns (at most 10).
+    pub application_count: u64,
     #[serde(with = "shared::domain::rfc3339_millis")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
@@ -97,6 +99,7 @@ impl CustomerUserView {
             has_password: user.password.is_some(),
             password_reset_required: user.password_reset_required,
             addresses: user.addresses,
+            application_count: user.application_count,
             created_at: user.created_at,
             updated_at: user.updated_at,
             version: user.version,

@@ -117,6 +117,7 @@ pub async fn create(
         last_name: last_name.expect("validated"),
         email: email.expect("validated"),
         enabled: body.enabled.unwrap_or(true),
+        application_count: 0,
         created_at: at,
         updated_at: at,
         version: 1,
@@ -237,6 +238,8 @@ pub async fn update(
         for application in &mut applications {
             application.follow_owner(user.enabled, at);
         }
+        // The write holds only if these are all there are (the index may lag).
+        user.application_count = applications.len() as u64;
         applications
     } else {
         Vec::new()

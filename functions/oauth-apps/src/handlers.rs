@@ -6,7 +6,7 @@ use axum::{
 use serde::Deserialize;
 use shared::{
     ApiError,
-    application::{Application, Owner, StoredSecret},
+    application::{self, Application, Owner, StoredSecret},
     auth::{
         Admin, AdminPrincipal, ClientSecret, Pepper, Scope,
         scopes::{OauthAppsRead, OauthAppsWrite},
@@ -18,7 +18,7 @@ use shared::{
     http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned},
     mail::Template,
     openapi::{ReadProblems, WriteProblems},
-    store::{ApplicationQuery, ApplicationScope},
+    store::{ApplicationQuery, ApplicationScope, StoreError},
 };
 
 use crate::{OauthAppsState, view::ApplicationView};
@@ -147,6 +147,9 @@ struct NewOwner {
     owner: Owner,
     organization_id: OrganizationId,
     enabled: bool,
+    application_count: u64,
+    /// What the owner is called in a 404.
+    what: &'static str,
 }
 
 /// Validates and stores a new application; the notification is the caller's.
@@ -175,6 +178,9 @@ async fn create(
     )
     .await?;
     v.finish()?;
+    if !application::has_room_for_another(owner.application_count) {
+        return Err(ApiError::Conflict(application::too_many_applications()));
+    }
     let organization = organization.expect("validated");
     let (mut application, secret) = new_application(
         &pepper(state).await?,
@@ -185,7 +191,10 @@ async fn create(
         scopes,
     );
     application.owner_enabled = owner.enabled;
-    state.applications.create_application(&application).await?;
+    match state.applications.create_application(&application).await {
+        Err(StoreError::NotFound) => return Err(access::not_found(owner.what)),
+        other => other?,
+    }
     Ok((application, secret, organization.name.as_str().to_owned()))
 }
 
@@ -222,6 +231,8 @@ pub async fn create_for_customer_user(
         },
         organization_id: owner.organization_id,
         enabled: owner.enabled,
+        application_count: owner.application_count,
+        what: "customer user",
     };
     let (application, secret, organization_name) =
         create(&state, admin.principal(), new_owner, body).await?;
@@ -255,6 +266,8 @@ pub async fn create_for_user(
         owner: Owner::Backend { user_id: owner.id },
         organization_id: owner.organization_id,
         enabled: owner.enabled,
+        application_count: owner.application_count,
+        what: "user",
     };
     let (application, secret, organization_name) =
         create(&state, admin.principal(), new_owner, body).await?;

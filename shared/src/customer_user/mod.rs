@@ -62,6 +62,10 @@ pub struct CustomerUser {
     /// The consents the user accepted, and when.
     #[serde(default)]
     pub consents: Vec<crate::consent::ConsentAcceptance>,
+    /// Frontend applications it owns; kept in the same transaction as each one's create
+    /// and delete, so its own delete and disable cannot miss one.
+    #[serde(default)]
+    pub application_count: u64,
     #[serde(with = "crate::domain::rfc3339_millis")]
     pub created_at: OffsetDateTime,
     #[serde(with = "crate::domain::rfc3339_millis")]

@@ -14,6 +14,10 @@ pub struct User {
     /// Unique across back-office users, case-insensitively.
     pub email: Email,
     pub enabled: bool,
+    /// Backend OAuth applications it owns (at most 10); kept in the same transaction as
+    /// each one's create and delete, so its own delete and disable cannot miss one.
+    #[serde(default)]
+    pub application_count: u64,
     #[serde(with = "crate::domain::rfc3339_millis")]
     pub created_at: OffsetDateTime,
     #[serde(with = "crate::domain::rfc3339_millis")]

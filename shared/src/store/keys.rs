@@ -180,6 +180,16 @@ pub fn applications_of(owner: Owner) -> String {
     }
 }
 
+/// The key of an owner's own record, which counts its applications.
+pub fn owner_record(owner: Owner) -> (String, &'static str) {
+    match owner {
+        Owner::Backend { user_id } => (user_pk(user_id), SK_USER),
+        Owner::Frontend { customer_user_id } => {
+            (customer_user_pk(customer_user_id), SK_CUSTOMER_USER)
+        }
+    }
+}
+
 pub fn application_pk(id: ApplicationId) -> String {
     format!("APP#{id}")
 }

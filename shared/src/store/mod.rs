@@ -43,8 +43,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 #[async_trait]
 pub trait ApplicationStore: Send + Sync {
     async fn get_application(&self, id: ApplicationId) -> StoreResult<Option<Application>>;
-    /// Creates the application; `Duplicate` when its owner already has one of this
-    /// name in the organization.
+    /// Creates the application and counts it on its owner; `Duplicate` when the owner
+    /// already has one of this name in the organization, or as many as it may have;
+    /// `NotFound` when the owner is gone.
     async fn create_application(&self, application: &Application) -> StoreResult<()>;
     /// Replaces `previous`, moving the name guard when the name changed.
     async fn replace_application(
@@ -52,6 +53,7 @@ pub trait ApplicationStore: Send + Sync {
         application: &Application,
         previous: &Application,
     ) -> StoreResult<()>;
+    /// Deletes the application and its name guard, and counts it off its owner.
     async fn delete_application(&self, application: &Application) -> StoreResult<()>;
     async fn list_applications(
         &self,
@@ -159,13 +161,16 @@ pub trait DirectoryStore: Send + Sync {
     async fn get_user(&self, id: UserId) -> StoreResult<Option<User>>;
     /// Replaces `previous` with `user`, moving the email guard if the email changed and
     /// writing the owner's `applications` (already brought in line) in the same transaction.
+    /// The stored application count must be `user.application_count` (so the number of
+    /// `applications` when they are written): `Duplicate` otherwise, to retry.
     async fn update_user(
         &self,
         user: &User,
         previous: &User,
         applications: &[Application],
     ) -> StoreResult<()>;
-    /// Deletes the user, its email guard and its applications in one transaction.
+    /// Deletes the user, its email guard and its applications in one transaction;
+    /// `Duplicate`, to retry, when it has applications other than these.
     async fn delete_user(&self, user: &User, applications: &[Application]) -> StoreResult<()>;
     async fn list_users(
         &self,
@@ -314,7 +319,9 @@ pub trait CustomerUserStore: Send + Sync {
     ) -> StoreResult<Option<(CustomerUser, Vec<Notification>)>>;
     /// Replaces `previous` with `user`: moves the email guard and the customer count
     /// when they change, writes the owner's `applications` (already brought in line),
-    /// and drops pending links when `drop_links`, in one transaction.
+    /// and drops pending links when `drop_links`, in one transaction. The stored
+    /// application count must be `user.application_count` (so the number of
+    /// `applications` when they are written): `Duplicate` otherwise, to retry.
     async fn update_customer_user(
         &self,
         user: &CustomerUser,
@@ -323,7 +330,8 @@ pub trait CustomerUserStore: Send + Sync {
         drop_links: bool,
     ) -> StoreResult<()>;
     /// Deletes the user and everything attached to it: email guard, count on the
-    /// customer, applications, links and notification log.
+    /// customer, applications, links and notification log. `Duplicate`, to retry, when
+    /// it has applications other than `applications`.
     async fn delete_customer_user(
         &self,
         user: &CustomerUser,

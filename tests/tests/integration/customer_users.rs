@@ -947,3 +947,184 @@ async fn a_user_can_be_created_with_a_new_subsidiary() {
         "nothing half-created by the refusals"
     );
 }
+
+#[tokio::test]
+async fn a_user_with_the_most_roles_consents_and_applications_can_be_deleted() {
+    use shared::{
+        application::{MAX_APPLICATIONS_PER_OWNER, Owner},
+        customer_user::MAX_ROLES,
+        domain::{ConsentId, Name, RoleId, now},
+        store::{ApplicationStore, ConsentStore, DirectoryStore},
+    };
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let customer = stack.customer("Acme").await;
+    let store = &stack.services.store;
+    let at = now();
+    let mut roles = vec![stack.provisioned.administrator_role_id];
+    for i in 1..MAX_ROLES {
+        let role = shared::directory::CustomerUserRole {
+            id: RoleId::generate(),
+            organization_id: stack.provisioned.organization_id,
+            role: format!("ROLE_FRONTEND_R{i}"),
+            label: Name::parse(&format!("Role {i}")).unwrap(),
+            customer_id: None,
+            self_managed: false,
+            public: false,
+            permissions: Default::default(),
+            user_count: 0,
+            created_at: at,
+            updated_at: at,
+            version: 1,
+        };
+        store.create_role(&role).await.unwrap();
+        roles.push(role.id);
+    }
+    let mut consents = Vec::new();
+    for i in 0..30 {
+        let consent = shared::consent::Consent {
+            id: ConsentId::generate(),
+            organization_id: stack.provisioned.organization_id,
+            name: Name::parse(&format!("Consent {i}")).unwrap(),
+            content_url: None,
+            mandatory: false,
+            acceptance_count: 0,
+            created_at: at,
+            updated_at: at,
+            version: 1,
+        };
+        store.create_consent(&consent).await.unwrap();
+        consents.push(consent.id.to_string());
+    }
+    let created = post(
+        &stack,
+        &token,
+        with(
+            base(&customer, &format!("most-{}@example.com", uid()), &stack),
+            json!({ "role_ids": roles }),
+        ),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let id = created.json["id"].as_str().unwrap().to_owned();
+    let frontend = stack.frontend_token(&id).await;
+    let mine = stack
+        .request(Method::GET, "/api/me/consents")
+        .bearer(&frontend)
+        .send()
+        .await;
+    let accepted = stack
+        .request(Method::PUT, "/api/me/consents")
+        .bearer(&frontend)
+        .if_match(&mine.etag())
+        .json(&json!({ "accepted": consents }))
+        .send()
+        .await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.text);
+    let owner = Owner::Frontend {
+        customer_user_id: id.parse().unwrap(),
+    };
+    for _ in 1..MAX_APPLICATIONS_PER_OWNER {
+        stack.application(owner, &[]).await;
+    }
+
+    let path = format!("/admin/customer-users/{id}");
+    let read = stack
+        .request(Method::GET, &path)
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(read.json["application_count"], 10, "{}", read.text);
+    assert_eq!(read.json["role_ids"].as_array().unwrap().len(), MAX_ROLES);
+    // 3 items of its own, 30 role and 30 consent counts, 2 per application: 83 writes.
+    let deleted = stack
+        .request(Method::DELETE, &path)
+        .bearer(&token)
+        .if_match(&read.etag())
+        .send()
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
+    assert!(store.applications_of_owner(owner).await.unwrap().is_empty());
+    let leftovers: Vec<_> = stack
+        .table_items()
+        .await
+        .into_iter()
+        .filter(|item| format!("{item:?}").contains(&id))
+        .collect();
+    assert!(leftovers.is_empty(), "orphans: {leftovers:?}");
+    for role in roles.iter().skip(1) {
+        assert_eq!(store.get_role(*role).await.unwrap().unwrap().user_count, 0);
+    }
+    for consent in &consents {
+        let consent = store.get_consent(consent.parse().unwrap()).await.unwrap();
+        assert_eq!(consent.unwrap().acceptance_count, 0);
+    }
+}
+
+#[tokio::test]
+async fn a_users_write_that_misses_an_application_is_refused_and_changes_nothing() {
+    use shared::{
+        application::Owner,
+        store::{ApplicationStore, CustomerUserStore, StoreError},
+    };
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let customer = stack.customer("Acme").await;
+    let created = post(&stack, &token, base(&customer, "ann@example.com", &stack)).await;
+    let store = &stack.services.store;
+    let user_id = created.json["id"].as_str().unwrap().parse().unwrap();
+    let owner = Owner::Frontend {
+        customer_user_id: user_id,
+    };
+    let read_before = store.get_customer_user(user_id).await.unwrap().unwrap();
+    stack.application(owner, &[]).await;
+    // The index has not shown this one yet.
+    stack.application(owner, &[]).await;
+    let current = store.get_customer_user(user_id).await.unwrap().unwrap();
+    assert_eq!(current.application_count, 2);
+    let found = &store.applications_of_owner(owner).await.unwrap()[..1];
+    let retry = |result: Result<(), StoreError>| {
+        assert!(
+            matches!(&result, Err(StoreError::Duplicate(m)) if m.contains("created or deleted meanwhile: retry")),
+            "{result:?}"
+        );
+    };
+
+    retry(store.delete_customer_user(&current, found).await);
+
+    let mut disabled = current.clone();
+    disabled.enabled = false;
+    disabled.version += 1;
+    disabled.application_count = found.len() as u64;
+    let mut following = found.to_vec();
+    for application in &mut following {
+        application.follow_owner(false, shared::domain::now());
+    }
+    retry(
+        store
+            .update_customer_user(&disabled, &current, &following, false)
+            .await,
+    );
+
+    // An edit read before the applications came cannot write their count back.
+    let mut renamed = read_before.clone();
+    renamed.first_name = shared::domain::Name::parse("Anne").unwrap();
+    renamed.version += 1;
+    retry(
+        store
+            .update_customer_user(&renamed, &read_before, &[], false)
+            .await,
+    );
+
+    assert_eq!(
+        store.get_customer_user(user_id).await.unwrap().unwrap(),
+        current
+    );
+    let applications = store.applications_of_owner(owner).await.unwrap();
+    assert_eq!(applications.len(), 2);
+    assert!(
+        applications
+            .iter()
+            .all(|a| a.owner_enabled && a.version == 1)
+    );
+}

@@ -662,3 +662,117 @@ async fn other_organizations_records_stay_out_of_reach_without_global_access() {
         .await;
     assert_eq!(orgs.json["items"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_user_with_the_most_applications_can_be_deleted_with_them() {
+    use shared::store::ApplicationStore;
+    let stack = Stack::new().await;
+    let admin = stack.admin_token().await;
+    let user = create(
+        &stack,
+        &admin,
+        "/admin/users",
+        json!({"first_name": "Ada", "last_name": "Ops", "email": "ada@example.com"}),
+    )
+    .await;
+    let path = format!("/admin/users/{}", id(&user));
+    let mut applications = Vec::new();
+    for i in 0..shared::application::MAX_APPLICATIONS_PER_OWNER {
+        let created = create(
+            &stack,
+            &admin,
+            &format!("{path}/oauth-applications"),
+            json!({"name": format!("App {i}")}),
+        )
+        .await;
+        applications.push(id(&created).parse().unwrap());
+    }
+    let read = stack
+        .request(Method::GET, &path)
+        .bearer(&admin)
+        .send()
+        .await;
+    assert_eq!(read.json["application_count"], 10, "{}", read.text);
+    let deleted = stack
+        .request(Method::DELETE, &path)
+        .bearer(&admin)
+        .if_match(&read.etag())
+        .send()
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
+    for application in applications {
+        assert!(
+            stack
+                .services
+                .store
+                .get_application(application)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+    let leftovers: Vec<_> = stack
+        .table_items()
+        .await
+        .into_iter()
+        .filter(|item| format!("{item:?}").contains(&id(&user)))
+        .collect();
+    assert!(leftovers.is_empty(), "orphans: {leftovers:?}");
+}
+
+#[tokio::test]
+async fn a_users_write_that_misses_an_application_is_refused_and_changes_nothing() {
+    use shared::{
+        application::Owner,
+        store::{ApplicationStore, DirectoryStore, StoreError},
+    };
+    let stack = Stack::new().await;
+    let admin = stack.admin_token().await;
+    let created = create(
+        &stack,
+        &admin,
+        "/admin/users",
+        json!({"first_name": "Ada", "last_name": "Ops", "email": "ada@example.com"}),
+    )
+    .await;
+    let store = &stack.services.store;
+    let user_id: shared::domain::UserId = id(&created).parse().unwrap();
+    let owner = Owner::Backend { user_id };
+    let read_before = store.get_user(user_id).await.unwrap().unwrap();
+    stack.application(owner, &[]).await;
+    // The index has not shown this one yet.
+    stack.application(owner, &[]).await;
+    let current = store.get_user(user_id).await.unwrap().unwrap();
+    assert_eq!(current.application_count, 2);
+    let found = &store.applications_of_owner(owner).await.unwrap()[..1];
+    let retry = |result: Result<(), StoreError>| {
+        assert!(
+            matches!(&result, Err(StoreError::Duplicate(m)) if m.contains("created or deleted meanwhile: retry")),
+            "{result:?}"
+        );
+    };
+
+    retry(store.delete_user(&current, found).await);
+
+    let mut disabled = current.clone();
+    disabled.enabled = false;
+    disabled.version += 1;
+    disabled.application_count = found.len() as u64;
+    let mut following = found.to_vec();
+    for application in &mut following {
+        application.follow_owner(false, shared::domain::now());
+    }
+    retry(store.update_user(&disabled, &current, &following).await);
+
+    // A rename read before the applications came cannot write their count back.
+    let mut renamed = read_before.clone();
+    renamed.first_name = shared::domain::Name::parse("Adele").unwrap();
+    renamed.version += 1;
+    retry(store.update_user(&renamed, &read_before, &[]).await);
+
+    assert_eq!(store.get_user(user_id).await.unwrap().unwrap(), current);
+    for application in store.applications_of_owner(owner).await.unwrap() {
+        assert!(application.owner_enabled && application.version == 1);
+    }
+    assert_eq!(store.applications_of_owner(owner).await.unwrap().len(), 2);
+}

@@ -449,3 +449,276 @@ async fn a_full_flow_never_shows_the_secret_outside_its_two_answers() {
         assert!(!mail.to_string().contains(&secret));
     }
 }
+
+/// The pk and sk of every item of the stack's table, sorted.
+async fn item_keys(stack: &Stack) -> Vec<(String, String)> {
+    let key = |item: &std::collections::HashMap<_, aws_sdk_dynamodb::types::AttributeValue>,
+               name: &str| {
+        item.get(name)
+            .and_then(|v| v.as_s().ok())
+            .cloned()
+            .unwrap_or_default()
+    };
+    let mut keys: Vec<_> = stack
+        .table_items()
+        .await
+        .iter()
+        .map(|item| (key(item, "pk"), key(item, "sk")))
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// An application as a create handler would store it, without its checks.
+fn new_application(
+    stack: &Stack,
+    owner: shared::application::Owner,
+) -> shared::application::Application {
+    let at = shared::domain::now();
+    shared::application::Application {
+        id: shared::domain::ApplicationId::generate(),
+        organization_id: stack.provisioned.organization_id,
+        name: shared::domain::Name::parse("Late").unwrap(),
+        owner,
+        scopes: vec![],
+        active: true,
+        owner_enabled: true,
+        secrets: vec![],
+        tokens_valid_after: None,
+        last_used_at: None,
+        auth_failures: vec![],
+        created_at: at,
+        updated_at: at,
+        version: 1,
+    }
+}
+
+#[tokio::test]
+async fn an_owner_has_at_most_ten_applications_and_the_eleventh_writes_nothing() {
+    use shared::{
+        application::Owner,
+        store::{ApplicationStore, StoreError},
+    };
+    let stack = Stack::new().await;
+    let admin = stack.admin_token().await;
+    let (customer_user, _) = stack.storefront_administrator().await;
+    let user = stack
+        .request(Method::POST, "/admin/users")
+        .bearer(&admin)
+        .json(&json!({"first_name": "Ada", "last_name": "Ops", "email": "ada@example.com"}))
+        .send()
+        .await;
+    assert_eq!(user.status, StatusCode::CREATED, "{}", user.text);
+    let customer_user_id = customer_user.json["id"].as_str().unwrap();
+    let user_id = user.json["id"].as_str().unwrap();
+    let owners = [
+        (
+            format!("/admin/customer-users/{customer_user_id}"),
+            Owner::Frontend {
+                customer_user_id: customer_user_id.parse().unwrap(),
+            },
+            // The storefront administrator's token came from an application of its own.
+            1,
+        ),
+        (
+            format!("/admin/users/{user_id}"),
+            Owner::Backend {
+                user_id: user_id.parse().unwrap(),
+            },
+            0,
+        ),
+    ];
+    for (owner, kind, already) in owners {
+        let path = format!("{owner}/oauth-applications");
+        let mut last = None;
+        for i in already..10 {
+            let created = stack
+                .request(Method::POST, &path)
+                .bearer(&admin)
+                .json(&json!({"name": format!("App {i}")}))
+                .send()
+                .await;
+            assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+            last = Some(created);
+        }
+        let read = stack
+            .request(Method::GET, &owner)
+            .bearer(&admin)
+            .send()
+            .await;
+        assert_eq!(read.json["application_count"], 10, "{}", read.text);
+
+        let before = item_keys(&stack).await;
+        let refused = stack
+            .request(Method::POST, &path)
+            .bearer(&admin)
+            .json(&json!({"name": "One too many"}))
+            .send()
+            .await;
+        assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text);
+        assert!(
+            refused.text.contains("10 applications")
+                && refused.text.contains("delete an unused application first"),
+            "{}",
+            refused.text
+        );
+        // A create that read the owner before the tenth came is refused as well.
+        let racing = new_application(&stack, kind);
+        let refused = stack.services.store.create_application(&racing).await;
+        assert!(
+            matches!(&refused, Err(StoreError::Duplicate(m)) if m.contains("10 applications")),
+            "{refused:?}"
+        );
+        assert_eq!(item_keys(&stack).await, before, "nothing written");
+        let read = stack
+            .request(Method::GET, &owner)
+            .bearer(&admin)
+            .send()
+            .await;
+        assert_eq!(read.json["application_count"], 10);
+
+        // Deleting one makes room again.
+        let last = last.unwrap();
+        let deleted = stack
+            .request(
+                Method::DELETE,
+                &format!(
+                    "/admin/oauth-applications/{}",
+                    last.json["id"].as_str().unwrap()
+                ),
+            )
+            .bearer(&admin)
+            .if_match(&last.etag())
+            .send()
+            .await;
+        assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
+        let read = stack
+            .request(Method::GET, &owner)
+            .bearer(&admin)
+            .send()
+            .await;
+        assert_eq!(read.json["application_count"], 9);
+        let room = stack
+            .request(Method::POST, &path)
+            .bearer(&admin)
+            .json(&json!({"name": "One too many"}))
+            .send()
+            .await;
+        assert_eq!(room.status, StatusCode::CREATED, "{}", room.text);
+    }
+}
+
+#[tokio::test]
+async fn an_application_for_an_owner_deleted_meanwhile_is_refused_and_nothing_written() {
+    use shared::{
+        application::Owner,
+        store::{ApplicationStore, StoreError},
+    };
+    let stack = Stack::new().await;
+    let admin = stack.admin_token().await;
+    let (customer_user, _) = stack.storefront_administrator().await;
+    let user = stack
+        .request(Method::POST, "/admin/users")
+        .bearer(&admin)
+        .json(&json!({"first_name": "Ada", "last_name": "Ops", "email": "ada@example.com"}))
+        .send()
+        .await;
+    let gone = [
+        (
+            format!(
+                "/admin/customer-users/{}",
+                customer_user.json["id"].as_str().unwrap()
+            ),
+            customer_user.etag(),
+            Owner::Frontend {
+                customer_user_id: customer_user.json["id"].as_str().unwrap().parse().unwrap(),
+            },
+        ),
+        (
+            format!("/admin/users/{}", user.json["id"].as_str().unwrap()),
+            user.etag(),
+            Owner::Backend {
+                user_id: user.json["id"].as_str().unwrap().parse().unwrap(),
+            },
+        ),
+    ];
+    for (path, etag, owner) in gone {
+        let deleted = stack
+            .request(Method::DELETE, &path)
+            .bearer(&admin)
+            .if_match(&etag)
+            .send()
+            .await;
+        assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
+        // As if the create had read the owner just before its delete.
+        let before = item_keys(&stack).await;
+        let refused = stack
+            .services
+            .store
+            .create_application(&new_application(&stack, owner))
+            .await;
+        assert!(matches!(refused, Err(StoreError::NotFound)), "{refused:?}");
+        assert_eq!(item_keys(&stack).await, before, "nothing written");
+    }
+}
+
+#[tokio::test]
+async fn applications_their_owner_never_counted_can_still_be_deleted() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    use shared::{application::Owner, store::DirectoryStore};
+    let stack = Stack::new().await;
+    let admin = stack.admin_token().await;
+    let user = stack
+        .request(Method::POST, "/admin/users")
+        .bearer(&admin)
+        .json(&json!({"first_name": "Ada", "last_name": "Ops", "email": "ada@example.com"}))
+        .send()
+        .await;
+    let user_id: shared::domain::UserId = user.json["id"].as_str().unwrap().parse().unwrap();
+    let owner = Owner::Backend { user_id };
+    let (left_behind, _) = stack.application(owner, &[]).await;
+    let (uncounted, _) = stack.application(owner, &[]).await;
+    let store = &stack.services.store;
+    let pk = AttributeValue::S(format!("USER#{user_id}"));
+    let sk = AttributeValue::S("USER".into());
+    // As written before owners counted their applications.
+    store
+        .client()
+        .update_item()
+        .table_name(store.table_name())
+        .key("pk", pk.clone())
+        .key("sk", sk.clone())
+        .update_expression("REMOVE application_count")
+        .send()
+        .await
+        .unwrap();
+    let delete = |application: &shared::application::Application| {
+        stack
+            .request(
+                Method::DELETE,
+                &format!("/admin/oauth-applications/{}", application.id),
+            )
+            .bearer(&admin)
+            .if_match("\"1\"")
+            .send()
+    };
+    assert_eq!(delete(&uncounted).await.status, StatusCode::NO_CONTENT);
+    let counted = store.get_user(user_id).await.unwrap().unwrap();
+    assert_eq!(counted.application_count, 0, "never below zero");
+
+    // As left behind by its owner's delete before owners counted their applications.
+    store
+        .client()
+        .delete_item()
+        .table_name(store.table_name())
+        .key("pk", pk)
+        .key("sk", sk)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(delete(&left_behind).await.status, StatusCode::NO_CONTENT);
+    assert!(
+        matches!(store.get_user(user_id).await, Ok(None)),
+        "no owner item made up by the count"
+    );
+}

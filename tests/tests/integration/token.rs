@@ -8,7 +8,6 @@ use serde_json::Value;
 use shared::{
     application::Owner,
     auth::{KEYS_NOT_CONFIGURED, Scope},
-    domain::CustomerUserId,
     provision::ClientCredentials,
     store::ApplicationStore,
 };
@@ -92,11 +91,7 @@ async fn accepts_http_basic_client_authentication_and_the_scopes_alias() {
 #[tokio::test]
 async fn frontend_applications_get_frontend_tokens() {
     let stack = Stack::new().await;
-    let owner = Owner::Frontend {
-        customer_user_id: CustomerUserId::generate(),
-    };
-    let (_, credentials) = stack.application(owner, &[]).await;
-    let token = stack.token(&credentials, None).await;
+    let (_, token) = stack.storefront_administrator().await;
     let claims = verify_with_jwks(&stack, &token, "frontend-api").await;
     assert_eq!(claims["aud"], "frontend-api");
     assert!(claims.get("scope").is_none());

@@ -1,17 +1,17 @@
 //! Customer users on the single table: the profile item, its email guard, its
 //! customer's count, pending links and the notification log, all in its partition.
 
-use std::{
-    collections::{BTreeSet, HashMap},
-    ops::Range,
-};
+use std::{collections::BTreeSet, ops::Range};
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, TransactWriteItem, WriteRequest};
 
-use super::{DynamoStore, Filter, Item, backend, from_item, key, n, s, to_item};
+use super::{
+    APPLICATION_COUNT, APPLICATIONS_MOVED, DynamoStore, Filter, Item, backend, from_item, key, s,
+    to_item,
+};
 use crate::{
-    application::Application,
+    application::{Application, Owner},
     customer_user::{CustomerUser, LinkPurpose, Notification, OneTimeLink},
     directory::Customer,
     domain::CustomerUserId,
@@ -20,6 +20,13 @@ use crate::{
         CustomerUserQuery, CustomerUserSort, CustomerUserStore, StoreError, StoreResult, keys,
     },
 };
+
+/// The customer user as the owner of applications.
+fn owner_of(user: &CustomerUser) -> Owner {
+    Owner::Frontend {
+        customer_user_id: user.id,
+    }
+}
 
 const EMAIL_TAKEN: &str = "another customer user of this organization already has this email";
 
@@ -221,7 +228,14 @@ impl CustomerUserStore for DynamoStore {
         applications: &[Application],
         drop_links: bool,
     ) -> StoreResult<()> {
-        let mut writes = vec![self.put_versioned_item(profile_item(user)?, previous.version)?];
+        // Its applications' creates and deletes move the count without a version bump:
+        // the count written must still be the one stored.
+        let mut writes = vec![self.put_counted_item(
+            profile_item(user)?,
+            previous.version,
+            APPLICATION_COUNT,
+            user.application_count,
+        )?];
         let email_changed = user.email.normalized() != previous.email.normalized();
         if email_changed {
             writes.push(self.put_new_item(guard_item(user)?)?);
@@ -246,10 +260,12 @@ impl CustomerUserStore for DynamoStore {
             )?);
         }
         let (roles, consents) = self.count_moves(&mut writes, Some(user), Some(previous))?;
+        let start = writes.len();
         for application in applications {
             let item = to_item(application, &keys::application(application))?;
             writes.push(self.put_versioned_item(item, application.version - 1)?);
         }
+        let written_applications = start..writes.len();
         if drop_links {
             for purpose in LinkPurpose::ALL {
                 writes.push(self.delete_item(
@@ -259,16 +275,26 @@ impl CustomerUserStore for DynamoStore {
                 )?);
             }
         }
-        self.transact(writes, &|index| match (index, email_changed) {
-            (1, true) => StoreError::Duplicate(EMAIL_TAKEN.into()),
-            (0, _) => StoreError::VersionConflict,
-            (i, _) if roles.contains(&i) => StoreError::Duplicate(ROLE_GONE.into()),
-            (i, _) if consents.contains(&i) => StoreError::Duplicate(CONSENT_GONE.into()),
-            _ => StoreError::Duplicate(
-                "the customer user's customer or applications changed meanwhile: retry".into(),
-            ),
-        })
-        .await
+        let result = self
+            .transact(writes, &|index| match (index, email_changed) {
+                (1, true) => StoreError::Duplicate(EMAIL_TAKEN.into()),
+                (0, _) => StoreError::VersionConflict,
+                (i, _) if roles.contains(&i) => StoreError::Duplicate(ROLE_GONE.into()),
+                (i, _) if consents.contains(&i) => StoreError::Duplicate(CONSENT_GONE.into()),
+                (i, _) if written_applications.contains(&i) => {
+                    StoreError::Duplicate(APPLICATIONS_MOVED.into())
+                }
+                _ => StoreError::Duplicate(
+                    "the customer user's customer changed meanwhile: retry".into(),
+                ),
+            })
+            .await;
+        match result {
+            Err(StoreError::VersionConflict) => Err(self
+                .owner_conflict(owner_of(user), previous.version)
+                .await?),
+            other => other,
+        }
     }
 
     async fn delete_customer_user(
@@ -278,14 +304,7 @@ impl CustomerUserStore for DynamoStore {
     ) -> StoreResult<()> {
         let guard = keys::customer_user_email_guard(user.organization_id, &user.email.normalized());
         let mut writes = vec![
-            self.delete_item(
-                keys::customer_user_pk(user.id),
-                keys::SK_CUSTOMER_USER,
-                Some((
-                    "version = :expected",
-                    HashMap::from([(":expected".to_owned(), n(user.version))]),
-                )),
-            )?,
+            self.delete_owner_item(owner_of(user), user.version, applications)?,
             self.delete_item(guard.pk, &guard.sk, None)?,
             self.add_to_counter(
                 keys::customer_pk(user.customer_id),
@@ -295,12 +314,21 @@ impl CustomerUserStore for DynamoStore {
             )?,
         ];
         self.count_moves(&mut writes, None, Some(user))?;
+        let start = writes.len();
         writes.extend(self.application_deletes(applications)?);
-        self.transact(writes, &|index| match index {
-            0 => StoreError::VersionConflict,
-            _ => StoreError::NotFound,
-        })
-        .await?;
+        let result = self
+            .transact(writes, &|index| match index {
+                0 => StoreError::VersionConflict,
+                i if i >= start => StoreError::Duplicate(APPLICATIONS_MOVED.into()),
+                _ => StoreError::NotFound,
+            })
+            .await;
+        match result {
+            Err(StoreError::VersionConflict) => {
+                return Err(self.owner_conflict(owner_of(user), user.version).await?);
+            }
+            other => other?,
+        }
         // The profile is gone, so nothing can add to the partition any more: clear
         // what is left of it (links, notification log) in batches.
         self.delete_partition(keys::customer_user_pk(user.id)).await

@@ -77,7 +77,12 @@ impl LinkStore for DynamoStore {
                 &link_keys.sk,
                 Some(("token_hash = :hash", values)),
             )?,
-            self.put_versioned_item(super::customer_users::profile_item(user)?, previous.version)?,
+            self.put_counted_item(
+                super::customer_users::profile_item(user)?,
+                previous.version,
+                super::APPLICATION_COUNT,
+                user.application_count,
+            )?,
         ];
         for purpose in also_drop.iter().filter(|p| **p != link.purpose) {
             writes.push(self.delete_item(

@@ -33,7 +33,7 @@ use super::{
     keys::{self, ItemKeys},
 };
 use crate::{
-    application::{Application, Owner},
+    application::{Application, MAX_APPLICATIONS_PER_OWNER, Owner, too_many_applications},
     auth::lockout,
     directory::{Customer, CustomerUserRole, Organization, User, Website},
     domain::{ApplicationId, CustomerId, OrganizationId, RoleId, UserId, WebsiteId},
@@ -371,7 +371,9 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().delete(delete).build())
     }
 
-    /// Deletes of applications with their name guards, for an owner's delete.
+    /// Deletes of applications with their name guards, for an owner's delete. Each is
+    /// conditioned on the version found, so one deleted and another created meanwhile
+    /// cannot leave the owner's count unmoved and the new one behind.
     fn application_deletes(
         &self,
         applications: &[Application],
@@ -381,7 +383,10 @@ impl DynamoStore {
             writes.push(self.delete_item(
                 keys::application_pk(application.id),
                 keys::SK_APPLICATION,
-                None,
+                Some((
+                    "version = :expected",
+                    HashMap::from([(":expected".to_owned(), n(application.version))]),
+                )),
             )?);
             let guard = keys::application_name_guard(application);
             writes.push(self.delete_item(guard.pk, &guard.sk, None)?);
@@ -399,7 +404,33 @@ impl DynamoStore {
         self.add_to_counter_if(pk, sk, counter, delta, None)
     }
 
-    /// [`Self::add_to_counter`], if `condition` also holds.
+    /// Adds one to `counter` while it is below `cap` (a missing counter is zero).
+    fn add_below_cap(
+        &self,
+        pk: String,
+        sk: &str,
+        counter: &str,
+        cap: u64,
+    ) -> StoreResult<TransactWriteItem> {
+        let below = "(attribute_not_exists(#counter) OR #counter < :bound)";
+        let bound = Item::from([(":bound".to_owned(), n(cap))]);
+        self.add_to_counter_if(pk, sk, counter, 1, Some((below, bound)))
+    }
+
+    /// Takes one from `counter`, which must count at least one: a record that never
+    /// counted fails the condition rather than going below zero.
+    fn take_from_counter(
+        &self,
+        pk: String,
+        sk: &str,
+        counter: &str,
+    ) -> StoreResult<TransactWriteItem> {
+        let bound = Item::from([(":bound".to_owned(), n(1))]);
+        self.add_to_counter_if(pk, sk, counter, -1, Some(("#counter >= :bound", bound)))
+    }
+
+    /// [`Self::add_to_counter`], if `condition` (which may name the counter as
+    /// `#counter`) also holds.
     fn add_to_counter_if(
         &self,
         pk: String,
@@ -514,6 +545,65 @@ impl DynamoStore {
             }
             Err(e) => Err(backend(e)),
         }
+    }
+
+    /// [`Self::put_counted`] as a write of a transaction.
+    fn put_counted_item(
+        &self,
+        item: Item,
+        expected_version: u64,
+        counter: &str,
+        expected_count: u64,
+    ) -> StoreResult<TransactWriteItem> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(UNMOVED)
+            .expression_attribute_names("#counter", counter)
+            .expression_attribute_values(":expected", n(expected_version))
+            .expression_attribute_values(":count", n(expected_count))
+            .build()
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// Deletes an owner still at `version` that has exactly the `applications` found
+    /// (the index may not show one just created; the count does).
+    fn delete_owner_item(
+        &self,
+        owner: Owner,
+        version: u64,
+        applications: &[Application],
+    ) -> StoreResult<TransactWriteItem> {
+        let (pk, sk) = keys::owner_record(owner);
+        let delete = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .condition_expression(UNMOVED)
+            .expression_attribute_names("#counter", APPLICATION_COUNT)
+            .expression_attribute_values(":expected", n(version))
+            .expression_attribute_values(":count", n(applications.len() as u64))
+            .build()
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
+    }
+
+    /// Why a write conditioned on an owner's version and application count failed.
+    async fn owner_conflict(&self, owner: Owner, expected_version: u64) -> StoreResult<StoreError> {
+        Ok(match self.owner_version(owner).await? {
+            None => StoreError::NotFound,
+            Some(version) if version != expected_version => StoreError::VersionConflict,
+            Some(_) => StoreError::Duplicate(APPLICATIONS_MOVED.into()),
+        })
+    }
+
+    async fn owner_version(&self, owner: Owner) -> StoreResult<Option<u64>> {
+        #[derive(serde::Deserialize)]
+        struct Versioned {
+            version: u64,
+        }
+        let (pk, sk) = keys::owner_record(owner);
+        Ok(self.get::<Versioned>(pk, sk).await?.map(|v| v.version))
     }
 
     /// Runs writes atomically; the first failed condition is explained by `meaning`.
@@ -677,12 +767,10 @@ impl DynamoStore {
             .delete_item()
             .table_name(&self.table)
             .set_key(Some(key(pk, sk)))
-            .condition_expression(
-                "version = :expected AND (attribute_not_exists(#counter) OR #counter = :zero)",
-            )
+            .condition_expression(UNMOVED)
             .expression_attribute_names("#counter", counter)
             .expression_attribute_values(":expected", n(version))
-            .expression_attribute_values(":zero", n(0))
+            .expression_attribute_values(":count", n(0))
             .send()
             .await;
         match result {
@@ -887,6 +975,17 @@ fn decode_cursor(
 const APP_NAME_TAKEN: &str =
     "the owner already has an application of this name in this organization";
 
+/// The owner's count of its applications, moved with each one's create and delete.
+const APPLICATION_COUNT: &str = "application_count";
+
+const APPLICATIONS_MOVED: &str =
+    "an application of this user was created or deleted meanwhile: retry";
+
+/// A record whose `#counter` other transactions move without a version bump is still
+/// at `:expected` and counts `:count`, or has no counter yet (written before it existed).
+const UNMOVED: &str =
+    "version = :expected AND (attribute_not_exists(#counter) OR #counter = :count)";
+
 /// A customer's own roles deleted with it, at most: with the customer and its parent's
 /// count they fill one transaction.
 const MAX_OWN_ROLES_DELETED: u16 = 98;
@@ -903,15 +1002,32 @@ impl ApplicationStore for DynamoStore {
     }
 
     async fn create_application(&self, application: &Application) -> StoreResult<()> {
+        let (owner_pk, owner_sk) = keys::owner_record(application.owner);
         let writes = vec![
             self.put_new_item(to_item(application, &keys::application(application))?)?,
             self.put_new_item(app_name_guard_item(application)?)?,
+            self.add_below_cap(
+                owner_pk,
+                owner_sk,
+                APPLICATION_COUNT,
+                MAX_APPLICATIONS_PER_OWNER,
+            )?,
         ];
-        self.transact(writes, &|index| match index {
-            0 => StoreError::Duplicate("a record with this id already exists".into()),
-            _ => StoreError::Duplicate(APP_NAME_TAKEN.into()),
-        })
-        .await
+        let result = self
+            .transact(writes, &|index| match index {
+                0 => StoreError::Duplicate("a record with this id already exists".into()),
+                1 => StoreError::Duplicate(APP_NAME_TAKEN.into()),
+                _ => StoreError::NotFound,
+            })
+            .await;
+        match result {
+            // Say why: the owner is gone, or has no room left.
+            Err(StoreError::NotFound) => match self.owner_version(application.owner).await? {
+                None => Err(StoreError::NotFound),
+                Some(_) => Err(StoreError::Duplicate(too_many_applications())),
+            },
+            other => other,
+        }
     }
 
     async fn replace_application(
@@ -939,7 +1055,8 @@ impl ApplicationStore for DynamoStore {
 
     async fn delete_application(&self, application: &Application) -> StoreResult<()> {
         let guard = keys::application_name_guard(application);
-        let writes = vec![
+        let (owner_pk, owner_sk) = keys::owner_record(application.owner);
+        let mut writes = vec![
             self.delete_item(
                 keys::application_pk(application.id),
                 keys::SK_APPLICATION,
@@ -949,9 +1066,25 @@ impl ApplicationStore for DynamoStore {
                 )),
             )?,
             self.delete_item(guard.pk, &guard.sk, None)?,
+            self.take_from_counter(owner_pk, owner_sk, APPLICATION_COUNT)?,
         ];
-        self.transact(writes, &|_| StoreError::VersionConflict)
-            .await
+        let result = self
+            .transact(writes.clone(), &|index| match index {
+                2 => StoreError::NotFound,
+                _ => StoreError::VersionConflict,
+            })
+            .await;
+        match result {
+            // Not counted on its owner, which was written before owners counted their
+            // applications, or is gone (its delete then left this one behind; owner ids
+            // are never reused).
+            Err(StoreError::NotFound) => {
+                writes.pop();
+                self.transact(writes, &|_| StoreError::VersionConflict)
+                    .await
+            }
+            other => other,
+        }
     }
 
     async fn list_applications(
@@ -1237,8 +1370,14 @@ impl DirectoryStore for DynamoStore {
         previous: &User,
         applications: &[Application],
     ) -> StoreResult<()> {
-        let mut writes =
-            vec![self.put_versioned_item(to_item(user, &keys::user(user))?, previous.version)?];
+        // Its applications' creates and deletes move the count without a version bump:
+        // the count written must still be the one stored.
+        let mut writes = vec![self.put_counted_item(
+            to_item(user, &keys::user(user))?,
+            previous.version,
+            APPLICATION_COUNT,
+            user.application_count,
+        )?];
         let email_changed = user.email.normalized() != previous.email.normalized();
         if email_changed {
             writes.push(self.put_new_item(user_email_guard_item(user)?)?);
@@ -1249,32 +1388,43 @@ impl DirectoryStore for DynamoStore {
             let item = to_item(application, &keys::application(application))?;
             writes.push(self.put_versioned_item(item, application.version - 1)?);
         }
-        self.transact(writes, &|index| match (index, email_changed) {
-            (0, _) => StoreError::VersionConflict,
-            (1, true) => {
-                StoreError::Duplicate("another back-office user already has this email".into())
-            }
-            _ => StoreError::VersionConflict,
-        })
-        .await
+        let result = self
+            .transact(writes, &|index| match (index, email_changed) {
+                (0, _) => StoreError::VersionConflict,
+                (1, true) => {
+                    StoreError::Duplicate("another back-office user already has this email".into())
+                }
+                _ => StoreError::Duplicate(APPLICATIONS_MOVED.into()),
+            })
+            .await;
+        match result {
+            Err(StoreError::VersionConflict) => Err(self
+                .owner_conflict(Owner::Backend { user_id: user.id }, previous.version)
+                .await?),
+            other => other,
+        }
     }
 
     async fn delete_user(&self, user: &User, applications: &[Application]) -> StoreResult<()> {
+        let owner = Owner::Backend { user_id: user.id };
         let guard = keys::user_email_guard(&user.email.normalized());
         let mut writes = vec![
-            self.delete_item(
-                keys::user_pk(user.id),
-                keys::SK_USER,
-                Some((
-                    "version = :expected",
-                    HashMap::from([(":expected".to_owned(), n(user.version))]),
-                )),
-            )?,
+            self.delete_owner_item(owner, user.version, applications)?,
             self.delete_item(guard.pk, &guard.sk, None)?,
         ];
         writes.extend(self.application_deletes(applications)?);
-        self.transact(writes, &|_| StoreError::VersionConflict)
-            .await?;
+        let result = self
+            .transact(writes, &|index| match index {
+                0 => StoreError::VersionConflict,
+                _ => StoreError::Duplicate(APPLICATIONS_MOVED.into()),
+            })
+            .await;
+        match result {
+            Err(StoreError::VersionConflict) => {
+                return Err(self.owner_conflict(owner, user.version).await?);
+            }
+            other => other?,
+        }
         // What is left of the user's partition: its notification log.
         self.delete_partition(keys::user_pk(user.id)).await
     }
