@@ -217,6 +217,7 @@ async fn create_records(
             .map_err(|e| ProvisionError::Other(format!("website URL {e}")))?,
         localizations: vec![Localization::parse("en_US").expect("valid code")],
         default_role_id: Some(buyer.id),
+        customer_user_count: 0,
         created_at: at,
         updated_at: at,
         version: 1,

@@ -161,6 +161,7 @@ pub async fn create(
         url: url.expect("validated"),
         localizations: localizations.expect("validated"),
         default_role_id: body.default_role_id,
+        customer_user_count: 0,
         created_at: at,
         updated_at: at,
         version: 1,

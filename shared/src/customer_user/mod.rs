@@ -285,6 +285,7 @@ mod tests {
                 .map(|c| Localization::parse(c).unwrap())
                 .collect(),
             default_role_id: None,
+            customer_user_count: 0,
             created_at: now,
             updated_at: now,
             version: 1,

@@ -15,6 +15,10 @@ pub struct Website {
     pub localizations: Vec<Localization>,
     /// The role given to customer users who register on this website.
     pub default_role_id: Option<RoleId>,
+    /// Customer users registered on this website (read-only): while there are any, the
+    /// website cannot be deleted.
+    #[serde(default)]
+    pub customer_user_count: u64,
     #[serde(with = "crate::domain::rfc3339_millis")]
     pub created_at: OffsetDateTime,
     #[serde(with = "crate::domain::rfc3339_millis")]

@@ -356,6 +356,101 @@ async fn customer_hierarchy_refuses_cycles_and_guards_deletes() {
 }
 
 #[tokio::test]
+async fn a_website_with_customer_users_cannot_be_deleted() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let second = create(
+        &stack,
+        &token,
+        "/admin/websites",
+        json!({"name": "Shop B", "url": "https://b.example.test", "localizations": ["en_US"]}),
+    )
+    .await;
+    let customer = stack.customer("Acme").await;
+    let user = stack
+        .request(Method::POST, "/admin/customer-users")
+        .bearer(&token)
+        .json(&json!({
+            "first_name": "Wes", "last_name": "Site", "email": "wes@example.com",
+            "customer_id": customer, "website_id": id(&second),
+            "role_ids": [stack.provisioned.buyer_role_id],
+        }))
+        .send()
+        .await;
+    assert_eq!(user.status, StatusCode::CREATED, "{}", user.text);
+    let site_path = format!("/admin/websites/{}", id(&second));
+    let site = stack
+        .request(Method::GET, &site_path)
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(site.json["customer_user_count"], 1);
+    let refused = stack
+        .request(Method::DELETE, &site_path)
+        .bearer(&token)
+        .if_match(&site.etag())
+        .send()
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text);
+    assert!(refused.text.contains("move them"), "{}", refused.text);
+
+    // A rename made from that read keeps the count.
+    let renamed = stack
+        .request(Method::PATCH, &site_path)
+        .bearer(&token)
+        .if_match(&site.etag())
+        .json(&json!({"name": "Shop B2"}))
+        .send()
+        .await;
+    assert_eq!(renamed.json["customer_user_count"], 1, "{}", renamed.text);
+
+    // Moving the user to the first website frees the second.
+    let moved = stack
+        .request(
+            Method::PATCH,
+            &format!("/admin/customer-users/{}", id(&user)),
+        )
+        .bearer(&token)
+        .if_match(&user.etag())
+        .json(&json!({"website_id": stack.provisioned.website_id}))
+        .send()
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.text);
+    let site = stack
+        .request(Method::GET, &site_path)
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(site.json["customer_user_count"], 0);
+    let deleted = stack
+        .request(Method::DELETE, &site_path)
+        .bearer(&token)
+        .if_match(&site.etag())
+        .send()
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
+
+    // A user written for a website deleted meanwhile fails, and nothing is written.
+    use shared::store::{CustomerUserStore, StoreError};
+    let store = &stack.services.store;
+    let mut stale = store
+        .get_customer_user(id(&user).parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let previous = stale.clone();
+    stale.website_id = id(&second).parse().unwrap();
+    stale.version += 1;
+    let result = store
+        .update_customer_user(&stale, &previous, &[], false)
+        .await;
+    assert!(
+        matches!(&result, Err(StoreError::Duplicate(m)) if m.contains("website")),
+        "{result:?}"
+    );
+}
+
+#[tokio::test]
 async fn two_moves_at_once_cannot_close_a_cycle() {
     use shared::store::{DirectoryStore, StoreError};
     let stack = Stack::new().await;

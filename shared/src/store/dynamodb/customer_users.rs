@@ -78,40 +78,88 @@ fn equal_filter(
 
 const ROLE_GONE: &str = "one of the chosen roles was just deleted: list the roles again";
 const CONSENT_GONE: &str = "one of the chosen consents was just deleted: list the consents again";
+const WEBSITE_GONE: &str = "the website was just deleted: choose another";
 
 /// The items a user's record is counted on: its roles (their holders) and its
 /// accepted consents (their acceptances).
-fn counted_by(user: &CustomerUser) -> (BTreeSet<String>, BTreeSet<String>) {
-    (
-        user.role_ids.iter().map(|id| keys::role_pk(*id)).collect(),
-        user.consents
+/// The records that count a customer user: its roles, its accepted consents and its
+/// website, by partition key.
+#[derive(Default)]
+struct CountedBy {
+    roles: BTreeSet<String>,
+    consents: BTreeSet<String>,
+    website: BTreeSet<String>,
+}
+
+fn counted_by(user: &CustomerUser) -> CountedBy {
+    CountedBy {
+        roles: user.role_ids.iter().map(|id| keys::role_pk(*id)).collect(),
+        consents: user
+            .consents
             .iter()
             .map(|a| keys::consent_pk(a.consent_id))
             .collect(),
-    )
+        website: BTreeSet::from([keys::website_pk(user.website_id)]),
+    }
+}
+
+/// Where the counter moves of a customer user's write sit in its transaction.
+struct CountMoves {
+    roles: Range<usize>,
+    consents: Range<usize>,
+    website: Range<usize>,
+}
+
+impl CountMoves {
+    /// Why the counter update at `index` failed, if it is one: its record is gone.
+    fn gone(&self, index: usize) -> Option<StoreError> {
+        let message = if self.roles.contains(&index) {
+            ROLE_GONE
+        } else if self.consents.contains(&index) {
+            CONSENT_GONE
+        } else if self.website.contains(&index) {
+            WEBSITE_GONE
+        } else {
+            return None;
+        };
+        Some(StoreError::Duplicate(message.into()))
+    }
 }
 
 impl DynamoStore {
-    /// Moves the counts on the items `user` gained and lost against `previous` (each
-    /// must still exist). Returns the positions these writes take in the transaction:
-    /// roles first, then consents.
+    /// Moves the counts on the records `user` gained and lost against `previous` (each
+    /// must still exist), and says where these writes sit in the transaction.
     fn count_moves(
         &self,
         writes: &mut Vec<TransactWriteItem>,
         user: Option<&CustomerUser>,
         previous: Option<&CustomerUser>,
-    ) -> StoreResult<(Range<usize>, Range<usize>)> {
-        let (roles, consents) = user.map(counted_by).unwrap_or_default();
-        let (old_roles, old_consents) = previous.map(counted_by).unwrap_or_default();
-        let roles = self.moves(writes, &roles, &old_roles, keys::SK_ROLE, "user_count")?;
-        let consents = self.moves(
-            writes,
-            &consents,
-            &old_consents,
-            keys::SK_CONSENT,
-            "acceptance_count",
-        )?;
-        Ok((roles, consents))
+    ) -> StoreResult<CountMoves> {
+        let now = user.map(counted_by).unwrap_or_default();
+        let before = previous.map(counted_by).unwrap_or_default();
+        Ok(CountMoves {
+            roles: self.moves(
+                writes,
+                &now.roles,
+                &before.roles,
+                keys::SK_ROLE,
+                "user_count",
+            )?,
+            consents: self.moves(
+                writes,
+                &now.consents,
+                &before.consents,
+                keys::SK_CONSENT,
+                "acceptance_count",
+            )?,
+            website: self.moves(
+                writes,
+                &now.website,
+                &before.website,
+                keys::SK_WEBSITE,
+                "customer_user_count",
+            )?,
+        })
     }
 
     /// Adds one to `counter` of each item in `now` and not in `before`, and takes one
@@ -165,16 +213,14 @@ impl CustomerUserStore for DynamoStore {
                 }
             }
         }
-        let (roles, consents) = self.count_moves(&mut writes, Some(user), None)?;
+        let counted = self.count_moves(&mut writes, Some(user), None)?;
         for link in links {
             writes.push(self.put_item_unconditionally(super::links::link_item(link)?)?);
         }
         self.transact(writes, &|index| match index {
             0 => StoreError::Duplicate("a record with this id already exists".into()),
             1 => StoreError::Duplicate(EMAIL_TAKEN.into()),
-            i if roles.contains(&i) => StoreError::Duplicate(ROLE_GONE.into()),
-            i if consents.contains(&i) => StoreError::Duplicate(CONSENT_GONE.into()),
-            _ => StoreError::NotFound,
+            i => counted.gone(i).unwrap_or(StoreError::NotFound),
         })
         .await
     }
@@ -259,7 +305,7 @@ impl CustomerUserStore for DynamoStore {
                 1,
             )?);
         }
-        let (roles, consents) = self.count_moves(&mut writes, Some(user), Some(previous))?;
+        let counted = self.count_moves(&mut writes, Some(user), Some(previous))?;
         let start = writes.len();
         for application in applications {
             let item = to_item(application, &keys::application(application))?;
@@ -276,17 +322,20 @@ impl CustomerUserStore for DynamoStore {
             }
         }
         let result = self
-            .transact(writes, &|index| match (index, email_changed) {
-                (1, true) => StoreError::Duplicate(EMAIL_TAKEN.into()),
-                (0, _) => StoreError::VersionConflict,
-                (i, _) if roles.contains(&i) => StoreError::Duplicate(ROLE_GONE.into()),
-                (i, _) if consents.contains(&i) => StoreError::Duplicate(CONSENT_GONE.into()),
-                (i, _) if written_applications.contains(&i) => {
-                    StoreError::Duplicate(APPLICATIONS_MOVED.into())
+            .transact(writes, &|index| {
+                if let Some(gone) = counted.gone(index) {
+                    return gone;
                 }
-                _ => StoreError::Duplicate(
-                    "the customer user's customer changed meanwhile: retry".into(),
-                ),
+                match (index, email_changed) {
+                    (1, true) => StoreError::Duplicate(EMAIL_TAKEN.into()),
+                    (0, _) => StoreError::VersionConflict,
+                    (i, _) if written_applications.contains(&i) => {
+                        StoreError::Duplicate(APPLICATIONS_MOVED.into())
+                    }
+                    _ => StoreError::Duplicate(
+                        "the customer user's customer changed meanwhile: retry".into(),
+                    ),
+                }
             })
             .await;
         match result {

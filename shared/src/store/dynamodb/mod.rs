@@ -1325,17 +1325,38 @@ impl DirectoryStore for DynamoStore {
     }
 
     async fn update_website(&self, website: &Website, expected_version: u64) -> StoreResult<()> {
-        self.put_versioned(website, &keys::website(website), expected_version)
-            .await
+        let item = to_item(website, &keys::website(website))?;
+        if self
+            .put_counted(item, expected_version, "customer_user_count")
+            .await?
+        {
+            return Ok(());
+        }
+        match self.get_website(website.id).await? {
+            None => Err(StoreError::NotFound),
+            Some(_) => Err(StoreError::VersionConflict),
+        }
     }
 
     async fn delete_website(&self, website: &Website) -> StoreResult<()> {
-        self.delete_versioned(
-            keys::website_pk(website.id),
-            keys::SK_WEBSITE,
-            website.version,
-        )
-        .await
+        if self
+            .delete_uncounted(
+                keys::website_pk(website.id),
+                keys::SK_WEBSITE,
+                website.version,
+                "customer_user_count",
+            )
+            .await?
+        {
+            return Ok(());
+        }
+        match self.get_website(website.id).await? {
+            None => Err(StoreError::NotFound),
+            Some(current) if current.customer_user_count > 0 => Err(in_use(
+                "customer users are registered on this website: move them to another website first",
+            )),
+            Some(_) => Err(StoreError::VersionConflict),
+        }
     }
 
     async fn list_websites(
