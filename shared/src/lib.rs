@@ -2,6 +2,7 @@
 //! their AWS adapters, and the HTTP edge (errors, bodies, paging, auth).
 
 pub mod application;
+pub mod audit;
 pub mod auth;
 pub mod aws;
 pub mod config;

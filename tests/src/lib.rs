@@ -227,6 +227,7 @@ impl Stack {
                 store: Arc::new(services.store.clone()),
                 applications: Arc::new(services.store.clone()),
                 verifier: verifier.clone(),
+                audit: Arc::new(services.store.clone()),
             }),
         );
         routers.insert(
@@ -238,6 +239,7 @@ impl Stack {
                 notifier: services.notifier(),
                 links: services.config.links,
                 verifier: verifier.clone(),
+                audit: Arc::new(services.store.clone()),
             }),
         );
         routers.insert(
@@ -246,6 +248,7 @@ impl Stack {
                 directory: Arc::new(services.store.clone()),
                 customer_users: Arc::new(services.store.clone()),
                 verifier: verifier.clone(),
+                audit: Arc::new(services.store.clone()),
             }),
         );
         let store = Arc::new(services.store.clone());
@@ -256,6 +259,7 @@ impl Stack {
                 directory: store.clone(),
                 customer_users: store.clone(),
                 verifier: verifier.clone(),
+                audit: Arc::new(services.store.clone()),
             }),
         );
         routers.insert(
@@ -268,6 +272,7 @@ impl Stack {
                 pepper: pepper.clone(),
                 rotation_grace: services.config.secret_rotation_grace,
                 verifier: verifier.clone(),
+                audit: Arc::new(services.store.clone()),
             }),
         );
         routers.insert(
@@ -282,6 +287,7 @@ impl Stack {
                 lifetimes: services.config.links,
                 default_website_id: Some(provisioned.website_id),
                 verifier: verifier.clone(),
+                audit: Arc::new(services.store.clone()),
             }),
         );
         Self {
@@ -416,6 +422,24 @@ impl Stack {
         };
         let (_, credentials) = self.application(owner, scopes).await;
         self.token(&credentials, Some(&Scope::join(scopes))).await
+    }
+
+    /// The items that still name `id`, but for audit events: the audit log keeps the
+    /// history of deleted records, by id only.
+    pub async fn items_naming(
+        &self,
+        id: &str,
+    ) -> Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+        self.table_items()
+            .await
+            .into_iter()
+            .filter(|item| {
+                !item[shared::store::TABLE.partition_key]
+                    .as_s()
+                    .is_ok_and(|pk| pk.starts_with("AUDIT#"))
+            })
+            .filter(|item| format!("{item:?}").contains(id))
+            .collect()
     }
 
     /// Every item of this stack's table (tests only: request paths never scan).

@@ -172,6 +172,14 @@ async fn round_trips_per_route() {
     )
     .await;
     count(
+        "GET /admin/audit-events",
+        stack
+            .request(Method::GET, "/admin/audit-events")
+            .bearer(&admin),
+        &mut rows,
+    )
+    .await;
+    count(
         "GET /api/me",
         stack.request(Method::GET, "/api/me").bearer(&frontend),
         &mut rows,

@@ -13,7 +13,9 @@ use shared::{
     domain::WebsiteId,
     notifier::Notifier,
     openapi::BearerSecurity,
-    store::{CustomerUserLookup, CustomerUserStore, DirectoryStore, LinkStore, RateLimiter},
+    store::{
+        AuditLog, CustomerUserLookup, CustomerUserStore, DirectoryStore, LinkStore, RateLimiter,
+    },
 };
 
 #[derive(Clone)]
@@ -28,6 +30,8 @@ pub struct ConfirmationState {
     /// The website of reset requests that name none.
     pub default_website_id: Option<WebsiteId>,
     pub verifier: Arc<Verifier>,
+    /// Where every successful write is recorded.
+    pub audit: Arc<dyn AuditLog>,
 }
 
 impl FromRef<ConfirmationState> for Arc<Verifier> {
@@ -37,7 +41,7 @@ impl FromRef<ConfirmationState> for Arc<Verifier> {
 }
 
 pub fn router(state: ConfirmationState) -> Router {
-    Router::new()
+    let router = Router::new()
         .route("/customer-user/confirm", post(public::confirm))
         .route(
             "/customer-user/password-reset/request",
@@ -57,8 +61,8 @@ pub fn router(state: ConfirmationState) -> Router {
             "/admin/customer-users/{id}/welcome-email",
             post(admin::welcome_email),
         )
-        .fallback(shared::http::route_not_found)
-        .with_state(state)
+        .fallback(shared::http::route_not_found);
+    shared::audit::recorded(router.with_state(state.clone()), state.audit)
 }
 
 #[derive(utoipa::OpenApi)]

@@ -18,6 +18,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         lifetimes: services.config.links,
         default_website_id: services.config.default_website_id,
         verifier: services.verifier().await,
+        audit: Arc::new(services.store.clone()),
     };
     lambda_http::run(router(state)).await
 }

@@ -12,7 +12,7 @@ use axum::{Router, extract::FromRef, routing::get};
 use shared::{
     auth::Verifier,
     openapi::{BearerSecurity, FrontendSecurity},
-    store::{ConsentStore, CustomerUserStore, DirectoryStore},
+    store::{AuditLog, ConsentStore, CustomerUserStore, DirectoryStore},
 };
 
 #[derive(Clone)]
@@ -21,6 +21,8 @@ pub struct ConsentsState {
     pub directory: Arc<dyn DirectoryStore>,
     pub customer_users: Arc<dyn CustomerUserStore>,
     pub verifier: Arc<Verifier>,
+    /// Where every successful write is recorded.
+    pub audit: Arc<dyn AuditLog>,
 }
 
 impl FromRef<ConsentsState> for Arc<Verifier> {
@@ -30,7 +32,7 @@ impl FromRef<ConsentsState> for Arc<Verifier> {
 }
 
 pub fn router(state: ConsentsState) -> Router {
-    Router::new()
+    let router = Router::new()
         .route("/admin/consents", get(admin::list).post(admin::create))
         .route(
             "/admin/consents/{id}",
@@ -44,8 +46,8 @@ pub fn router(state: ConsentsState) -> Router {
             "/api/me/consents",
             get(storefront::mine).put(storefront::choose),
         )
-        .fallback(shared::http::route_not_found)
-        .with_state(state)
+        .fallback(shared::http::route_not_found);
+    shared::audit::recorded(router.with_state(state.clone()), state.audit)
 }
 
 #[derive(utoipa::OpenApi)]

@@ -13,6 +13,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         directory: store.clone(),
         customer_users: store,
         verifier: services.verifier().await,
+        audit: Arc::new(services.store.clone()),
     };
     lambda_http::run(router(state)).await
 }

@@ -21,7 +21,7 @@ use shared::{
     config::LinkLifetimes,
     notifier::Notifier,
     openapi::{BearerSecurity, FrontendSecurity},
-    store::{ApplicationStore, CustomerUserStore, DirectoryStore},
+    store::{ApplicationStore, AuditLog, CustomerUserStore, DirectoryStore},
 };
 
 pub use view::CustomerUserView;
@@ -34,6 +34,8 @@ pub struct CustomerUsersState {
     pub notifier: Notifier,
     pub links: LinkLifetimes,
     pub verifier: Arc<Verifier>,
+    /// Where every successful write is recorded.
+    pub audit: Arc<dyn AuditLog>,
 }
 
 impl FromRef<CustomerUsersState> for Arc<Verifier> {
@@ -43,7 +45,7 @@ impl FromRef<CustomerUsersState> for Arc<Verifier> {
 }
 
 pub fn router(state: CustomerUsersState) -> Router {
-    Router::new()
+    let router = Router::new()
         .route(
             "/admin/customer-users",
             get(admin::list).post(admin::create),
@@ -77,8 +79,8 @@ pub fn router(state: CustomerUsersState) -> Router {
             "/api/customer-users/{id}/disable",
             post(storefront::disable),
         )
-        .fallback(shared::http::route_not_found)
-        .with_state(state)
+        .fallback(shared::http::route_not_found);
+    shared::audit::recorded(router.with_state(state.clone()), state.audit)
 }
 
 #[derive(utoipa::OpenApi)]

@@ -14,6 +14,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         notifier: services.notifier(),
         links: services.config.links,
         verifier: services.verifier().await,
+        audit: Arc::new(services.store.clone()),
     };
     lambda_http::run(router(state)).await
 }

@@ -1,6 +1,8 @@
 //! The directory: organizations, websites, back-office users and customers, for
-//! back-office administrators (`/admin/...`, scopes `directory:read` and `directory:write`).
+//! back-office administrators (`/admin/...`, scopes `directory:read` and `directory:write`),
+//! and the audit log of every function (`audit:read`).
 
+mod audit;
 mod customers;
 mod organizations;
 mod users;
@@ -12,7 +14,7 @@ use axum::{Router, extract::FromRef, routing::get};
 use shared::{
     auth::Verifier,
     openapi::BearerSecurity,
-    store::{ApplicationStore, DirectoryStore},
+    store::{ApplicationStore, AuditLog, DirectoryStore},
 };
 
 #[derive(Clone)]
@@ -20,6 +22,7 @@ pub struct DirectoryState {
     pub store: Arc<dyn DirectoryStore>,
     pub applications: Arc<dyn ApplicationStore>,
     pub verifier: Arc<Verifier>,
+    pub audit: Arc<dyn AuditLog>,
 }
 
 impl FromRef<DirectoryState> for Arc<Verifier> {
@@ -29,7 +32,7 @@ impl FromRef<DirectoryState> for Arc<Verifier> {
 }
 
 pub fn router(state: DirectoryState) -> Router {
-    Router::new()
+    let router = Router::new()
         .route(
             "/admin/organizations",
             get(organizations::list).post(organizations::create),
@@ -65,8 +68,9 @@ pub fn router(state: DirectoryState) -> Router {
                 .patch(customers::update)
                 .delete(customers::delete),
         )
-        .fallback(shared::http::route_not_found)
-        .with_state(state)
+        .route("/admin/audit-events", get(audit::list))
+        .fallback(shared::http::route_not_found);
+    shared::audit::recorded(router.with_state(state.clone()), state.audit)
 }
 
 #[derive(utoipa::OpenApi)]
@@ -76,6 +80,7 @@ pub fn router(state: DirectoryState) -> Router {
         websites::list, websites::create, websites::get, websites::update, websites::delete,
         users::list, users::create, users::get, users::update, users::delete,
         customers::list, customers::create, customers::get, customers::update, customers::delete,
+        audit::list,
     ),
     components(schemas(shared::error::Problem, shared::error::FieldError)),
     modifiers(&BearerSecurity),
@@ -83,7 +88,8 @@ pub fn router(state: DirectoryState) -> Router {
         (name = "organizations", description = "Tenants that own websites, customers and back-office users"),
         (name = "websites", description = "Storefronts of an organization"),
         (name = "users", description = "Back-office users"),
-        (name = "customers", description = "Customers (companies) and their hierarchy")
+        (name = "customers", description = "Customers (companies) and their hierarchy"),
+        (name = "audit", description = "Who changed what, and when")
     )
 )]
 pub struct DirectoryApi;

@@ -11,6 +11,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         store: Arc::new(services.store.clone()),
         applications: Arc::new(services.store.clone()),
         verifier: services.verifier().await,
+        audit: Arc::new(services.store.clone()),
     };
     lambda_http::run(router(state)).await
 }

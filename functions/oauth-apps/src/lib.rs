@@ -18,7 +18,7 @@ use shared::{
     keys::PepperCell,
     notifier::Notifier,
     openapi::BearerSecurity,
-    store::{ApplicationStore, CustomerUserStore, DirectoryStore},
+    store::{ApplicationStore, AuditLog, CustomerUserStore, DirectoryStore},
 };
 
 pub use view::ApplicationView;
@@ -33,6 +33,8 @@ pub struct OauthAppsState {
     /// How long a replaced secret keeps working after a rotation.
     pub rotation_grace: std::time::Duration,
     pub verifier: Arc<Verifier>,
+    /// Where every successful write is recorded.
+    pub audit: Arc<dyn AuditLog>,
 }
 
 impl FromRef<OauthAppsState> for Arc<Verifier> {
@@ -42,7 +44,7 @@ impl FromRef<OauthAppsState> for Arc<Verifier> {
 }
 
 pub fn router(state: OauthAppsState) -> Router {
-    Router::new()
+    let router = Router::new()
         .route(
             "/admin/customer-users/{id}/oauth-applications",
             get(handlers::list_of_customer_user).post(handlers::create_for_customer_user),
@@ -62,8 +64,8 @@ pub fn router(state: OauthAppsState) -> Router {
             "/admin/oauth-applications/{id}/rotate-secret",
             post(handlers::rotate_secret),
         )
-        .fallback(shared::http::route_not_found)
-        .with_state(state)
+        .fallback(shared::http::route_not_found);
+    shared::audit::recorded(router.with_state(state.clone()), state.audit)
 }
 
 #[derive(utoipa::OpenApi)]

@@ -17,6 +17,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         pepper: services.pepper(),
         rotation_grace: services.config.secret_rotation_grace,
         verifier: services.verifier().await,
+        audit: Arc::new(services.store.clone()),
     };
     lambda_http::run(router(state)).await
 }

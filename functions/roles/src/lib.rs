@@ -21,7 +21,7 @@ use shared::{
     directory::CustomerUserRole,
     http::PageRequest,
     openapi::{BearerSecurity, FrontendSecurity},
-    store::{CustomerUserStore, DirectoryStore},
+    store::{AuditLog, CustomerUserStore, DirectoryStore},
 };
 
 #[derive(Clone)]
@@ -29,6 +29,8 @@ pub struct RolesState {
     pub directory: Arc<dyn DirectoryStore>,
     pub customer_users: Arc<dyn CustomerUserStore>,
     pub verifier: Arc<Verifier>,
+    /// Where every successful write is recorded.
+    pub audit: Arc<dyn AuditLog>,
 }
 
 impl FromRef<RolesState> for Arc<Verifier> {
@@ -38,7 +40,7 @@ impl FromRef<RolesState> for Arc<Verifier> {
 }
 
 pub fn router(state: RolesState) -> Router {
-    Router::new()
+    let router = Router::new()
         .route(
             "/admin/customer-user-roles",
             get(admin::list).post(admin::create),
@@ -58,8 +60,8 @@ pub fn router(state: RolesState) -> Router {
                 .patch(storefront::update)
                 .delete(storefront::delete),
         )
-        .fallback(shared::http::route_not_found)
-        .with_state(state)
+        .fallback(shared::http::route_not_found);
+    shared::audit::recorded(router.with_state(state.clone()), state.audit)
 }
 
 /// Deletes a role no website gives new users by default; the store refuses while a

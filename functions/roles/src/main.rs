@@ -11,6 +11,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         directory: Arc::new(services.store.clone()),
         customer_users: Arc::new(services.store.clone()),
         verifier: services.verifier().await,
+        audit: Arc::new(services.store.clone()),
     };
     lambda_http::run(router(state)).await
 }

@@ -7,6 +7,7 @@ use super::{AccessClaims, Audience, Scope, TokenError, VerifyingRing, verify};
 use crate::{
     ApiError,
     application::{Application, Owner, application_id_of},
+    audit::{AuditActor, record_actor},
     domain::{CustomerUserId, OrganizationId, UserId},
     store::ApplicationStore,
 };
@@ -25,6 +26,8 @@ pub struct AdminPrincipal {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StorefrontPrincipal {
     pub customer_user_id: CustomerUserId,
+    /// The organization of the application the token was issued to.
+    pub organization_id: OrganizationId,
     pub client_id: String,
 }
 
@@ -76,6 +79,7 @@ impl Verifier {
         };
         Ok(StorefrontPrincipal {
             customer_user_id,
+            organization_id: application.organization_id,
             client_id: claims.client_id,
         })
     }
@@ -207,6 +211,14 @@ where
                 scope: S::SCOPE.as_str(),
             });
         }
+        record_actor(
+            &parts.extensions,
+            principal.organization_id,
+            AuditActor::Backend {
+                user_id: principal.user_id,
+                client_id: principal.client_id.clone(),
+            },
+        );
         Ok(Admin(principal, PhantomData))
     }
 }
@@ -225,6 +237,15 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self, Self::Rejection> {
         let verifier = Arc::<Verifier>::from_ref(state);
-        Ok(Storefront(verifier.storefront(&parts.headers).await?))
+        let principal = verifier.storefront(&parts.headers).await?;
+        record_actor(
+            &parts.extensions,
+            principal.organization_id,
+            AuditActor::Frontend {
+                customer_user_id: principal.customer_user_id,
+                client_id: principal.client_id.clone(),
+            },
+        );
+        Ok(Storefront(principal))
     }
 }

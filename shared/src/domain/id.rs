@@ -80,6 +80,10 @@ id_type!(
     /// An entry of a customer user's notification log.
     NotificationId
 );
+id_type!(
+    /// An entry of the audit log: time-ordered, so the newest sorts last.
+    AuditEventId
+);
 
 #[cfg(test)]
 mod tests {

@@ -44,7 +44,7 @@ mod web_url;
 pub use country::{CountryCode, RegionCode};
 pub use email::Email;
 pub use id::{
-    AddressId, ApplicationId, ConsentId, CustomerId, CustomerUserId, NotificationId,
+    AddressId, ApplicationId, AuditEventId, ConsentId, CustomerId, CustomerUserId, NotificationId,
     OrganizationId, RoleId, UserId, WebsiteId,
 };
 pub use localization::Localization;

@@ -3,6 +3,7 @@
 
 use crate::{
     application::{Application, Owner},
+    audit::AuditEvent,
     auth::SecretHash,
     consent::Consent,
     customer_user::{CustomerUser, LinkPurpose, OneTimeLink},
@@ -241,6 +242,7 @@ pub const SK_USER: &str = "USER";
 pub const SK_CUSTOMER: &str = "CUSTOMER";
 pub const SK_ROLE: &str = "ROLE";
 pub const SK_CONSENT: &str = "CONSENT";
+pub const SK_AUDIT_EVENT: &str = "AUDIT";
 pub const SK_APPLICATION: &str = "APP";
 
 pub const SK_CUSTOMER_USER: &str = "PROFILE";
@@ -344,4 +346,26 @@ pub fn link_by_token(hash: &SecretHash) -> String {
 /// Failed client authentications from one source address.
 pub fn token_source(source: &str) -> ItemKeys {
     ItemKeys::base(format!("RATE#token-source#{source}"), "RATE")
+}
+
+pub fn audit_events_of(org: OrganizationId) -> String {
+    format!("ORG#{org}#AUDIT")
+}
+
+pub fn audit_events_about(org: OrganizationId, resource_id: &str) -> String {
+    format!("ORG#{org}#AUDIT#{resource_id}")
+}
+
+/// An event sorts by its (time-ordered) id in its organization's partition and, when it
+/// names a record, in that record's.
+pub fn audit_event(e: &AuditEvent) -> ItemKeys {
+    let id = e.id.to_string();
+    ItemKeys {
+        gsi1: Some((audit_events_of(e.organization_id), id.clone())),
+        gsi2: e
+            .resource_id
+            .as_deref()
+            .map(|r| (audit_events_about(e.organization_id, r), id.clone())),
+        ..ItemKeys::base(format!("AUDIT#{id}"), SK_AUDIT_EVENT)
+    }
 }

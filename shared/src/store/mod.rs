@@ -13,6 +13,7 @@ use async_trait::async_trait;
 
 use crate::{
     application::{Application, Owner},
+    audit::AuditEvent,
     consent::Consent,
     customer_user::{CustomerUser, Notification, OneTimeLink},
     directory::{Customer, CustomerUserRole, Organization, User, Website},
@@ -239,6 +240,19 @@ pub trait DirectoryStore: Send + Sync {
         customer_id: CustomerId,
         page: &PageRequest,
     ) -> StoreResult<Page<CustomerUserRole>>;
+}
+
+/// The audit log's events, per organization and per record.
+#[async_trait]
+pub trait AuditLog: Send + Sync {
+    async fn record(&self, event: &AuditEvent) -> StoreResult<()>;
+    /// An organization's events, newest first; only those about `resource_id`, if given.
+    async fn list_events(
+        &self,
+        organization_id: OrganizationId,
+        resource_id: Option<&str>,
+        page: &PageRequest,
+    ) -> StoreResult<Page<AuditEvent>>;
 }
 
 #[async_trait]

@@ -806,12 +806,7 @@ async fn a_user_with_the_most_applications_can_be_deleted_with_them() {
                 .is_none()
         );
     }
-    let leftovers: Vec<_> = stack
-        .table_items()
-        .await
-        .into_iter()
-        .filter(|item| format!("{item:?}").contains(&id(&user)))
-        .collect();
+    let leftovers = stack.items_naming(&id(&user)).await;
     assert!(leftovers.is_empty(), "orphans: {leftovers:?}");
 }
 

@@ -2,6 +2,7 @@
 //! one per file, and each test builds its own stack, so none depends on another.
 
 mod admin_auth;
+mod audit;
 mod bad_input;
 mod confirmation;
 mod consents;

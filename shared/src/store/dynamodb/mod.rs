@@ -42,6 +42,7 @@ use crate::{
 
 type Item = HashMap<String, AttributeValue>;
 
+mod audit;
 mod consents;
 mod customer_users;
 mod links;

@@ -1,0 +1,69 @@
+//! `GET /admin/audit-events`: who changed what in an organization, newest first
+//! (scope `audit:read`). The events are written by the audit layer of every function.
+
+use axum::{Json, extract::State};
+use serde::Deserialize;
+use shared::{
+    ApiError,
+    audit::AuditEvent,
+    auth::{Admin, scopes::AuditRead},
+    directory::access,
+    http::{Page, PageRequest, QueryParams},
+    openapi::ReadProblems,
+};
+
+use crate::DirectoryState;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListEvents {
+    /// Defaults to the caller's organization.
+    pub organization_id: Option<String>,
+    /// Only the events about this record (the id a route names, or the one it created).
+    pub resource_id: Option<String>,
+    pub limit: Option<String>,
+    pub cursor: Option<String>,
+}
+
+/// The changes made through the API in one organization, newest first: who (the user
+/// and its application), which route, which record, when.
+#[utoipa::path(
+    get, path = "/admin/audit-events", tag = "audit",
+    params(ListEvents),
+    security(("backend_token" = ["audit:read"])),
+    responses((status = 200, description = "One page of events, newest first", body = Page<AuditEvent>), ReadProblems)
+)]
+pub async fn list(
+    State(state): State<DirectoryState>,
+    admin: Admin<AuditRead>,
+    QueryParams(query): QueryParams<ListEvents>,
+) -> Result<Json<Page<AuditEvent>>, ApiError> {
+    let page = PageRequest::try_from((query.limit, query.cursor))?;
+    // Every record id is a UUID; anything else names no record.
+    let resource_id = query
+        .resource_id
+        .map(|raw| {
+            uuid::Uuid::try_parse(&raw)
+                .map(|id| id.as_hyphenated().to_string())
+                .map_err(|_| {
+                    ApiError::field(
+                        "resource_id",
+                        "must be a record's id, a UUID such as 0190b1e4-7c1a-7d3e-9f00-1a2b3c4d5e6f",
+                    )
+                })
+        })
+        .transpose()?;
+    let organization_id = access::organization_for_read(
+        state.store.as_ref(),
+        admin.principal(),
+        query.organization_id.as_deref(),
+    )
+    .await?;
+    Ok(Json(
+        state
+            .audit
+            .list_events(organization_id, resource_id.as_deref(), &page)
+            .await?,
+    ))
+}
