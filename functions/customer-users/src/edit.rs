@@ -323,7 +323,11 @@ pub async fn update(
             rules::check_localization(state, &mut v, &user, &website).await?;
         }
     }
-    if user.role_ids != current.role_ids || (user.enabled && !current.enabled) {
+    // A role may belong to the user's customer: a move to another customer checks them.
+    if user.role_ids != current.role_ids
+        || user.customer_id != current.customer_id
+        || (user.enabled && !current.enabled)
+    {
         check_roles(state.directory.as_ref(), &mut v, &user).await?;
     }
     if body.sales_representative_ids.is_some() {

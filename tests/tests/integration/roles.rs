@@ -305,6 +305,28 @@ async fn assigning_roles_checks_each_one() {
     let wrong = assign(&stack, &token, &user, &[&buyer, &id(&foreign)]).await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(wrong.error_fields(), ["role_ids.1"]);
+
+    // Nor is one kept by moving its holder to another customer.
+    let insider = stack
+        .customer_user(&other, "olga@example.com", &[id(&foreign).parse().unwrap()])
+        .await;
+    let moved = stack
+        .request(
+            Method::PATCH,
+            &format!("/admin/customer-users/{}", id(&insider)),
+        )
+        .bearer(&token)
+        .if_match(&insider.etag())
+        .json(&json!({"customer_id": customer}))
+        .send()
+        .await;
+    assert_eq!(
+        moved.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        moved.text
+    );
+    assert_eq!(moved.error_fields(), ["role_ids.0"]);
     let none = assign(&stack, &token, &user, &[]).await;
     assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(none.error_fields(), ["role_ids"]);
