@@ -11,7 +11,7 @@ use crate::{
 };
 
 /// Applications one owner may have: its delete removes 2 items per application in one
-/// transaction of at most 100 writes, beside up to 63 of a customer user's own.
+/// transaction of at most 100 writes, beside up to 64 of a customer user's own.
 pub const MAX_APPLICATIONS_PER_OWNER: u64 = 10;
 
 /// Whether an owner that has `application_count` applications may have one more.

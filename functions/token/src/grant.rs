@@ -381,7 +381,8 @@ async fn past_the_cut_off(application: &Application, now: OffsetDateTime) -> Off
         Some(after) if after.unix_timestamp() >= now.unix_timestamp() => {
             let next_second =
                 OffsetDateTime::from_unix_timestamp(after.unix_timestamp() + 1).unwrap_or(now);
-            let wait = (next_second - now).max(time::Duration::ZERO);
+            // A cut-off further ahead (a clock that ran ahead) is not waited for.
+            let wait = (next_second - now).clamp(time::Duration::ZERO, time::Duration::SECOND);
             tokio::time::sleep(wait.try_into().unwrap_or_default()).await;
             shared::domain::now().max(next_second)
         }

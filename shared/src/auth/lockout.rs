@@ -17,13 +17,17 @@ pub fn recent(failures: &[i64], now: i64) -> Vec<i64> {
         .collect()
 }
 
-/// Seconds until the next attempt may be made, if `failures` reached `limit`.
+/// Seconds until the next attempt may be made, if `failures` reached `limit`: until
+/// fewer than `limit` remain in the window (parallel failures can leave more than
+/// `limit` there, so this is not always the oldest's exit).
 pub fn locked_for(failures: &[i64], limit: usize, now: i64) -> Option<u64> {
-    let recent = recent(failures, now);
-    (recent.len() >= limit).then(|| {
-        let oldest = recent.iter().min().copied().unwrap_or(now);
-        (oldest + WINDOW_SECONDS - now).max(1) as u64
-    })
+    let mut recent = recent(failures, now);
+    if recent.len() < limit || limit == 0 {
+        return None;
+    }
+    recent.sort_unstable();
+    let freeing = recent[recent.len() - limit];
+    Some((freeing + WINDOW_SECONDS - now).max(1) as u64)
 }
 
 /// The failures to store after one more at `now`: the window's, capped at `limit`.
@@ -39,6 +43,18 @@ pub fn with_failure(failures: &[i64], limit: usize, now: i64) -> Vec<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn past_the_limit_the_wait_lasts_until_fewer_than_the_limit_remain() {
+        let now = 1_000_000;
+        // Fifteen failures, one a second: five must leave before fewer than ten remain.
+        let failures: Vec<i64> = (0..15).map(|i| now + i).collect();
+        let at = now + 14;
+        let wait = locked_for(&failures, CLIENT_FAILURES, at).unwrap();
+        assert_eq!(wait, (now + 5 + WINDOW_SECONDS - at) as u64);
+        assert!(locked_for(&failures, CLIENT_FAILURES, at + wait as i64).is_none());
+        assert!(locked_for(&failures, CLIENT_FAILURES, at + wait as i64 - 1).is_some());
+    }
 
     #[test]
     fn ten_failures_lock_until_the_first_leaves_the_window() {

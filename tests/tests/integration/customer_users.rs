@@ -1033,7 +1033,8 @@ async fn a_user_with_the_most_roles_consents_and_applications_can_be_deleted() {
         .await;
     assert_eq!(read.json["application_count"], 10, "{}", read.text);
     assert_eq!(read.json["role_ids"].as_array().unwrap().len(), MAX_ROLES);
-    // 3 items of its own, 30 role and 30 consent counts, 2 per application: 83 writes.
+    // 3 items of its own, 30 role and 30 consent counts, its website's count, 2 per
+    // application: 84 writes.
     let deleted = stack
         .request(Method::DELETE, &path)
         .bearer(&token)

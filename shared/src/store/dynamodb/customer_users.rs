@@ -80,8 +80,6 @@ const ROLE_GONE: &str = "one of the chosen roles was just deleted: list the role
 const CONSENT_GONE: &str = "one of the chosen consents was just deleted: list the consents again";
 const WEBSITE_GONE: &str = "the website was just deleted: choose another";
 
-/// The items a user's record is counted on: its roles (their holders) and its
-/// accepted consents (their acceptances).
 /// The records that count a customer user: its roles, its accepted consents and its
 /// website, by partition key.
 #[derive(Default)]
