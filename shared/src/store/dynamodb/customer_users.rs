@@ -6,10 +6,7 @@ use std::{collections::BTreeSet, ops::Range};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, TransactWriteItem, WriteRequest};
 
-use super::{
-    APPLICATION_COUNT, APPLICATIONS_MOVED, DynamoStore, Filter, Item, backend, from_item, key, s,
-    to_item,
-};
+use super::{APPLICATIONS_MOVED, DynamoStore, Filter, Item, backend, from_item, key, s, to_item};
 use crate::{
     application::{Application, Owner},
     customer_user::{CustomerUser, LinkPurpose, Notification, OneTimeLink},
@@ -272,13 +269,11 @@ impl CustomerUserStore for DynamoStore {
         applications: &[Application],
         drop_links: bool,
     ) -> StoreResult<()> {
-        // Its applications' creates and deletes move the count without a version bump:
-        // the count written must still be the one stored.
-        let mut writes = vec![self.put_counted_item(
+        let mut writes = vec![self.owner_record_write(
             profile_item(user)?,
             previous.version,
-            APPLICATION_COUNT,
             user.application_count,
+            user.enabled != previous.enabled,
         )?];
         let email_changed = user.email.normalized() != previous.email.normalized();
         if email_changed {

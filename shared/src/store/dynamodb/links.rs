@@ -77,11 +77,11 @@ impl LinkStore for DynamoStore {
                 &link_keys.sk,
                 Some(("token_hash = :hash", values)),
             )?,
-            self.put_counted_item(
+            self.owner_record_write(
                 super::customer_users::profile_item(user)?,
                 previous.version,
-                super::APPLICATION_COUNT,
                 user.application_count,
+                false,
             )?,
         ];
         for purpose in also_drop.iter().filter(|p| **p != link.purpose) {

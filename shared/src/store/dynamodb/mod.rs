@@ -548,8 +548,28 @@ impl DynamoStore {
         }
     }
 
-    /// [`Self::put_counted`] as a write of a transaction.
-    fn put_counted_item(
+    /// The write of an owner's own record (a back-office user or customer user). One
+    /// that rewrites the owner's applications (enabling or disabling it) holds only if
+    /// the application count is still the one read, so that an application created
+    /// meanwhile is not left out; any other leaves the count as stored.
+    fn owner_record_write(
+        &self,
+        item: Item,
+        expected_version: u64,
+        application_count: u64,
+        rewrites_applications: bool,
+    ) -> StoreResult<TransactWriteItem> {
+        if rewrites_applications {
+            self.put_if_count_unmoved(item, expected_version, APPLICATION_COUNT, application_count)
+        } else {
+            KeepingCounters::new(item, &[APPLICATION_COUNT], expected_version)
+                .transact_item(&self.table)
+        }
+    }
+
+    /// A put, as a write of a transaction, of a record still at `expected_version` whose
+    /// `counter` still counts `expected_count` (or was never written).
+    fn put_if_count_unmoved(
         &self,
         item: Item,
         expected_version: u64,
@@ -755,7 +775,8 @@ impl DynamoStore {
         }
     }
 
-    /// Deletes a record still at `version` whose `counter` is zero; `false` otherwise.
+    /// Deletes a record still at `version` whose `counter` is zero (or below, as one
+    /// can be that counted nothing before the counter existed); `false` otherwise.
     async fn delete_uncounted(
         &self,
         pk: String,
@@ -768,7 +789,9 @@ impl DynamoStore {
             .delete_item()
             .table_name(&self.table)
             .set_key(Some(key(pk, sk)))
-            .condition_expression(UNMOVED)
+            .condition_expression(
+                "version = :expected AND (attribute_not_exists(#counter) OR #counter <= :count)",
+            )
             .expression_attribute_names("#counter", counter)
             .expression_attribute_values(":expected", n(version))
             .expression_attribute_values(":count", n(0))
@@ -1392,13 +1415,11 @@ impl DirectoryStore for DynamoStore {
         previous: &User,
         applications: &[Application],
     ) -> StoreResult<()> {
-        // Its applications' creates and deletes move the count without a version bump:
-        // the count written must still be the one stored.
-        let mut writes = vec![self.put_counted_item(
+        let mut writes = vec![self.owner_record_write(
             to_item(user, &keys::user(user))?,
             previous.version,
-            APPLICATION_COUNT,
             user.application_count,
+            user.enabled != previous.enabled,
         )?];
         let email_changed = user.email.normalized() != previous.email.normalized();
         if email_changed {
