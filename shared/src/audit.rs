@@ -1,19 +1,23 @@
 //! The audit log: who changed what, and when. Every write an authenticated caller makes
-//! through the admin or storefront API becomes, once it succeeded, one event of the
+//! through the admin or storefront API, and every use of an email's link (confirming
+//! an address, setting a password), becomes, once it succeeded, one event of the
 //! caller's organization, kept for [`RETENTION_DAYS`]. Bodies are never recorded (they
 //! can hold passwords and client secrets): only the route, the record's id and who
 //! called.
 
-use std::sync::{Arc, OnceLock};
+use std::{
+    convert::Infallible,
+    sync::{Arc, OnceLock},
+};
 
 use axum::{
     Router,
     body::Body,
-    extract::{MatchedPath, Request, State},
+    extract::{FromRequestParts, MatchedPath, Request, State},
     middleware::Next,
     response::Response,
 };
-use http::{Extensions, Method, StatusCode};
+use http::{Extensions, Method, StatusCode, request::Parts};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -37,6 +41,9 @@ pub enum AuditActor {
         customer_user_id: CustomerUserId,
         client_id: String,
     },
+    /// A customer user who followed a one-time link from an email (to confirm the
+    /// address or set a password): no token, the link was the proof.
+    EmailLink { customer_user_id: CustomerUserId },
 }
 
 /// One change made through the API.
@@ -58,16 +65,58 @@ pub struct AuditEvent {
     pub request_id: Option<String>,
 }
 
+/// Who made a request, and the record it changed when its path does not say.
+#[derive(Clone)]
+struct Acted {
+    organization_id: OrganizationId,
+    actor: AuditActor,
+    resource_id: Option<String>,
+}
+
 /// Where a request's authentication leaves who made it, for the audit layer to read
 /// once the answer is known.
 #[derive(Clone, Default)]
-struct AuditSlot(Arc<OnceLock<(OrganizationId, AuditActor)>>);
+struct AuditSlot(Arc<OnceLock<Acted>>);
+
+impl AuditSlot {
+    fn set(&self, acted: Acted) {
+        // The first to name the caller of a request is the one that counts.
+        let _ = self.0.set(acted);
+    }
+}
 
 /// Names the caller of an audited request (a no-op on requests the layer skips).
 pub fn record_actor(extensions: &Extensions, organization_id: OrganizationId, actor: AuditActor) {
     if let Some(slot) = extensions.get::<AuditSlot>() {
-        // The first authentication of a request is the one that counts.
-        let _ = slot.0.set((organization_id, actor));
+        slot.set(Acted {
+            organization_id,
+            actor,
+            resource_id: None,
+        });
+    }
+}
+
+/// For a handler that takes no token: lets it name who acted once it knows.
+pub struct AuditTrail(Option<AuditSlot>);
+
+impl<S: Send + Sync> FromRequestParts<S> for AuditTrail {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(parts.extensions.get::<AuditSlot>().cloned()))
+    }
+}
+
+impl AuditTrail {
+    /// The request was made by following an email's link, for `customer_user_id`.
+    pub fn by_email_link(&self, organization_id: OrganizationId, customer_user_id: CustomerUserId) {
+        if let Some(slot) = &self.0 {
+            slot.set(Acted {
+                organization_id,
+                actor: AuditActor::EmailLink { customer_user_id },
+                resource_id: Some(customer_user_id.to_string()),
+            });
+        }
     }
 }
 
@@ -98,21 +147,21 @@ async fn record(
     let path_id = id_in_path(&template, request.uri().path());
     let request_id = request_id(request.extensions());
     let response = next.run(request).await;
-    let Some((organization_id, actor)) = slot.0.get().cloned() else {
+    let Some(acted) = slot.0.get().cloned() else {
         return response;
     };
     if !response.status().is_success() {
         return response;
     }
-    let (response, resource_id) = match path_id {
+    let (response, resource_id) = match acted.resource_id.or(path_id) {
         Some(id) => (response, Some(id)),
         None => created_id(response).await,
     };
     let event = AuditEvent {
         id: AuditEventId::generate(),
-        organization_id,
+        organization_id: acted.organization_id,
         at: now(),
-        actor,
+        actor: acted.actor,
         action,
         resource_id,
         status: response.status().as_u16(),

@@ -578,3 +578,60 @@ async fn setting_a_password_ends_every_other_pending_link() {
     .await;
     assert_eq!(confirm.status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn using_an_emails_link_is_recorded_in_the_audit_log_and_asking_for_one_is_not() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let email = format!("trail-{}@example.com", uid());
+    let user = register(&stack, &token, &email, "en_US").await;
+    let user_id = user.json["id"].as_str().unwrap();
+    let confirmed = public(
+        &stack,
+        "/customer-user/confirm",
+        json!({"token": last_email(&email).await.link_token()}),
+    )
+    .await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.text);
+    let asked = public(
+        &stack,
+        "/customer-user/password-reset/request",
+        json!({"email": email, "website_id": stack.provisioned.website_id}),
+    )
+    .await;
+    assert_eq!(asked.status, StatusCode::ACCEPTED, "{}", asked.text);
+    let reset = public(
+        &stack,
+        "/customer-user/password-reset",
+        json!({"token": last_email(&email).await.link_token(), "password": "Trail-Passw0rd"}),
+    )
+    .await;
+    assert_eq!(reset.status, StatusCode::OK, "{}", reset.text);
+
+    let log = stack
+        .request(
+            Method::GET,
+            &format!("/admin/audit-events?resource_id={user_id}"),
+        )
+        .bearer(&token)
+        .send()
+        .await;
+    let events: Vec<(&str, &Value)> = log.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["action"].as_str().unwrap(), &e["actor"]))
+        .collect();
+    let by_link = json!({"kind": "email_link", "customer_user_id": user_id});
+    assert_eq!(
+        events,
+        [
+            ("POST /customer-user/password-reset", &by_link),
+            ("POST /customer-user/confirm", &by_link),
+            ("POST /admin/customer-users", &log.json["items"][2]["actor"]),
+        ],
+        "{}",
+        log.text
+    );
+    assert!(!log.text.contains("Trail-Passw0rd"));
+}
