@@ -55,8 +55,15 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
 /// path of the field at fault).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
-    match serde_path_to_error::deserialize(deserializer) {
-        Ok(value) => Ok(value),
+    match serde_path_to_error::deserialize(&mut *deserializer) {
+        // Anything but whitespace after the document would be silently dropped.
+        Ok(value) => deserializer.end().map(|()| value).map_err(|e| {
+            ApiError::BadRequest(format!(
+                "the body goes on after its JSON object (line {}, column {}): send a single JSON object",
+                e.line(),
+                e.column()
+            ))
+        }),
         Err(error) => {
             let path = error.path().to_string();
             let inner = error.into_inner();
@@ -138,6 +145,21 @@ mod tests {
             Err(ApiError::Validation(errors)) => errors,
             other => panic!("expected a validation error, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_body_that_goes_on_after_its_object_is_refused() {
+        for body in [
+            &br#"{"name":"a"}garbage"#[..],
+            br#"{"name":"a"}{"name":"b"}"#,
+        ] {
+            assert!(
+                matches!(parse_json::<Body>(body), Err(ApiError::BadRequest(_))),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+        assert!(parse_json::<Body>(b"{\"name\":\"a\"}\n  ").is_ok());
     }
 
     #[test]

@@ -13,14 +13,16 @@ pub fn etag(version: u64) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{version}\"")).expect("digits are a valid header value")
 }
 
-/// The version a PATCH, PUT or DELETE expects, from its mandatory `If-Match` header.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IfMatch(pub u64);
+/// The versions a PATCH, PUT or DELETE accepts, from its mandatory `If-Match` header:
+/// one ETag, or a list of them (RFC 9110). `*` is refused: it would make the write
+/// unconditional, and every write here must say which version it changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IfMatch(Vec<u64>);
 
 impl IfMatch {
     /// Refuses a stale write before any work is done.
     pub fn check(self, current: u64) -> Result<(), ApiError> {
-        if self.0 == current {
+        if self.0.contains(&current) {
             Ok(())
         } else {
             Err(ApiError::PreconditionFailed)
@@ -28,20 +30,41 @@ impl IfMatch {
     }
 
     fn parse(raw: &str) -> Result<Self, ApiError> {
-        let raw = raw.trim();
-        if raw.starts_with("W/") {
-            // Weak tags never match under If-Match (RFC 9110, 13.1.1).
+        let malformed = || {
+            ApiError::BadRequest("If-Match must be the ETag of the resource, such as \"3\"".into())
+        };
+        let mut versions = Vec::new();
+        for tag in raw.split(',').map(str::trim) {
+            if tag.starts_with("W/") {
+                // Weak tags never match under If-Match (RFC 9110, 13.1.1).
+                continue;
+            }
+            let digits = tag
+                .strip_prefix('"')
+                .and_then(|t| t.strip_suffix('"'))
+                .ok_or_else(malformed)?;
+            // As the ETags are written: decimal digits, no sign, no leading zero.
+            let canonical = !digits.is_empty()
+                && digits.bytes().all(|b| b.is_ascii_digit())
+                && (digits == "0" || !digits.starts_with('0'));
+            if !canonical {
+                return Err(malformed());
+            }
+            versions.push(digits.parse().map_err(|_| malformed())?);
+        }
+        if versions.is_empty() {
             return Err(ApiError::PreconditionFailed);
         }
-        raw.strip_prefix('"')
-            .and_then(|r| r.strip_suffix('"'))
-            .and_then(|v| v.parse::<u64>().ok())
-            .map(IfMatch)
-            .ok_or_else(|| {
-                ApiError::BadRequest(
-                    "If-Match must be the ETag of the resource, such as \"3\"".into(),
-                )
-            })
+        Ok(IfMatch(versions))
+    }
+
+    fn from_header(value: &HeaderValue) -> Result<Self, ApiError> {
+        let raw = value.to_str().map_err(|_| {
+            ApiError::BadRequest(
+                "If-Match must be ASCII: the ETag of the resource, such as \"3\"".into(),
+            )
+        })?;
+        IfMatch::parse(raw)
     }
 }
 
@@ -53,8 +76,7 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
             .headers
             .get(header::IF_MATCH)
             .ok_or(ApiError::PreconditionRequired)?;
-        let raw = value.to_str().map_err(|_| ApiError::PreconditionFailed)?;
-        IfMatch::parse(raw)
+        IfMatch::from_header(value)
     }
 }
 
@@ -68,10 +90,7 @@ impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for IfMatch {
     ) -> Result<Option<Self>, Self::Rejection> {
         match parts.headers.get(header::IF_MATCH) {
             None => Ok(None),
-            Some(value) => {
-                let raw = value.to_str().map_err(|_| ApiError::PreconditionFailed)?;
-                IfMatch::parse(raw).map(Some)
-            }
+            Some(value) => IfMatch::from_header(value).map(Some),
         }
     }
 }
@@ -117,21 +136,35 @@ mod tests {
 
     #[test]
     fn parses_strong_tags_only() {
-        assert_eq!(IfMatch::parse("\"7\"").unwrap(), IfMatch(7));
+        assert_eq!(IfMatch::parse("\"7\"").unwrap(), IfMatch(vec![7]));
         assert!(matches!(
             IfMatch::parse("W/\"7\""),
             Err(ApiError::PreconditionFailed)
         ));
-        assert!(matches!(IfMatch::parse("7"), Err(ApiError::BadRequest(_))));
-        assert!(matches!(IfMatch::parse("*"), Err(ApiError::BadRequest(_))));
+        for malformed in ["7", "*", "\"+7\"", "\"007\"", "\"\"", "\"7\" junk"] {
+            assert!(
+                matches!(IfMatch::parse(malformed), Err(ApiError::BadRequest(_))),
+                "{malformed}"
+            );
+        }
+        assert!(IfMatch::from_header(&HeaderValue::from_bytes(b"\"7\xff\"").unwrap()).is_err());
+    }
+
+    #[test]
+    fn a_list_matches_any_of_its_versions() {
+        let list = IfMatch::parse("\"3\", W/\"5\", \"7\"").unwrap();
+        assert!(list.clone().check(7).is_ok());
+        assert!(list.clone().check(3).is_ok());
+        assert!(matches!(list.check(5), Err(ApiError::PreconditionFailed)));
     }
 
     #[test]
     fn stale_versions_fail() {
-        assert!(IfMatch(2).check(2).is_ok());
+        assert!(IfMatch(vec![2]).check(2).is_ok());
         assert!(matches!(
-            IfMatch(1).check(2),
+            IfMatch(vec![1]).check(2),
             Err(ApiError::PreconditionFailed)
         ));
+        assert!(IfMatch(vec![0]).check(0).is_ok());
     }
 }
