@@ -5,19 +5,16 @@
 //! can hold passwords and client secrets): only the route, the record's id and who
 //! called.
 
-use std::{
-    convert::Infallible,
-    sync::{Arc, OnceLock},
-};
+use std::sync::{Arc, OnceLock};
 
 use axum::{
     Router,
     body::Body,
-    extract::{FromRequestParts, MatchedPath, Request, State},
+    extract::{MatchedPath, RawPathParams, Request, State, rejection::RawPathParamsRejection},
     middleware::Next,
     response::Response,
 };
-use http::{Extensions, Method, StatusCode, request::Parts};
+use http::{Extensions, Method, StatusCode};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -50,14 +47,16 @@ pub enum AuditActor {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditEvent {
     pub id: AuditEventId,
-    /// The organization of the caller's application.
+    /// The organization of the record changed (of the caller's application when the
+    /// route acts on no record of an organization).
     pub organization_id: OrganizationId,
     #[serde(with = "crate::domain::rfc3339_millis")]
     pub at: OffsetDateTime,
     pub actor: AuditActor,
     /// The route called, such as `PATCH /admin/customer-users/{id}`.
     pub action: String,
-    /// The record the route names by `{id}`, or the one it created.
+    /// The record changed: the one created, the one the route names by `{id}`, or for
+    /// the caller's own routes (`/api/me/...`) the caller.
     pub resource_id: Option<String>,
     /// The status of the answer: a success, since a refused request changes nothing.
     pub status: u16,
@@ -73,51 +72,48 @@ struct Acted {
     resource_id: Option<String>,
 }
 
-/// Where a request's authentication leaves who made it, for the audit layer to read
-/// once the answer is known.
-#[derive(Clone, Default)]
-struct AuditSlot(Arc<OnceLock<Acted>>);
-
-impl AuditSlot {
-    fn set(&self, acted: Acted) {
-        // The first to name the caller of a request is the one that counts.
-        let _ = self.0.set(acted);
-    }
+/// What the handling of one audited request learns, for the layer to read once the
+/// answer is known. In each, the first to say counts.
+#[derive(Default)]
+struct AuditSlot {
+    acted: OnceLock<Acted>,
+    /// The organization of the record changed, when the handler checked it.
+    organization: OnceLock<OrganizationId>,
 }
 
-/// Names the caller of an audited request (a no-op on requests the layer skips).
-pub fn record_actor(extensions: &Extensions, organization_id: OrganizationId, actor: AuditActor) {
-    if let Some(slot) = extensions.get::<AuditSlot>() {
-        slot.set(Acted {
-            organization_id,
-            actor,
-            resource_id: None,
-        });
-    }
+tokio::task_local! {
+    /// The slot of the audited request being handled: an audit concern is ambient, so
+    /// that the extractors and access checks that learn who and where need no plumbing.
+    static SLOT: Arc<AuditSlot>;
 }
 
-/// For a handler that takes no token: lets it name who acted once it knows.
-pub struct AuditTrail(Option<AuditSlot>);
-
-impl<S: Send + Sync> FromRequestParts<S> for AuditTrail {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(parts.extensions.get::<AuditSlot>().cloned()))
-    }
+fn acted(acted: Acted) {
+    let _ = SLOT.try_with(|slot| slot.acted.set(acted));
 }
 
-impl AuditTrail {
-    /// The request was made by following an email's link, for `customer_user_id`.
-    pub fn by_email_link(&self, organization_id: OrganizationId, customer_user_id: CustomerUserId) {
-        if let Some(slot) = &self.0 {
-            slot.set(Acted {
-                organization_id,
-                actor: AuditActor::EmailLink { customer_user_id },
-                resource_id: Some(customer_user_id.to_string()),
-            });
-        }
-    }
+/// Names the caller of the request being handled (a no-op outside an audited write).
+pub fn record_actor(organization_id: OrganizationId, actor: AuditActor) {
+    acted(Acted {
+        organization_id,
+        actor,
+        resource_id: None,
+    });
+}
+
+/// The request being handled was made by following an email's link, for
+/// `customer_user_id`, whose record it changes.
+pub fn by_email_link(organization_id: OrganizationId, customer_user_id: CustomerUserId) {
+    acted(Acted {
+        organization_id,
+        actor: AuditActor::EmailLink { customer_user_id },
+        resource_id: Some(customer_user_id.to_string()),
+    });
+}
+
+/// The request being handled acts on a record of `organization_id`: its event belongs
+/// there, though a caller with global access may come from another organization.
+pub fn concerns(organization_id: OrganizationId) {
+    let _ = SLOT.try_with(|slot| slot.organization.set(organization_id));
 }
 
 /// Records every successful write that an authenticated caller makes through `router`.
@@ -127,7 +123,8 @@ pub fn recorded(router: Router, log: Arc<dyn AuditLog>) -> Router {
 
 async fn record(
     State(log): State<Arc<dyn AuditLog>>,
-    mut request: Request,
+    params: Result<RawPathParams, RawPathParamsRejection>,
+    request: Request,
     next: Next,
 ) -> Response {
     if matches!(
@@ -136,30 +133,43 @@ async fn record(
     ) {
         return next.run(request).await;
     }
-    let slot = AuditSlot::default();
-    request.extensions_mut().insert(slot.clone());
     let template = request
         .extensions()
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_owned())
         .unwrap_or_else(|| request.uri().path().to_owned());
     let action = format!("{} {template}", request.method());
-    let path_id = id_in_path(&template, request.uri().path());
+    let path_id = params.ok().and_then(|p| {
+        p.iter()
+            .find(|(name, _)| *name == "id")
+            .map(|(_, value)| canonical_id(value))
+    });
     let request_id = request_id(request.extensions());
-    let response = next.run(request).await;
-    let Some(acted) = slot.0.get().cloned() else {
+    let slot = Arc::new(AuditSlot::default());
+    let response = SLOT.scope(slot.clone(), next.run(request)).await;
+    let Some(acted) = slot.acted.get().cloned() else {
         return response;
     };
     if !response.status().is_success() {
         return response;
     }
-    let (response, resource_id) = match acted.resource_id.or(path_id) {
-        Some(id) => (response, Some(id)),
-        None => created_id(response).await,
+    // The record changed: the one a link names, the one just created, the one the
+    // path names, or for the caller's own routes (`/api/me/...`) the caller.
+    let (response, created) = created_id(response).await;
+    let own = match &acted.actor {
+        AuditActor::Frontend {
+            customer_user_id, ..
+        } => Some(customer_user_id.to_string()),
+        _ => None,
     };
+    let resource_id = acted.resource_id.or(created).or(path_id).or(own);
     let event = AuditEvent {
         id: AuditEventId::generate(),
-        organization_id: acted.organization_id,
+        organization_id: slot
+            .organization
+            .get()
+            .copied()
+            .unwrap_or(acted.organization_id),
         at: now(),
         actor: acted.actor,
         action,
@@ -174,17 +184,12 @@ async fn record(
     response
 }
 
-/// The path segment where the route template says `{id}`, written as ids are stored
-/// (a route also takes an id in capitals or without hyphens).
-fn id_in_path(template: &str, path: &str) -> Option<String> {
-    template
-        .split('/')
-        .zip(path.split('/'))
-        .find(|(t, _)| *t == "{id}")
-        .map(|(_, segment)| match uuid::Uuid::try_parse(segment) {
-            Ok(id) => id.as_hyphenated().to_string(),
-            Err(_) => segment.to_owned(),
-        })
+/// An id as records store it (a route also takes one in capitals or without hyphens).
+fn canonical_id(value: &str) -> String {
+    match uuid::Uuid::try_parse(value) {
+        Ok(id) => id.as_hyphenated().to_string(),
+        Err(_) => value.to_owned(),
+    }
 }
 
 /// The `id` of the record a 201 answer describes; the answer is passed on unchanged.
@@ -220,24 +225,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_id_is_read_where_the_template_names_it() {
+    fn ids_are_written_as_records_store_them() {
         assert_eq!(
-            id_in_path(
-                "/admin/customer-users/{id}/addresses/{addressId}",
-                "/admin/customer-users/0193/addresses/0194"
-            )
-            .as_deref(),
-            Some("0193")
+            canonical_id("0193A5E0000070008000000000000001"),
+            "0193a5e0-0000-7000-8000-000000000001"
         );
-        assert_eq!(id_in_path("/admin/customers", "/admin/customers"), None);
-        assert_eq!(
-            id_in_path(
-                "/admin/customers/{id}",
-                "/admin/customers/0193A5E0000070008000000000000001"
-            )
-            .as_deref(),
-            Some("0193a5e0-0000-7000-8000-000000000001")
-        );
-        assert_eq!(id_in_path("/api/me/consents", "/api/me/consents"), None);
+        assert_eq!(canonical_id("not-an-id"), "not-an-id");
     }
 }

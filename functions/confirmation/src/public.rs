@@ -8,8 +8,7 @@ use axum::{
 };
 use serde::{Deserialize, Serialize};
 use shared::{
-    ApiError,
-    audit::AuditTrail,
+    ApiError, audit,
     auth::SecretHash,
     customer_user::{
         CustomerUser, LinkPurpose, OneTimeLink, Password, decoy_customer_user_id, new_link,
@@ -116,7 +115,6 @@ async fn consume(
 )]
 pub async fn confirm(
     State(state): State<ConfirmationState>,
-    trail: AuditTrail,
     JsonBody(body): JsonBody<ConfirmRequest>,
 ) -> Result<Json<Outcome>, ApiError> {
     let (link, current) = redeemable(&state, &body.token, &[LinkPurpose::Confirmation]).await?;
@@ -130,7 +128,7 @@ pub async fn confirm(
     user.updated_at = now();
     user.version += 1;
     consume(&state, &link, &[], &user, &current).await?;
-    trail.by_email_link(user.organization_id, user.id);
+    audit::by_email_link(user.organization_id, user.id);
     if let Some(website) = state.directory.get_website(user.website_id).await? {
         state
             .notifier
@@ -302,7 +300,6 @@ fn decoy_user(website: &shared::directory::Website, email: &Email) -> CustomerUs
 )]
 pub async fn reset(
     State(state): State<ConfirmationState>,
-    trail: AuditTrail,
     JsonBody(body): JsonBody<NewPassword>,
 ) -> Result<Json<Outcome>, ApiError> {
     let mut v = Validation::default();
@@ -325,7 +322,7 @@ pub async fn reset(
     user.version += 1;
     // A new password ends every pending link: they were all ways to set one.
     consume(&state, &link, &LinkPurpose::ALL, &user, &current).await?;
-    trail.by_email_link(user.organization_id, user.id);
+    audit::by_email_link(user.organization_id, user.id);
     Ok(Json(Outcome {
         status: "password_set",
         message: "the new password is set: sign in with it",

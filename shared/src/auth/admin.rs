@@ -212,7 +212,6 @@ where
             });
         }
         record_actor(
-            &parts.extensions,
             principal.organization_id,
             AuditActor::Backend {
                 user_id: principal.user_id,
@@ -239,7 +238,6 @@ where
         let verifier = Arc::<Verifier>::from_ref(state);
         let principal = verifier.storefront(&parts.headers).await?;
         record_actor(
-            &parts.extensions,
             principal.organization_id,
             AuditActor::Frontend {
                 customer_user_id: principal.customer_user_id,

@@ -23,6 +23,7 @@ pub async fn ensure_organization(
     organization_id: OrganizationId,
 ) -> Result<(), ApiError> {
     if organization_id == principal.organization_id || has_global_access(store, principal).await? {
+        crate::audit::concerns(organization_id);
         Ok(())
     } else {
         Err(ApiError::Forbidden(

@@ -36,14 +36,16 @@ async fn admin_writes_are_recorded_with_who_what_and_which_record() {
         .send()
         .await;
     let customer = created.json["id"].as_str().unwrap().to_owned();
+    // The id percent-encoded, as a client may send it: the event names it as stored.
+    let encoded = format!("%{:02X}{}", customer.as_bytes()[0], &customer[1..]);
     let renamed = stack
-        .request(Method::PATCH, &format!("/admin/customers/{customer}"))
+        .request(Method::PATCH, &format!("/admin/customers/{encoded}"))
         .bearer(&token)
         .if_match(&created.etag())
         .json(&json!({"name": "Acme Corp"}))
         .send()
         .await;
-    assert_eq!(renamed.status, StatusCode::OK);
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.text);
     // Neither a refused write nor a read is an event.
     let refused = stack
         .request(Method::POST, "/admin/customers")
@@ -167,9 +169,8 @@ async fn storefront_writes_name_the_customer_user_and_no_secret_is_recorded() {
         .find(|e| e["action"] == "POST /admin/users/{id}/oauth-applications")
         .expect("the application's create");
     assert_eq!(
-        created["resource_id"],
-        stack.provisioned.admin_user_id.to_string(),
-        "the record the route names"
+        created["resource_id"], application.json["id"],
+        "the record created, not the owner the path names"
     );
     assert!(!log.text.contains(secret), "{}", log.text);
 }
@@ -194,4 +195,95 @@ async fn reading_the_log_takes_audit_read_and_a_record_id() {
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(bad.error_fields(), ["resource_id"]);
+}
+
+#[tokio::test]
+async fn an_event_belongs_to_the_organization_of_the_record_changed() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let other = stack
+        .request(Method::POST, "/admin/organizations")
+        .bearer(&token)
+        .json(&json!({"name": "Other Org"}))
+        .send()
+        .await;
+    let other_id = other.json["id"].as_str().unwrap().to_owned();
+    // The provisioned administrator has global access: it acts in the other organization.
+    let customer = stack
+        .request(Method::POST, "/admin/customers")
+        .bearer(&token)
+        .json(&json!({"name": "Far Away", "organization_id": other_id}))
+        .send()
+        .await;
+    assert_eq!(customer.status, StatusCode::CREATED, "{}", customer.text);
+    let theirs = events(&stack, &token, &format!("?organization_id={other_id}")).await;
+    assert_eq!(actions(&theirs), ["POST /admin/customers"]);
+    assert_eq!(theirs.json["items"][0]["resource_id"], customer.json["id"]);
+    let ours = events(&stack, &token, "").await;
+    assert_eq!(
+        actions(&ours),
+        ["POST /admin/organizations"],
+        "the caller's organization keeps only what changed in it"
+    );
+}
+
+#[tokio::test]
+async fn a_customer_users_own_changes_are_found_under_its_id() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let (user, frontend) = stack.storefront_administrator().await;
+    let consents = stack
+        .request(Method::GET, "/api/me/consents")
+        .bearer(&frontend)
+        .send()
+        .await;
+    let answered = stack
+        .request(Method::PUT, "/api/me/consents")
+        .bearer(&frontend)
+        .if_match(&consents.etag())
+        .json(&json!({"accepted": []}))
+        .send()
+        .await;
+    assert_eq!(answered.status, StatusCode::OK, "{}", answered.text);
+    let id = user.json["id"].as_str().unwrap();
+    let about = events(&stack, &token, &format!("?resource_id={id}")).await;
+    assert!(
+        actions(&about).contains(&"PUT /api/me/consents".to_owned()),
+        "{}",
+        about.text
+    );
+}
+
+#[tokio::test]
+async fn an_event_past_its_retention_is_not_listed_before_dynamodb_deletes_it() {
+    use shared::{
+        audit::{AuditActor, AuditEvent, RETENTION_DAYS},
+        domain::{AuditEventId, now},
+        store::AuditLog,
+    };
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let event = |days_ago: i64, action: &str| AuditEvent {
+        id: AuditEventId::generate(),
+        organization_id: stack.provisioned.organization_id,
+        at: now() - time::Duration::days(days_ago),
+        actor: AuditActor::Backend {
+            user_id: stack.provisioned.admin_user_id,
+            client_id: stack.admin.client_id.clone(),
+        },
+        action: action.to_owned(),
+        resource_id: None,
+        status: 200,
+        request_id: None,
+    };
+    let store = &stack.services.store;
+    store
+        .record(&event(RETENTION_DAYS + 1, "POST /expired"))
+        .await
+        .unwrap();
+    store
+        .record(&event(RETENTION_DAYS - 1, "POST /kept"))
+        .await
+        .unwrap();
+    assert_eq!(actions(&events(&stack, &token, "").await), ["POST /kept"]);
 }

@@ -4,10 +4,10 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::{DynamoStore, to_item};
+use super::{DynamoStore, Filter, to_item};
 use crate::{
     audit::{AuditEvent, RETENTION_DAYS},
-    domain::OrganizationId,
+    domain::{OrganizationId, now},
     http::{Page, PageRequest},
     store::{AuditLog, StoreResult, TABLE, keys},
 };
@@ -34,7 +34,16 @@ impl AuditLog for DynamoStore {
             Some(resource) => (1, keys::audit_events_about(organization_id, resource)),
             None => (0, keys::audit_events_of(organization_id)),
         };
-        self.query_filtered(index, partition, None, &[], false, page)
+        // DynamoDB deletes expired items lazily: an event past its retention is gone.
+        let unexpired = Filter {
+            expression: "#expires > :now".to_owned(),
+            names: vec![("#expires", TABLE.ttl_attribute)],
+            values: vec![(
+                ":now",
+                AttributeValue::N(now().unix_timestamp().to_string()),
+            )],
+        };
+        self.query_filtered(index, partition, None, &[unexpired], false, page)
             .await
     }
 }
