@@ -234,9 +234,11 @@ pub async fn create_for_customer_user(
         application_count: owner.application_count,
         what: "customer user",
     };
+    // Read before the create: a failure after it would lose the secret's only showing.
+    let website = state.directory.get_website(owner.website_id).await?;
     let (application, secret, organization_name) =
         create(&state, admin.principal(), new_owner, body).await?;
-    if let Some(website) = state.directory.get_website(owner.website_id).await? {
+    if let Some(website) = website {
         let client_id = application.client_id();
         let values = added_values(&application, &organization_name, &client_id);
         state
