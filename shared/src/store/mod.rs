@@ -5,7 +5,7 @@ mod dynamodb;
 mod keys;
 mod table;
 
-pub use dynamodb::DynamoStore;
+pub use dynamodb::{Corrected, DynamoStore};
 pub use keys::SIGNING_KEYS;
 pub use table::{GlobalIndex, TABLE, TableDefinition};
 

@@ -103,6 +103,9 @@ struct CountMoves {
     roles: Range<usize>,
     consents: Range<usize>,
     website: Range<usize>,
+    /// The count taken from the website the user leaves: left out if that website is
+    /// gone (deleted before websites counted their users).
+    website_left: Option<usize>,
 }
 
 impl CountMoves {
@@ -132,28 +135,35 @@ impl DynamoStore {
     ) -> StoreResult<CountMoves> {
         let now = user.map(counted_by).unwrap_or_default();
         let before = previous.map(counted_by).unwrap_or_default();
+        let roles = self.moves(
+            writes,
+            &now.roles,
+            &before.roles,
+            keys::SK_ROLE,
+            "user_count",
+        )?;
+        let consents = self.moves(
+            writes,
+            &now.consents,
+            &before.consents,
+            keys::SK_CONSENT,
+            "acceptance_count",
+        )?;
+        let website = self.moves(
+            writes,
+            &now.website,
+            &before.website,
+            keys::SK_WEBSITE,
+            "customer_user_count",
+        )?;
+        // `moves` writes the gains first, then the losses: one website at most each.
+        let website_left =
+            (now.website != before.website && !before.website.is_empty()).then(|| website.end - 1);
         Ok(CountMoves {
-            roles: self.moves(
-                writes,
-                &now.roles,
-                &before.roles,
-                keys::SK_ROLE,
-                "user_count",
-            )?,
-            consents: self.moves(
-                writes,
-                &now.consents,
-                &before.consents,
-                keys::SK_CONSENT,
-                "acceptance_count",
-            )?,
-            website: self.moves(
-                writes,
-                &now.website,
-                &before.website,
-                keys::SK_WEBSITE,
-                "customer_user_count",
-            )?,
+            roles,
+            consents,
+            website,
+            website_left,
         })
     }
 
@@ -315,7 +325,7 @@ impl CustomerUserStore for DynamoStore {
             }
         }
         let result = self
-            .transact(writes, &|index| {
+            .transact_without_if_failed(writes, counted.website_left, &|index| {
                 if let Some(gone) = counted.gone(index) {
                     return gone;
                 }
@@ -355,11 +365,11 @@ impl CustomerUserStore for DynamoStore {
                 -1,
             )?,
         ];
-        self.count_moves(&mut writes, None, Some(user))?;
+        let counted = self.count_moves(&mut writes, None, Some(user))?;
         let start = writes.len();
         writes.extend(self.application_deletes(applications)?);
         let result = self
-            .transact(writes, &|index| match index {
+            .transact_without_if_failed(writes, counted.website_left, &|index| match index {
                 0 => StoreError::VersionConflict,
                 i if i >= start => StoreError::Duplicate(APPLICATIONS_MOVED.into()),
                 _ => StoreError::NotFound,

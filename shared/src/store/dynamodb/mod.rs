@@ -47,6 +47,9 @@ mod consents;
 mod customer_users;
 mod links;
 mod public_keys;
+mod recount;
+
+pub use recount::Corrected;
 
 /// The store on one DynamoDB table. Cheap to clone; build it once per container.
 #[derive(Clone)]
@@ -627,6 +630,37 @@ impl DynamoStore {
         Ok(self.get::<Versioned>(pk, sk).await?.map(|v| v.version))
     }
 
+    /// [`Self::transact`]; if the write at `optional` is the one whose condition failed
+    /// (its record is gone, or never counted), once more without it.
+    async fn transact_without_if_failed(
+        &self,
+        writes: Vec<TransactWriteItem>,
+        optional: Option<usize>,
+        meaning: Meaning<'_>,
+    ) -> StoreResult<()> {
+        let Some(optional) = optional else {
+            return self.transact(writes, meaning).await;
+        };
+        let failed_there = std::sync::atomic::AtomicBool::new(false);
+        let first = self
+            .transact(writes.clone(), &|index| {
+                if index == optional {
+                    failed_there.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+                meaning(index)
+            })
+            .await;
+        if !failed_there.load(std::sync::atomic::Ordering::Relaxed) {
+            return first;
+        }
+        let mut writes = writes;
+        writes.remove(optional);
+        self.transact(writes, &|index| {
+            meaning(if index >= optional { index + 1 } else { index })
+        })
+        .await
+    }
+
     /// Runs writes atomically; the first failed condition is explained by `meaning`.
     async fn transact(
         &self,
@@ -1080,7 +1114,7 @@ impl ApplicationStore for DynamoStore {
     async fn delete_application(&self, application: &Application) -> StoreResult<()> {
         let guard = keys::application_name_guard(application);
         let (owner_pk, owner_sk) = keys::owner_record(application.owner);
-        let mut writes = vec![
+        let writes = vec![
             self.delete_item(
                 keys::application_pk(application.id),
                 keys::SK_APPLICATION,
@@ -1092,23 +1126,11 @@ impl ApplicationStore for DynamoStore {
             self.delete_item(guard.pk, &guard.sk, None)?,
             self.take_from_counter(owner_pk, owner_sk, APPLICATION_COUNT)?,
         ];
-        let result = self
-            .transact(writes.clone(), &|index| match index {
-                2 => StoreError::NotFound,
-                _ => StoreError::VersionConflict,
-            })
-            .await;
-        match result {
-            // Not counted on its owner, which was written before owners counted their
-            // applications, or is gone (its delete then left this one behind; owner ids
-            // are never reused).
-            Err(StoreError::NotFound) => {
-                writes.pop();
-                self.transact(writes, &|_| StoreError::VersionConflict)
-                    .await
-            }
-            other => other,
-        }
+        // The owner's count is left out when it never counted this application (written
+        // before owners counted theirs) or is gone (its delete then left this one
+        // behind; owner ids are never reused).
+        self.transact_without_if_failed(writes, Some(2), &|_| StoreError::VersionConflict)
+            .await
     }
 
     async fn list_applications(
