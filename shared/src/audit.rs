@@ -5,7 +5,7 @@
 //! can hold passwords and client secrets): only the route, the record's id and who
 //! called.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::{
     Router,
@@ -73,12 +73,16 @@ struct Acted {
 }
 
 /// What the handling of one audited request learns, for the layer to read once the
-/// answer is known. In each, the first to say counts.
+/// answer is known.
 #[derive(Default)]
 struct AuditSlot {
+    /// The first to name the caller counts.
     acted: OnceLock<Acted>,
-    /// The organization of the record changed, when the handler checked it.
-    organization: OnceLock<OrganizationId>,
+    /// The organization of the record changed: the last checked, the most specific
+    /// (an application's own organization after its owner's).
+    organization: Mutex<Option<OrganizationId>>,
+    /// The record changed, when neither the path nor a created id says it.
+    resource: Mutex<Option<String>>,
 }
 
 tokio::task_local! {
@@ -113,7 +117,20 @@ pub fn by_email_link(organization_id: OrganizationId, customer_user_id: Customer
 /// The request being handled acts on a record of `organization_id`: its event belongs
 /// there, though a caller with global access may come from another organization.
 pub fn concerns(organization_id: OrganizationId) {
-    let _ = SLOT.try_with(|slot| slot.organization.set(organization_id));
+    let _ = SLOT.try_with(|slot| *lock(&slot.organization) = Some(organization_id));
+}
+
+/// The request being handled changes the record `id`, whatever its answer describes
+/// (an address added answers with the address; the record changed is its user).
+pub fn names(id: impl std::fmt::Display) {
+    let _ = SLOT.try_with(|slot| *lock(&slot.resource) = Some(id.to_string()));
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // Nothing panics while holding these: a poisoned lock still holds a valid value.
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Records every successful write that an authenticated caller makes through `router`.
@@ -153,8 +170,8 @@ async fn record(
     if !response.status().is_success() {
         return response;
     }
-    // The record changed: the one a link names, the one just created, the one the
-    // path names, or for the caller's own routes (`/api/me/...`) the caller.
+    // The record changed: the one the handler or a link names, the one just created,
+    // the one the path names, or for the caller's own routes (`/api/me/...`) the caller.
     let (response, created) = created_id(response).await;
     let own = match &acted.actor {
         AuditActor::Frontend {
@@ -162,14 +179,11 @@ async fn record(
         } => Some(customer_user_id.to_string()),
         _ => None,
     };
-    let resource_id = acted.resource_id.or(created).or(path_id).or(own);
+    let named = lock(&slot.resource).take();
+    let resource_id = named.or(acted.resource_id).or(created).or(path_id).or(own);
     let event = AuditEvent {
         id: AuditEventId::generate(),
-        organization_id: slot
-            .organization
-            .get()
-            .copied()
-            .unwrap_or(acted.organization_id),
+        organization_id: lock(&slot.organization).unwrap_or(acted.organization_id),
         at: now(),
         actor: acted.actor,
         action,

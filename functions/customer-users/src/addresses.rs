@@ -103,6 +103,8 @@ pub async fn create(
     let mut addresses = current.addresses.clone();
     upsert_address(&mut addresses, address.clone());
     let user = save(&state, &current, addresses).await?;
+    // An address is part of its user: the user's history shows it added.
+    shared::audit::names(user.id);
     Ok(Versioned::created(user.version, address))
 }
 

@@ -116,6 +116,8 @@ pub async fn create(
         version: 1,
     };
     store.create_organization(&organization).await?;
+    // An organization's record is its own: its log starts with its creation.
+    shared::audit::concerns(organization.id);
     Ok(Versioned::created(organization.version, organization))
 }
 

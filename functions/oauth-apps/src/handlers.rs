@@ -92,6 +92,7 @@ async fn organization(
     if organization.is_none() {
         v.add("organization_id", "no organization has this id");
     }
+    shared::audit::concerns(organization_id);
     Ok(organization)
 }
 

@@ -16,13 +16,16 @@ pub async fn storefront_user(
     users: &dyn CustomerUserStore,
     principal: &StorefrontPrincipal,
 ) -> Result<CustomerUser, ApiError> {
-    users
+    let user = users
         .get_customer_user(principal.customer_user_id)
         .await?
         .filter(|u| u.enabled)
         .ok_or_else(|| {
             ApiError::unauthorized("the token's customer user no longer exists or is disabled")
-        })
+        })?;
+    // What it changes is its customer's, whichever organization its application is in.
+    crate::audit::concerns(user.organization_id);
+    Ok(user)
 }
 
 /// A storefront customer user with the permissions its roles add up to.

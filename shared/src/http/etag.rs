@@ -3,7 +3,7 @@ use axum::{
     extract::FromRequestParts,
     response::{IntoResponse, Response},
 };
-use http::{HeaderValue, StatusCode, header, request::Parts};
+use http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
 use serde::Serialize;
 
 use crate::error::ApiError;
@@ -34,15 +34,20 @@ impl IfMatch {
             ApiError::BadRequest("If-Match must be the ETag of the resource, such as \"3\"".into())
         };
         let mut versions = Vec::new();
-        for tag in raw.split(',').map(str::trim) {
-            if tag.starts_with("W/") {
-                // Weak tags never match under If-Match (RFC 9110, 13.1.1).
-                continue;
-            }
-            let digits = tag
+        // Empty list elements are allowed and mean nothing (RFC 9110, 5.6.1).
+        for tag in raw.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+            let (weak, quoted) = match tag.strip_prefix("W/") {
+                Some(rest) => (true, rest),
+                None => (false, tag),
+            };
+            let digits = quoted
                 .strip_prefix('"')
                 .and_then(|t| t.strip_suffix('"'))
                 .ok_or_else(malformed)?;
+            if weak {
+                // Weak tags never match under If-Match (RFC 9110, 13.1.1).
+                continue;
+            }
             // As the ETags are written: decimal digits, no sign, no leading zero.
             let canonical = !digits.is_empty()
                 && digits.bytes().all(|b| b.is_ascii_digit())
@@ -58,13 +63,20 @@ impl IfMatch {
         Ok(IfMatch(versions))
     }
 
-    fn from_header(value: &HeaderValue) -> Result<Self, ApiError> {
-        let raw = value.to_str().map_err(|_| {
-            ApiError::BadRequest(
-                "If-Match must be ASCII: the ETag of the resource, such as \"3\"".into(),
-            )
-        })?;
-        IfMatch::parse(raw)
+    /// Every `If-Match` line of a request, as one list (RFC 9110, 5.3).
+    fn from_headers(headers: &HeaderMap) -> Result<Option<Self>, ApiError> {
+        let mut lines = Vec::new();
+        for value in headers.get_all(header::IF_MATCH) {
+            lines.push(value.to_str().map_err(|_| {
+                ApiError::BadRequest(
+                    "If-Match must be ASCII: the ETag of the resource, such as \"3\"".into(),
+                )
+            })?);
+        }
+        if lines.is_empty() {
+            return Ok(None);
+        }
+        IfMatch::parse(&lines.join(",")).map(Some)
     }
 }
 
@@ -72,11 +84,7 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let value = parts
-            .headers
-            .get(header::IF_MATCH)
-            .ok_or(ApiError::PreconditionRequired)?;
-        IfMatch::from_header(value)
+        IfMatch::from_headers(&parts.headers)?.ok_or(ApiError::PreconditionRequired)
     }
 }
 
@@ -88,10 +96,7 @@ impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for IfMatch {
         parts: &mut Parts,
         _state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
-        match parts.headers.get(header::IF_MATCH) {
-            None => Ok(None),
-            Some(value) => IfMatch::from_header(value).map(Some),
-        }
+        IfMatch::from_headers(&parts.headers)
     }
 }
 
@@ -147,7 +152,30 @@ mod tests {
                 "{malformed}"
             );
         }
-        assert!(IfMatch::from_header(&HeaderValue::from_bytes(b"\"7\xff\"").unwrap()).is_err());
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::IF_MATCH,
+            HeaderValue::from_bytes(b"\"7\xff\"").unwrap(),
+        );
+        assert!(matches!(
+            IfMatch::from_headers(&headers),
+            Err(ApiError::BadRequest(_))
+        ));
+        assert!(matches!(
+            IfMatch::parse("W/garbage, \"7\""),
+            Err(ApiError::BadRequest(_))
+        ));
+    }
+
+    #[test]
+    fn every_if_match_line_counts_and_empty_elements_are_ignored() {
+        let mut headers = HeaderMap::new();
+        headers.append(header::IF_MATCH, HeaderValue::from_static("\"3\""));
+        headers.append(header::IF_MATCH, HeaderValue::from_static("\"7\","));
+        let list = IfMatch::from_headers(&headers).unwrap().unwrap();
+        assert!(list.clone().check(7).is_ok());
+        assert!(list.check(3).is_ok());
+        assert_eq!(IfMatch::from_headers(&HeaderMap::new()).unwrap(), None);
     }
 
     #[test]

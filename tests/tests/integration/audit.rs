@@ -216,14 +216,72 @@ async fn an_event_belongs_to_the_organization_of_the_record_changed() {
         .send()
         .await;
     assert_eq!(customer.status, StatusCode::CREATED, "{}", customer.text);
-    let theirs = events(&stack, &token, &format!("?organization_id={other_id}")).await;
-    assert_eq!(actions(&theirs), ["POST /admin/customers"]);
-    assert_eq!(theirs.json["items"][0]["resource_id"], customer.json["id"]);
-    let ours = events(&stack, &token, "").await;
+    // An application of a user of ours, placed in the other organization.
+    let application = stack
+        .request(
+            Method::POST,
+            &format!(
+                "/admin/users/{}/oauth-applications",
+                stack.provisioned.admin_user_id
+            ),
+        )
+        .bearer(&token)
+        .json(&json!({"name": "Abroad", "organization_id": other_id}))
+        .send()
+        .await;
     assert_eq!(
-        actions(&ours),
-        ["POST /admin/organizations"],
-        "the caller's organization keeps only what changed in it"
+        application.status,
+        StatusCode::CREATED,
+        "{}",
+        application.text
+    );
+
+    let theirs = events(&stack, &token, &format!("?organization_id={other_id}")).await;
+    assert_eq!(
+        actions(&theirs),
+        [
+            "POST /admin/users/{id}/oauth-applications",
+            "POST /admin/customers",
+            "POST /admin/organizations"
+        ],
+        "an organization's log starts with its creation"
+    );
+    assert_eq!(
+        theirs.json["items"][0]["resource_id"],
+        application.json["id"]
+    );
+    assert_eq!(theirs.json["items"][1]["resource_id"], customer.json["id"]);
+    let ours = events(&stack, &token, "").await;
+    assert_eq!(actions(&ours), Vec::<String>::new(), "{}", ours.text);
+}
+
+#[tokio::test]
+async fn an_address_added_is_found_in_its_users_history() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let customer = stack.customer("Acme").await;
+    let user = stack
+        .customer_user(
+            &customer,
+            "home@example.com",
+            &[stack.provisioned.buyer_role_id],
+        )
+        .await;
+    let id = user.json["id"].as_str().unwrap();
+    let added = stack
+        .request(Method::POST, &format!("/admin/customer-users/{id}/addresses"))
+        .bearer(&token)
+        .json(&json!({"street": "Main Street 1", "city": "Berlin", "postal_code": "10115", "country_code": "DE"}))
+        .send()
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.text);
+    let about = events(&stack, &token, &format!("?resource_id={id}")).await;
+    assert_eq!(
+        actions(&about),
+        [
+            "POST /admin/customer-users/{id}/addresses",
+            "POST /admin/customer-users"
+        ]
     );
 }
 
@@ -286,4 +344,73 @@ async fn an_event_past_its_retention_is_not_listed_before_dynamodb_deletes_it() 
         .await
         .unwrap();
     assert_eq!(actions(&events(&stack, &token, "").await), ["POST /kept"]);
+}
+
+#[tokio::test]
+async fn a_storefront_change_belongs_to_the_customer_users_organization() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let other = stack
+        .request(Method::POST, "/admin/organizations")
+        .bearer(&token)
+        .json(&json!({"name": "Other Org"}))
+        .send()
+        .await;
+    let other_id = other.json["id"].as_str().unwrap();
+    let customer = stack.customer("Acme").await;
+    let user = stack
+        .customer_user(
+            &customer,
+            "far@example.com",
+            &[stack.provisioned.buyer_role_id],
+        )
+        .await;
+    let id = user.json["id"].as_str().unwrap();
+    // Its application lives in the other organization.
+    let application = stack
+        .request(
+            Method::POST,
+            &format!("/admin/customer-users/{id}/oauth-applications"),
+        )
+        .bearer(&token)
+        .json(&json!({"name": "Abroad", "organization_id": other_id}))
+        .send()
+        .await;
+    assert_eq!(
+        application.status,
+        StatusCode::CREATED,
+        "{}",
+        application.text
+    );
+    let frontend = stack
+        .token(
+            &shared::provision::ClientCredentials {
+                client_id: application.json["client_id"].as_str().unwrap().to_owned(),
+                client_secret: application.json["client_secret"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            },
+            None,
+        )
+        .await;
+    let consents = stack
+        .request(Method::GET, "/api/me/consents")
+        .bearer(&frontend)
+        .send()
+        .await;
+    let answered = stack
+        .request(Method::PUT, "/api/me/consents")
+        .bearer(&frontend)
+        .if_match(&consents.etag())
+        .json(&json!({"accepted": []}))
+        .send()
+        .await;
+    assert_eq!(answered.status, StatusCode::OK, "{}", answered.text);
+    let ours = events(&stack, &token, &format!("?resource_id={id}")).await;
+    assert!(
+        actions(&ours).contains(&"PUT /api/me/consents".to_owned()),
+        "{}",
+        ours.text
+    );
 }

@@ -4,7 +4,7 @@
 //! request path, and it should run while nothing writes (a counter moved during the
 //! scan would be set to what the scan saw).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use aws_sdk_dynamodb::error::SdkError;
 use serde::Deserialize;
@@ -77,6 +77,7 @@ impl DynamoStore {
                 .client
                 .scan()
                 .table_name(&self.table)
+                .consistent_read(true)
                 .set_exclusive_start_key(start)
                 .send()
                 .await
@@ -150,11 +151,14 @@ fn count(record: &Scanned, counted: &mut BTreeMap<(String, &'static str), u64>) 
             if let Some(customer) = record.customer_id {
                 add(keys::customer_pk(customer), "customer_user_count");
             }
-            for role in &record.role_ids {
+            // Each counted once, as the store counts them, whatever a list repeats.
+            let roles: BTreeSet<_> = record.role_ids.iter().collect();
+            for role in roles {
                 add(keys::role_pk(*role), "user_count");
             }
-            for accepted in &record.consents {
-                add(keys::consent_pk(accepted.consent_id), "acceptance_count");
+            let consents: BTreeSet<_> = record.consents.iter().map(|a| a.consent_id).collect();
+            for consent in consents {
+                add(keys::consent_pk(consent), "acceptance_count");
             }
         }
         keys::SK_CUSTOMER => {
