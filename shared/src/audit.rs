@@ -1,7 +1,7 @@
 //! The audit log: who changed what, and when. Every write an authenticated caller makes
 //! through the admin or storefront API, and every use of an email's link (confirming
 //! an address, setting a password), becomes, once it succeeded, one event of the
-//! caller's organization, kept for [`RETENTION_DAYS`]. Bodies are never recorded (they
+//! changed record's organization, kept for [`RETENTION_DAYS`]. Bodies are never recorded (they
 //! can hold passwords and client secrets): only the route, the record's id and who
 //! called.
 
@@ -64,12 +64,11 @@ pub struct AuditEvent {
     pub request_id: Option<String>,
 }
 
-/// Who made a request, and the record it changed when its path does not say.
+/// Who made a request, and the organization it acts from.
 #[derive(Clone)]
 struct Acted {
     organization_id: OrganizationId,
     actor: AuditActor,
-    resource_id: Option<String>,
 }
 
 /// What the handling of one audited request learns, for the layer to read once the
@@ -100,7 +99,6 @@ pub fn record_actor(organization_id: OrganizationId, actor: AuditActor) {
     acted(Acted {
         organization_id,
         actor,
-        resource_id: None,
     });
 }
 
@@ -110,8 +108,8 @@ pub fn by_email_link(organization_id: OrganizationId, customer_user_id: Customer
     acted(Acted {
         organization_id,
         actor: AuditActor::EmailLink { customer_user_id },
-        resource_id: Some(customer_user_id.to_string()),
     });
+    names(customer_user_id);
 }
 
 /// The request being handled acts on a record of `organization_id`: its event belongs
@@ -180,7 +178,7 @@ async fn record(
         _ => None,
     };
     let named = lock(&slot.resource).take();
-    let resource_id = named.or(acted.resource_id).or(created).or(path_id).or(own);
+    let resource_id = named.or(created).or(path_id).or(own);
     let event = AuditEvent {
         id: AuditEventId::generate(),
         organization_id: lock(&slot.organization).unwrap_or(acted.organization_id),
