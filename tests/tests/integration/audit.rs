@@ -286,33 +286,6 @@ async fn an_address_added_is_found_in_its_users_history() {
 }
 
 #[tokio::test]
-async fn a_customer_users_own_changes_are_found_under_its_id() {
-    let stack = Stack::new().await;
-    let token = stack.admin_token().await;
-    let (user, frontend) = stack.storefront_administrator().await;
-    let consents = stack
-        .request(Method::GET, "/api/me/consents")
-        .bearer(&frontend)
-        .send()
-        .await;
-    let answered = stack
-        .request(Method::PUT, "/api/me/consents")
-        .bearer(&frontend)
-        .if_match(&consents.etag())
-        .json(&json!({"accepted": []}))
-        .send()
-        .await;
-    assert_eq!(answered.status, StatusCode::OK, "{}", answered.text);
-    let id = user.json["id"].as_str().unwrap();
-    let about = events(&stack, &token, &format!("?resource_id={id}")).await;
-    assert!(
-        actions(&about).contains(&"PUT /api/me/consents".to_owned()),
-        "{}",
-        about.text
-    );
-}
-
-#[tokio::test]
 async fn an_event_past_its_retention_is_not_listed_before_dynamodb_deletes_it() {
     use shared::{
         audit::{AuditActor, AuditEvent, RETENTION_DAYS},
@@ -347,7 +320,7 @@ async fn an_event_past_its_retention_is_not_listed_before_dynamodb_deletes_it() 
 }
 
 #[tokio::test]
-async fn a_storefront_change_belongs_to_the_customer_users_organization() {
+async fn a_storefront_change_is_found_under_the_user_in_the_users_organization() {
     let stack = Stack::new().await;
     let token = stack.admin_token().await;
     let other = stack
