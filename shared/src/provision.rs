@@ -191,6 +191,7 @@ async fn create_records(
             public,
             permissions: permissions.iter().copied().collect(),
             user_count: 0,
+            default_for_websites: 0,
             created_at: at,
             updated_at: at,
             version: 1,

@@ -252,10 +252,7 @@ pub async fn update(
     v.finish()?;
     website.updated_at = now();
     website.version = current.version + 1;
-    state
-        .store
-        .update_website(&website, current.version)
-        .await?;
+    state.store.update_website(&website, &current).await?;
     Ok(Versioned::ok(website.version, website))
 }
 

@@ -94,6 +94,7 @@ pub fn new_role(
         public,
         permissions,
         user_count: 0,
+        default_for_websites: 0,
         created_at: at,
         updated_at: at,
         version: 1,

@@ -325,6 +325,7 @@ mod tests {
             public: false,
             permissions: Default::default(),
             user_count: 0,
+            default_for_websites: 0,
             created_at: now,
             updated_at: now,
             version: 1,

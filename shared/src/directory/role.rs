@@ -84,6 +84,10 @@ pub struct CustomerUserRole {
     /// user holds it.
     #[serde(default)]
     pub user_count: u64,
+    /// Websites that give this role to new customer users (read-only): kept in the
+    /// same transaction as each website's write, so a delete can refuse atomically.
+    #[serde(default)]
+    pub default_for_websites: u64,
     #[serde(with = "crate::domain::rfc3339_millis")]
     pub created_at: OffsetDateTime,
     #[serde(with = "crate::domain::rfc3339_millis")]
@@ -149,6 +153,7 @@ mod tests {
             public: false,
             permissions: permissions.iter().copied().collect(),
             user_count: 0,
+            default_for_websites: 0,
             created_at: now,
             updated_at: now,
             version: 1,

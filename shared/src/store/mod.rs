@@ -148,7 +148,8 @@ pub trait DirectoryStore: Send + Sync {
 
     async fn create_website(&self, website: &Website) -> StoreResult<()>;
     async fn get_website(&self, id: WebsiteId) -> StoreResult<Option<Website>>;
-    async fn update_website(&self, website: &Website, expected_version: u64) -> StoreResult<()>;
+    /// Replaces `previous`, moving the default-role counts if the default changed.
+    async fn update_website(&self, website: &Website, previous: &Website) -> StoreResult<()>;
     async fn delete_website(&self, website: &Website) -> StoreResult<()>;
     async fn list_websites(
         &self,

@@ -935,3 +935,73 @@ async fn a_user_holds_at_most_thirty_roles() {
     assert_eq!(refused.error_fields(), ["role_ids"]);
     assert!(refused.text.contains("at most 30"), "{}", refused.text);
 }
+
+#[tokio::test]
+async fn a_role_a_website_gives_by_default_cannot_be_deleted_even_in_a_race() {
+    use shared::store::{DirectoryStore, StoreError};
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let role = create_role(&stack, &token, json!({"label": "Newcomer"})).await;
+    let website = format!("/admin/websites/{}", stack.provisioned.website_id);
+    let site = stack
+        .request(Method::GET, &website)
+        .bearer(&token)
+        .send()
+        .await;
+    let changed = stack
+        .request(Method::PATCH, &website)
+        .bearer(&token)
+        .if_match(&site.etag())
+        .json(&json!({ "default_role_id": id(&role) }))
+        .send()
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
+    let store = &stack.services.store;
+    let newcomer = store
+        .get_role(id(&role).parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(newcomer.default_for_websites, 1);
+    let buyer = store
+        .get_role(stack.provisioned.buyer_role_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(buyer.default_for_websites, 0, "the default it replaced");
+
+    // The role's delete as if its check of the websites had missed the change.
+    let refused = store.delete_role(&newcomer).await;
+    assert!(
+        matches!(&refused, Err(StoreError::Duplicate(m)) if m.contains("by default")),
+        "{refused:?}"
+    );
+
+    // And a website cannot take as default a role deleted meanwhile.
+    let gone = create_role(&stack, &token, json!({"label": "Short-lived"})).await;
+    let gone_role = store
+        .get_role(id(&gone).parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    store.delete_role(&gone_role).await.unwrap();
+    let current = store
+        .get_website(stack.provisioned.website_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut pointing = current.clone();
+    pointing.default_role_id = Some(gone_role.id);
+    pointing.version += 1;
+    let result = store.update_website(&pointing, &current).await;
+    assert!(
+        matches!(&result, Err(StoreError::Duplicate(m)) if m.contains("default role")),
+        "{result:?}"
+    );
+    let unchanged = store
+        .get_website(stack.provisioned.website_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(unchanged, current, "nothing written");
+}

@@ -25,7 +25,7 @@ impl ConsentStore for DynamoStore {
     async fn update_consent(&self, consent: &Consent, previous: &Consent) -> StoreResult<()> {
         let item = to_item(consent, &keys::consent(consent))?;
         if self
-            .put_counted(item, previous.version, "acceptance_count")
+            .put_counted(item, previous.version, &["acceptance_count"])
             .await?
         {
             return Ok(());
@@ -42,7 +42,7 @@ impl ConsentStore for DynamoStore {
                 keys::consent_pk(consent.id),
                 keys::SK_CONSENT,
                 consent.version,
-                "acceptance_count",
+                &["acceptance_count"],
             )
             .await?
         {

@@ -630,6 +630,31 @@ impl DynamoStore {
         Ok(self.get::<Versioned>(pk, sk).await?.map(|v| v.version))
     }
 
+    /// The count moves of a website's default role: the role it now gives (which must
+    /// exist) first, then the one it gave before.
+    fn default_role_moves(
+        &self,
+        website: Option<&Website>,
+        previous: Option<&Website>,
+    ) -> StoreResult<Vec<TransactWriteItem>> {
+        let now = website.and_then(|w| w.default_role_id);
+        let before = previous.and_then(|w| w.default_role_id);
+        let mut writes = Vec::new();
+        if now != before {
+            for (role, delta) in [(now, 1), (before, -1)] {
+                if let Some(role) = role {
+                    writes.push(self.add_to_counter(
+                        keys::role_pk(role),
+                        keys::SK_ROLE,
+                        "default_for_websites",
+                        delta,
+                    )?);
+                }
+            }
+        }
+        Ok(writes)
+    }
+
     /// [`Self::transact`]; if the write at `optional` is the one whose condition failed
     /// (its record is gone, or never counted), once more without it.
     async fn transact_without_if_failed(
@@ -786,9 +811,9 @@ impl DynamoStore {
         &self,
         item: Item,
         expected_version: u64,
-        counter: &str,
+        counters: &[&str],
     ) -> StoreResult<bool> {
-        let update = KeepingCounters::new(item, &[counter], expected_version);
+        let update = KeepingCounters::new(item, counters, expected_version);
         let result = self
             .client
             .update_item()
@@ -809,26 +834,24 @@ impl DynamoStore {
         }
     }
 
-    /// Deletes a record still at `version` whose `counter` is zero (or below, as one
+    /// Deletes a record still at `version` whose `counters` are zero (or below, as one
     /// can be that counted nothing before the counter existed); `false` otherwise.
     async fn delete_uncounted(
         &self,
         pk: String,
         sk: &str,
         version: u64,
-        counter: &str,
+        counters: &[&str],
     ) -> StoreResult<bool> {
+        let delete = self.uncounted_delete(pk, sk, version, counters)?;
         let result = self
             .client
             .delete_item()
             .table_name(&self.table)
-            .set_key(Some(key(pk, sk)))
-            .condition_expression(
-                "version = :expected AND (attribute_not_exists(#counter) OR #counter <= :count)",
-            )
-            .expression_attribute_names("#counter", counter)
-            .expression_attribute_values(":expected", n(version))
-            .expression_attribute_values(":count", n(0))
+            .set_key(Some(delete.key))
+            .condition_expression(delete.condition_expression.unwrap_or_default())
+            .set_expression_attribute_names(delete.expression_attribute_names)
+            .set_expression_attribute_values(delete.expression_attribute_values)
             .send()
             .await;
         match result {
@@ -840,6 +863,33 @@ impl DynamoStore {
             }
             Err(e) => Err(backend(e)),
         }
+    }
+
+    /// The delete of [`Self::delete_uncounted`], as a write of a transaction too.
+    fn uncounted_delete(
+        &self,
+        pk: String,
+        sk: &str,
+        version: u64,
+        counters: &[&str],
+    ) -> StoreResult<Delete> {
+        let mut condition = "version = :expected".to_owned();
+        let mut names = HashMap::new();
+        for (i, counter) in counters.iter().enumerate() {
+            condition.push_str(&format!(
+                " AND (attribute_not_exists(#c{i}) OR #c{i} <= :zero)"
+            ));
+            names.insert(format!("#c{i}"), (*counter).to_owned());
+        }
+        Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .condition_expression(condition)
+            .set_expression_attribute_names(Some(names))
+            .expression_attribute_values(":expected", n(version))
+            .expression_attribute_values(":zero", n(0))
+            .build()
+            .map_err(|e| StoreError::Backend(e.to_string()))
     }
 
     async fn delete_versioned(
@@ -1029,6 +1079,11 @@ fn decode_cursor(
     }
     Ok(map.into_iter().map(|(k, v)| (k, s(v))).collect())
 }
+
+/// The counters of a role: its holders, and the websites that give it by default.
+const ROLE_COUNTERS: &[&str] = &["user_count", "default_for_websites"];
+
+const DEFAULT_ROLE_GONE: &str = "the default role was just deleted: choose another default_role_id";
 
 const APP_NAME_TAKEN: &str =
     "the owner already has an application of this name in this organization";
@@ -1362,46 +1417,70 @@ impl DirectoryStore for DynamoStore {
     }
 
     async fn create_website(&self, website: &Website) -> StoreResult<()> {
-        self.put_new(to_item(website, &keys::website(website))?)
-            .await
+        let mut writes = vec![self.put_new_item(to_item(website, &keys::website(website))?)?];
+        writes.extend(self.default_role_moves(Some(website), None)?);
+        self.transact(writes, &|index| match index {
+            0 => StoreError::Duplicate("a record with this id already exists".into()),
+            _ => StoreError::Duplicate(DEFAULT_ROLE_GONE.into()),
+        })
+        .await
     }
 
     async fn get_website(&self, id: WebsiteId) -> StoreResult<Option<Website>> {
         self.get(keys::website_pk(id), keys::SK_WEBSITE).await
     }
 
-    async fn update_website(&self, website: &Website, expected_version: u64) -> StoreResult<()> {
+    async fn update_website(&self, website: &Website, previous: &Website) -> StoreResult<()> {
         let item = to_item(website, &keys::website(website))?;
-        if self
-            .put_counted(item, expected_version, "customer_user_count")
-            .await?
-        {
-            return Ok(());
-        }
-        match self.get_website(website.id).await? {
-            None => Err(StoreError::NotFound),
-            Some(_) => Err(StoreError::VersionConflict),
+        let mut writes = vec![
+            KeepingCounters::new(item, &["customer_user_count"], previous.version)
+                .transact_item(&self.table)?,
+        ];
+        let moves = self.default_role_moves(Some(website), Some(previous))?;
+        // The count taken from the role it gave before (the last move) is left out if
+        // that role is gone: deleted before roles counted their websites.
+        let left = (website.default_role_id != previous.default_role_id
+            && previous.default_role_id.is_some())
+        .then(|| writes.len() + moves.len() - 1);
+        writes.extend(moves);
+        let result = self
+            .transact_without_if_failed(writes, left, &|index| match index {
+                0 => StoreError::VersionConflict,
+                _ => StoreError::Duplicate(DEFAULT_ROLE_GONE.into()),
+            })
+            .await;
+        match result {
+            Err(StoreError::VersionConflict) => match self.get_website(website.id).await? {
+                None => Err(StoreError::NotFound),
+                Some(_) => Err(StoreError::VersionConflict),
+            },
+            other => other,
         }
     }
 
     async fn delete_website(&self, website: &Website) -> StoreResult<()> {
-        if self
-            .delete_uncounted(
-                keys::website_pk(website.id),
-                keys::SK_WEBSITE,
-                website.version,
-                "customer_user_count",
-            )
-            .await?
-        {
-            return Ok(());
-        }
-        match self.get_website(website.id).await? {
-            None => Err(StoreError::NotFound),
-            Some(current) if current.customer_user_count > 0 => Err(in_use(
-                "customer users are registered on this website: move them to another website first",
-            )),
-            Some(_) => Err(StoreError::VersionConflict),
+        let delete = self.uncounted_delete(
+            keys::website_pk(website.id),
+            keys::SK_WEBSITE,
+            website.version,
+            &["customer_user_count"],
+        )?;
+        let mut writes = vec![TransactWriteItem::builder().delete(delete).build()];
+        let moves = self.default_role_moves(None, Some(website))?;
+        let left = (!moves.is_empty()).then_some(1);
+        writes.extend(moves);
+        let result = self
+            .transact_without_if_failed(writes, left, &|_| StoreError::VersionConflict)
+            .await;
+        match result {
+            Err(StoreError::VersionConflict) => match self.get_website(website.id).await? {
+                None => Err(StoreError::NotFound),
+                Some(current) if current.customer_user_count > 0 => Err(in_use(
+                    "customer users are registered on this website: move them to another website first",
+                )),
+                Some(_) => Err(StoreError::VersionConflict),
+            },
+            other => other,
         }
     }
 
@@ -1710,7 +1789,7 @@ impl DirectoryStore for DynamoStore {
         previous: &CustomerUserRole,
     ) -> StoreResult<()> {
         if self
-            .put_counted(role_item(role)?, previous.version, "user_count")
+            .put_counted(role_item(role)?, previous.version, ROLE_COUNTERS)
             .await?
         {
             return Ok(());
@@ -1727,7 +1806,7 @@ impl DirectoryStore for DynamoStore {
                 keys::role_pk(role.id),
                 keys::SK_ROLE,
                 role.version,
-                "user_count",
+                ROLE_COUNTERS,
             )
             .await?
         {
@@ -1738,6 +1817,9 @@ impl DirectoryStore for DynamoStore {
             None => Err(StoreError::NotFound),
             Some(current) if current.user_count > 0 => Err(in_use(
                 "customer users hold this role: give them other roles first",
+            )),
+            Some(current) if current.default_for_websites > 0 => Err(in_use(
+                "a website gives this role to new customer users by default: choose another default first",
             )),
             Some(_) => Err(StoreError::VersionConflict),
         }

@@ -43,6 +43,8 @@ struct Scanned {
     consents: Vec<Accepted>,
     #[serde(default)]
     owner: Option<Owner>,
+    #[serde(default)]
+    default_role_id: Option<RoleId>,
     #[serde(flatten)]
     rest: HashMap<String, serde_json::Value>,
 }
@@ -57,7 +59,7 @@ const COUNTERS: [(&str, &[&str]); 6] = [
     (keys::SK_WEBSITE, &["customer_user_count"]),
     (keys::SK_USER, &["application_count"]),
     (keys::SK_CUSTOMER_USER, &["application_count"]),
-    (keys::SK_ROLE, &["user_count"]),
+    (keys::SK_ROLE, &["user_count", "default_for_websites"]),
     (keys::SK_CONSENT, &["acceptance_count"]),
     (
         keys::SK_CUSTOMER,
@@ -159,6 +161,11 @@ fn count(record: &Scanned, counted: &mut BTreeMap<(String, &'static str), u64>) 
             let consents: BTreeSet<_> = record.consents.iter().map(|a| a.consent_id).collect();
             for consent in consents {
                 add(keys::consent_pk(consent), "acceptance_count");
+            }
+        }
+        keys::SK_WEBSITE => {
+            if let Some(role) = record.default_role_id {
+                add(keys::role_pk(role), "default_for_websites");
             }
         }
         keys::SK_CUSTOMER => {
