@@ -157,7 +157,7 @@ async fn record(
     let path_id = params.ok().and_then(|p| {
         p.iter()
             .find(|(name, _)| *name == "id")
-            .map(|(_, value)| canonical_id(value))
+            .map(|(_, value)| record_id(value).unwrap_or_else(|| value.to_owned()))
     });
     let request_id = request_id(request.extensions());
     let slot = Arc::new(AuditSlot::default());
@@ -196,12 +196,12 @@ async fn record(
     response
 }
 
-/// An id as records store it (a route also takes one in capitals or without hyphens).
-fn canonical_id(value: &str) -> String {
-    match uuid::Uuid::try_parse(value) {
-        Ok(id) => id.as_hyphenated().to_string(),
-        Err(_) => value.to_owned(),
-    }
+/// A record id as records store it, if `value` is one (a route also takes an id in
+/// capitals or without hyphens).
+pub fn record_id(value: &str) -> Option<String> {
+    uuid::Uuid::try_parse(value)
+        .ok()
+        .map(|id| id.as_hyphenated().to_string())
 }
 
 /// The `id` of the record a 201 answer describes; the answer is passed on unchanged.
@@ -239,9 +239,9 @@ mod tests {
     #[test]
     fn ids_are_written_as_records_store_them() {
         assert_eq!(
-            canonical_id("0193A5E0000070008000000000000001"),
-            "0193a5e0-0000-7000-8000-000000000001"
+            record_id("0193A5E0000070008000000000000001").as_deref(),
+            Some("0193a5e0-0000-7000-8000-000000000001")
         );
-        assert_eq!(canonical_id("not-an-id"), "not-an-id");
+        assert_eq!(record_id("not-an-id"), None);
     }
 }

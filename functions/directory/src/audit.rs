@@ -5,7 +5,7 @@ use axum::{Json, extract::State};
 use serde::Deserialize;
 use shared::{
     ApiError,
-    audit::AuditEvent,
+    audit::{self, AuditEvent},
     auth::{Admin, scopes::AuditRead},
     directory::access,
     http::{Page, PageRequest, QueryParams},
@@ -40,18 +40,15 @@ pub async fn list(
     QueryParams(query): QueryParams<ListEvents>,
 ) -> Result<Json<Page<AuditEvent>>, ApiError> {
     let page = PageRequest::try_from((query.limit, query.cursor))?;
-    // Every record id is a UUID; anything else names no record.
     let resource_id = query
         .resource_id
         .map(|raw| {
-            uuid::Uuid::try_parse(&raw)
-                .map(|id| id.as_hyphenated().to_string())
-                .map_err(|_| {
-                    ApiError::field(
-                        "resource_id",
-                        "must be a record's id, a UUID such as 0190b1e4-7c1a-7d3e-9f00-1a2b3c4d5e6f",
-                    )
-                })
+            audit::record_id(&raw).ok_or_else(|| {
+                ApiError::field(
+                    "resource_id",
+                    "must be a record's id, a UUID such as 0190b1e4-7c1a-7d3e-9f00-1a2b3c4d5e6f",
+                )
+            })
         })
         .transpose()?;
     let organization_id = access::organization_for_read(

@@ -45,6 +45,27 @@ fn id(reply: &Reply) -> String {
     reply.json["id"].as_str().unwrap().to_owned()
 }
 
+/// A customer user of `customer` holding one new self-managed role with `permissions`,
+/// and its frontend token.
+async fn holder_of(
+    stack: &Stack,
+    token: &str,
+    customer: &str,
+    email: &str,
+    permissions: &[&str],
+) -> String {
+    let role = create_role(
+        stack,
+        token,
+        json!({"label": format!("Role of {email}"), "self_managed": true, "permissions": permissions}),
+    )
+    .await;
+    let user = stack
+        .customer_user(customer, email, &[id(&role).parse().unwrap()])
+        .await;
+    stack.frontend_token(&id(&user)).await
+}
+
 #[tokio::test]
 async fn the_back_office_creates_reads_changes_and_deletes_roles() {
     let stack = Stack::new().await;
@@ -557,24 +578,20 @@ async fn nobody_grants_more_than_it_holds() {
     let token = stack.admin_token().await;
     let customer = stack.customer("Acme").await;
     // A role manager who may not delete users.
-    let manager_role = create_role(
+    let frontend = holder_of(
         &stack,
         &token,
-        json!({
-            "label": "Role manager",
-            "self_managed": true,
-            "permissions": ["roles:view", "roles:manage", "customer_users:view", "customer_users:create", "customer_users:edit"],
-        }),
+        &customer,
+        "rm@example.com",
+        &[
+            "roles:view",
+            "roles:manage",
+            "customer_users:view",
+            "customer_users:create",
+            "customer_users:edit",
+        ],
     )
     .await;
-    let manager = stack
-        .customer_user(
-            &customer,
-            "rm@example.com",
-            &[id(&manager_role).parse().unwrap()],
-        )
-        .await;
-    let frontend = stack.frontend_token(&id(&manager)).await;
 
     let escalating = stack
         .request(Method::POST, "/api/customer-user-roles")
@@ -667,24 +684,20 @@ async fn nobody_changes_disables_or_deletes_a_colleague_who_holds_more() {
     let stack = Stack::new().await;
     let token = stack.admin_token().await;
     let customer = stack.customer("Acme").await;
-    let editor_role = create_role(
+    let frontend = holder_of(
         &stack,
         &token,
-        json!({
-            "label": "Editor",
-            "self_managed": true,
-            "permissions": ["roles:view", "roles:manage", "customer_users:view", "customer_users:edit", "customer_users:delete"],
-        }),
+        &customer,
+        "editor@example.com",
+        &[
+            "roles:view",
+            "roles:manage",
+            "customer_users:view",
+            "customer_users:edit",
+            "customer_users:delete",
+        ],
     )
     .await;
-    let editor = stack
-        .customer_user(
-            &customer,
-            "editor@example.com",
-            &[id(&editor_role).parse().unwrap()],
-        )
-        .await;
-    let frontend = stack.frontend_token(&id(&editor)).await;
     let boss = stack
         .customer_user(
             &customer,
