@@ -1,6 +1,6 @@
 //! The container's one HTTPS connector, shared by every AWS client.
 
-use std::{borrow::Cow, time::Duration};
+use std::{borrow::Cow, net::ToSocketAddrs, time::Duration};
 
 use aws_smithy_http_client::{
     Connector,
@@ -8,6 +8,7 @@ use aws_smithy_http_client::{
 };
 use aws_smithy_runtime_api::client::{
     connector_metadata::ConnectorMetadata,
+    dns::{DnsFuture, ResolveDns, ResolveDnsError},
     http::{HttpClient, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector},
     runtime_components::RuntimeComponents,
 };
@@ -41,6 +42,26 @@ impl HttpClient for OneConnector {
     }
 }
 
+/// Looks names up on the calling thread. The stock resolver hands each lookup to a
+/// thread of tokio's blocking pool, which a container has to start first: a thread,
+/// its stack and a second malloc arena, about 0.5 ms of CPU in a cold start whose
+/// whole initialisation is 3 ms. A function serves one request at a time and looks a
+/// name up only when it opens a connection (at start-up, then rarely), so the lookup
+/// holding up the container's one thread costs nothing else.
+#[derive(Debug, Clone)]
+struct LookupInPlace;
+
+impl ResolveDns for LookupInPlace {
+    fn resolve_dns<'a>(&'a self, name: &'a str) -> DnsFuture<'a> {
+        DnsFuture::ready(
+            (name, 0)
+                .to_socket_addrs()
+                .map(|addresses| addresses.map(|address| address.ip()).collect())
+                .map_err(ResolveDnsError::new),
+        )
+    }
+}
+
 /// The HTTPS client of a container: rustls on aws-lc, trusting the AWS roots only (and
 /// the certificates of `AWS_CA_BUNDLE`, when set): loading the system's whole store
 /// instead cost more CPU than the rest of a container's initialisation.
@@ -63,6 +84,31 @@ pub(super) fn client(extra_roots: Option<String>) -> SharedHttpClient {
         )
         .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
         .tls_context(tls)
-        .build();
+        .build_with_resolver(LookupInPlace);
     SharedHttpClient::new(OneConnector(SharedHttpConnector::new(connector)))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{
+        future::Future,
+        pin::pin,
+        task::{Context, Poll, Waker},
+    };
+
+    use super::*;
+
+    #[test]
+    fn a_name_is_looked_up_before_its_future_is_polled() {
+        let mut lookup = pin!(LookupInPlace.resolve_dns("localhost"));
+        let Poll::Ready(addresses) = lookup
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()))
+        else {
+            panic!("the lookup waited for another thread");
+        };
+        let addresses = addresses.expect("localhost resolves");
+        assert!(!addresses.is_empty());
+        assert!(addresses.iter().all(|address| address.is_loopback()));
+    }
 }
