@@ -216,6 +216,11 @@ fn run(binary: &PathBuf, env: &[(String, String)], event: String, invocations: u
     let mut child: Child = Command::new(binary)
         .envs(env.iter().cloned())
         .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
+        // Not the library path cargo gives this benchmark: its four folders made the
+        // loader try dozens of paths for each library, about 0.2 ms of every start
+        // (the minimal function's too). A Lambda container finds them in the second
+        // folder of its path, after a few tries.
+        .env_remove("LD_LIBRARY_PATH")
         .env("AWS_LAMBDA_FUNCTION_NAME", "bench")
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
         .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
