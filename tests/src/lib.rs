@@ -9,7 +9,7 @@ use http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
 use serde_json::Value;
 use shared::{
     application::{Application, Owner, StoredSecret, client_id_of},
-    auth::{ClientSecret, KeyKind, Scope, SigningRing, generate_private_key_pem},
+    auth::{ClientSecret, KeyKind, Scope, SigningRing, Verifier, generate_private_key_pem},
     aws::Services,
     config::Config,
     customer_user::CustomerUser,
@@ -17,7 +17,7 @@ use shared::{
     http::PageRequest,
     keys::{KeyMaterial, PepperCell},
     provision::{ClientCredentials, ProvisionOptions, Provisioned, provision},
-    store::{ApplicationStore, CustomerUserQuery, CustomerUserStore},
+    store::{ApplicationStore, CustomerUserQuery, CustomerUserStore, LinkStore},
 };
 use tower::ServiceExt;
 
@@ -277,18 +277,7 @@ impl Stack {
         );
         routers.insert(
             "confirmation".to_owned(),
-            confirmation::router(confirmation::ConfirmationState {
-                customer_users: store.clone(),
-                lookup: store.clone(),
-                links: store.clone(),
-                rates: store.clone(),
-                directory: store,
-                notifier: services.notifier(),
-                lifetimes: services.config.links,
-                default_website_id: Some(provisioned.website_id),
-                verifier: verifier.clone(),
-                audit: Arc::new(services.store.clone()),
-            }),
+            confirmation::router(confirmation_state(&services, &provisioned, verifier, store)),
         );
         Self {
             services,
@@ -299,6 +288,17 @@ impl Stack {
             routers,
             routes: watch_routes(),
         }
+    }
+
+    /// The confirmation function with `links` in place of the table's links (to see
+    /// what a failure of theirs leaves behind).
+    pub async fn confirmation_with_links(&self, links: Arc<dyn LinkStore>) -> Router {
+        confirmation::router(confirmation_state(
+            &self.services,
+            &self.provisioned,
+            self.services.verifier().await,
+            links,
+        ))
     }
 
     /// The router of the function that serves `method path`, as cargo-lambda would pick it.
@@ -314,23 +314,7 @@ impl Stack {
         let router = self
             .router_for(request.method(), request.uri().path())
             .unwrap_or_else(|| panic!("no function serves {} {}", request.method(), request.uri()));
-        let response = router
-            .oneshot(request)
-            .await
-            .expect("routers are infallible");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-            .await
-            .expect("body");
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply {
-            status,
-            headers,
-            text,
-            json,
-        }
+        send_to(router, request).await
     }
 
     pub fn request(&self, method: Method, path: &str) -> Call<'_> {
@@ -517,6 +501,57 @@ impl Call<'_> {
     pub async fn send(self) -> Reply {
         let request = self.builder.body(self.body).expect("a valid request");
         self.stack.send(request).await
+    }
+
+    /// Sends it to `router` instead of the function that serves it.
+    pub async fn send_to(self, router: Router) -> Reply {
+        send_to(
+            router,
+            self.builder.body(self.body).expect("a valid request"),
+        )
+        .await
+    }
+}
+
+async fn send_to(router: Router, request: Request<Body>) -> Reply {
+    let response = router
+        .oneshot(request)
+        .await
+        .expect("routers are infallible");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .expect("body");
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Reply {
+        status,
+        headers,
+        text,
+        json,
+    }
+}
+
+/// The confirmation function's state over the stack's table, with `links`.
+fn confirmation_state(
+    services: &Services,
+    provisioned: &Provisioned,
+    verifier: Arc<Verifier>,
+    links: Arc<dyn LinkStore>,
+) -> confirmation::ConfirmationState {
+    let store = Arc::new(services.store.clone());
+    confirmation::ConfirmationState {
+        customer_users: store.clone(),
+        lookup: store.clone(),
+        links,
+        rates: store.clone(),
+        directory: store.clone(),
+        notifier: services.notifier(),
+        lifetimes: services.config.links,
+        default_website_id: Some(provisioned.website_id),
+        verifier,
+        audit: store,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Back-office actions that send a customer user an email (scope `customer_users:write`).
 //! Each answers with what was sent; a send that fails is recorded as failed and the
-//! state change is kept, so the action can simply be repeated.
+//! state change is kept, so the action can simply be repeated. The email's link is
+//! stored before the user changes, so a failure to store it changes nothing either.
 
 use axum::{
     Json,
@@ -68,16 +69,22 @@ async fn save(
     Ok(())
 }
 
-async fn send_with_link(
+/// Stores a new link of `purpose`, then `user` as a change of `previous`, then sends
+/// the email. The link goes first: were the user confirmed and its link then lost, the
+/// admin could not confirm it again. A link stored for a change that then fails is
+/// never sent, and its token is gone.
+async fn change_and_send(
     state: &ConfirmationState,
-    user: &CustomerUser,
+    user: &mut CustomerUser,
+    previous: &CustomerUser,
     website: &Website,
     template: Template,
     purpose: LinkPurpose,
     lifetime: std::time::Duration,
 ) -> Result<Notification, ApiError> {
-    let (token, link) = new_link(user, purpose, lifetime);
+    let (token, link) = new_link(previous, purpose, lifetime);
     state.links.put_link(&link).await?;
+    save(state, user, previous).await?;
     Ok(state
         .notifier
         .send_link(user, website, template, &token, &link)
@@ -118,10 +125,10 @@ pub async fn confirm(
     }
     let mut user = previous.clone();
     user.confirmed = true;
-    save(&state, &mut user, &previous).await?;
-    let sent = send_with_link(
+    let sent = change_and_send(
         &state,
-        &user,
+        &mut user,
+        &previous,
         &website,
         Template::Welcome,
         LinkPurpose::Welcome,
@@ -147,10 +154,10 @@ pub async fn resend_confirmation(
     let (previous, website) = load(&state, admin.principal(), &id, if_match).await?;
     let mut user = previous.clone();
     user.confirmed = false;
-    save(&state, &mut user, &previous).await?;
-    let sent = send_with_link(
+    let sent = change_and_send(
         &state,
-        &user,
+        &mut user,
+        &previous,
         &website,
         Template::Confirmation,
         LinkPurpose::Confirmation,
@@ -178,10 +185,10 @@ pub async fn reset_password(
     enabled_for(&previous, "be asked to reset the password")?;
     let mut user = previous.clone();
     user.password_reset_required = true;
-    save(&state, &mut user, &previous).await?;
-    let sent = send_with_link(
+    let sent = change_and_send(
         &state,
-        &user,
+        &mut user,
+        &previous,
         &website,
         Template::ForcedPasswordReset,
         LinkPurpose::PasswordReset,
@@ -204,11 +211,12 @@ pub async fn welcome_email(
     Path(id): Path<String>,
     if_match: Option<IfMatch>,
 ) -> Result<Json<Notification>, ApiError> {
-    let (user, website) = load(&state, admin.principal(), &id, if_match).await?;
-    enabled_for(&user, "be sent the welcome email")?;
-    let sent = send_with_link(
+    let (previous, website) = load(&state, admin.principal(), &id, if_match).await?;
+    enabled_for(&previous, "be sent the welcome email")?;
+    let sent = change_and_send(
         &state,
-        &user,
+        &mut previous.clone(),
+        &previous,
         &website,
         Template::Welcome,
         LinkPurpose::Welcome,

@@ -1,12 +1,18 @@
 //! Email confirmation, welcome and password flows, reading each email back from the
 //! emulator and following its link, in each of the three locales.
 
+use std::sync::Arc;
+
+use async_trait::async_trait;
 use http::{Method, StatusCode};
 use integration_tests::{Reply, SentEmail, Stack, emails_to};
 use serde_json::{Value, json};
 use shared::{
+    auth::SecretHash,
+    customer_user::{CustomerUser, LinkPurpose, OneTimeLink},
     domain::Localization,
     mail::{LOCALES, Template, render},
+    store::{DynamoStore, LinkStore, StoreError, StoreResult},
 };
 
 fn uid() -> String {
@@ -634,4 +640,78 @@ async fn using_an_emails_link_is_recorded_in_the_audit_log_and_asking_for_one_is
         log.text
     );
     assert!(!log.text.contains("Trail-Passw0rd"));
+}
+
+/// The table's links, except that none can be stored, as when DynamoDB throttles.
+struct LinksCannotBeStored(DynamoStore);
+
+#[async_trait]
+impl LinkStore for LinksCannotBeStored {
+    async fn put_link(&self, _link: &OneTimeLink) -> StoreResult<()> {
+        Err(StoreError::Backend("throttled".into()))
+    }
+
+    async fn find_link(&self, token_hash: &SecretHash) -> StoreResult<Option<OneTimeLink>> {
+        self.0.find_link(token_hash).await
+    }
+
+    async fn consume_link(
+        &self,
+        link: &OneTimeLink,
+        also_drop: &[LinkPurpose],
+        user: &CustomerUser,
+        previous: &CustomerUser,
+    ) -> StoreResult<()> {
+        self.0.consume_link(link, also_drop, user, previous).await
+    }
+}
+
+#[tokio::test]
+async fn an_admin_action_whose_link_cannot_be_stored_changes_nothing_and_can_be_repeated() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let email = format!("unstored-{}@example.com", uid());
+    let user = register(&stack, &token, &email, "en_US").await;
+    let path = format!(
+        "/admin/customer-users/{}",
+        user.json["id"].as_str().unwrap()
+    );
+    let broken = stack
+        .confirmation_with_links(Arc::new(LinksCannotBeStored(stack.services.store.clone())))
+        .await;
+    let read = || async {
+        stack
+            .request(Method::GET, &path)
+            .bearer(&token)
+            .send()
+            .await
+            .json
+    };
+    let before = read().await;
+
+    for action in ["confirm", "reset-password"] {
+        let failed = stack
+            .request(Method::POST, &format!("{path}/{action}"))
+            .bearer(&token)
+            .send_to(broken.clone())
+            .await;
+        assert!(failed.status.is_server_error(), "{action}: {}", failed.text);
+        assert_eq!(read().await, before, "{action} changed the user");
+    }
+
+    let confirmed = stack
+        .request(Method::POST, &format!("{path}/confirm"))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.text);
+    let welcome = last_email(&email).await;
+    assert_eq!(welcome.subject, subject(Template::Welcome, "en_US"));
+    let set = public(
+        &stack,
+        "/customer-user/password-reset",
+        json!({"token": welcome.link_token(), "password": "Fresh-Passw0rd"}),
+    )
+    .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.text);
 }
