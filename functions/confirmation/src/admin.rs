@@ -71,8 +71,9 @@ async fn save(
 
 /// Stores a new link of `purpose`, then `user` as a change of `previous`, then sends
 /// the email. The link goes first: were the user confirmed and its link then lost, the
-/// admin could not confirm it again. A link stored for a change that then fails is
-/// never sent, and its token is gone.
+/// admin could not confirm it again. A change that fails after its link is stored
+/// leaves that link, never sent, in place of the user's earlier one of the same
+/// purpose; repeating the action sends a new one.
 async fn change_and_send(
     state: &ConfirmationState,
     user: &mut CustomerUser,
@@ -213,9 +214,10 @@ pub async fn welcome_email(
 ) -> Result<Json<Notification>, ApiError> {
     let (previous, website) = load(&state, admin.principal(), &id, if_match).await?;
     enabled_for(&previous, "be sent the welcome email")?;
+    let mut unchanged = previous.clone();
     let sent = change_and_send(
         &state,
-        &mut previous.clone(),
+        &mut unchanged,
         &previous,
         &website,
         Template::Welcome,
