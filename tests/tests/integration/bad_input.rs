@@ -17,7 +17,7 @@ async fn customer_count(stack: &Stack, token: &str) -> usize {
 async fn malformed_unknown_mistyped_oversized_and_wrongly_typed_bodies_are_refused() {
     let stack = Stack::new().await;
     let token = stack.admin_token().await;
-    let cases: Vec<(&str, &str, String, StatusCode, Option<&str>)> = vec![
+    let cases: Vec<(&str, &str, Vec<u8>, StatusCode, Option<&str>)> = vec![
         (
             "malformed JSON",
             "application/json",
@@ -70,8 +70,22 @@ async fn malformed_unknown_mistyped_oversized_and_wrongly_typed_bodies_are_refus
         (
             "oversized",
             "application/json",
-            format!(r#"{{"name": "{}"}}"#, "a".repeat(70 * 1024)),
+            format!(r#"{{"name": "{}"}}"#, "a".repeat(70 * 1024)).into_bytes(),
             StatusCode::PAYLOAD_TOO_LARGE,
+            None,
+        ),
+        (
+            "not UTF-8",
+            "application/json",
+            b"{\"name\": \"Ac\xffme\"}".to_vec(),
+            StatusCode::BAD_REQUEST,
+            None,
+        ),
+        (
+            "binary",
+            "application/json",
+            vec![0x03, 0xff, 0x00, 0x80],
+            StatusCode::BAD_REQUEST,
             None,
         ),
     ];
