@@ -101,6 +101,18 @@ impl IntoResponses for ReadProblems {
     }
 }
 
+/// The problems any public route with a JSON body may answer besides its own.
+pub struct BodyProblems;
+
+impl IntoResponses for BodyProblems {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        responses(&[
+            ("413", "The body is larger than 64 KiB"),
+            ("415", "The body is not application/json"),
+        ])
+    }
+}
+
 /// The problems any authenticated write may answer.
 pub struct WriteProblems;
 

@@ -17,6 +17,7 @@ use shared::{
     error::Validation,
     http::JsonBody,
     mail::Template,
+    openapi::BodyProblems,
     store::{RateDecision, StoreError},
 };
 
@@ -108,9 +109,10 @@ async fn consume(
     request_body = ConfirmRequest,
     responses(
         (status = 200, description = "Confirmed; the welcome email is on its way", body = Outcome),
-        (status = 400, description = "The link is invalid, used or expired (one answer for all three)", body = shared::error::Problem),
-        (status = 409, description = "The account is already confirmed", body = shared::error::Problem),
-        (status = 422, description = "The body is invalid", body = shared::error::Problem)
+        (status = 400, description = "The body is not valid JSON, or the link is invalid, used or expired (one answer for all three)", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The account is already confirmed", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The body is invalid", body = shared::error::Problem, content_type = "application/problem+json"),
+        BodyProblems
     )
 )]
 pub async fn confirm(
@@ -153,8 +155,10 @@ pub async fn confirm(
     request_body = ResetRequest,
     responses(
         (status = 202, description = "Accepted (also when no account has this email)", body = Outcome),
-        (status = 422, description = "The email or website is invalid", body = shared::error::Problem),
-        (status = 429, description = "Too many requests for this email: retry after the Retry-After seconds", body = shared::error::Problem)
+        (status = 400, description = "The body is not valid JSON", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The email or website is invalid", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests for this email: retry after the Retry-After seconds", body = shared::error::Problem, content_type = "application/problem+json"),
+        BodyProblems
     )
 )]
 pub async fn request_reset(
@@ -294,8 +298,9 @@ fn decoy_user(website: &shared::directory::Website, email: &Email) -> CustomerUs
     request_body = NewPassword,
     responses(
         (status = 200, description = "The password is set", body = Outcome),
-        (status = 400, description = "The link is invalid, used or expired (one answer for all three)", body = shared::error::Problem),
-        (status = 422, description = "The password does not meet the rule", body = shared::error::Problem)
+        (status = 400, description = "The body is not valid JSON, or the link is invalid, used or expired (one answer for all three)", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The password does not meet the rule", body = shared::error::Problem, content_type = "application/problem+json"),
+        BodyProblems
     )
 )]
 pub async fn reset(

@@ -40,3 +40,33 @@ fn every_admin_operation_declares_its_scope_and_problems() {
     }
     assert!(document["components"]["securitySchemes"]["backend_token"].is_object());
 }
+
+/// A route that takes JSON can answer 400, 413, 415 and 422 whatever else it does, and
+/// every problem is `application/problem+json` (the token endpoint answers RFC 6749
+/// errors instead).
+#[test]
+fn every_json_body_documents_its_problems_as_problem_json() {
+    let document = serde_json::to_value(openapi_document()).unwrap();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let responses = operation["responses"].as_object().unwrap();
+            if operation["requestBody"]["content"]["application/json"].is_object() {
+                for code in ["400", "413", "415", "422"] {
+                    assert!(
+                        responses.contains_key(code),
+                        "{method} {path} documents {code}"
+                    );
+                }
+            }
+            if path == "/oauth2-token" {
+                continue;
+            }
+            for (code, response) in responses.iter().filter(|(c, _)| c.starts_with('4')) {
+                assert!(
+                    response["content"]["application/problem+json"].is_object(),
+                    "{method} {path} documents {code} as application/problem+json"
+                );
+            }
+        }
+    }
+}
