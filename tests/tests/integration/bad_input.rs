@@ -17,7 +17,9 @@ async fn customer_count(stack: &Stack, token: &str) -> usize {
 async fn malformed_unknown_mistyped_oversized_and_wrongly_typed_bodies_are_refused() {
     let stack = Stack::new().await;
     let token = stack.admin_token().await;
-    let cases: Vec<(&str, &str, Vec<u8>, StatusCode, Option<&str>)> = vec![
+    // What is wrong, the content type, the body, the answer, and the field it names.
+    type Case<'a> = (&'a str, &'a str, Vec<u8>, StatusCode, Option<&'a str>);
+    let cases: Vec<Case> = vec![
         (
             "malformed JSON",
             "application/json",
