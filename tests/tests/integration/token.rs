@@ -202,6 +202,32 @@ async fn malformed_requests_are_invalid_request() {
     assert_eq!(huge.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", huge.text);
     assert_eq!(error_of(&huge), "invalid_request");
     assert_eq!(huge.header("cache-control"), Some("no-store"));
+    // Bytes that are not UTF-8, and Basic credentials that are not base64 or lack the
+    // colon, are the caller's mistakes too.
+    let mut not_utf8 = b"grant_type=client_credentials&client_id=".to_vec();
+    not_utf8.extend_from_slice(&[0xff, 0xfe]);
+    not_utf8.extend_from_slice(format!("&client_secret={secret}").as_bytes());
+    let bytes = stack
+        .request(Method::POST, "/oauth2-token")
+        .raw("application/x-www-form-urlencoded", not_utf8)
+        .send()
+        .await;
+    assert!(bytes.status.is_client_error(), "{}", bytes.text);
+    assert!(!error_of(&bytes).is_empty(), "{}", bytes.text);
+    for basic in [
+        "not base64!",
+        &STANDARD.encode("no colon"),
+        &STANDARD.encode([0xff, b':', 0xfe]),
+    ] {
+        let reply = stack
+            .request(Method::POST, "/oauth2-token")
+            .header("authorization", &format!("Basic {basic}"))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await;
+        assert!(reply.status.is_client_error(), "{basic}: {}", reply.text);
+        assert!(!error_of(&reply).is_empty(), "{basic}: {}", reply.text);
+    }
 }
 
 #[tokio::test]
