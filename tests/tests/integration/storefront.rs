@@ -1,7 +1,7 @@
 //! The storefront side: frontend tokens, permissions from roles, one customer's users only.
 
 use http::{Method, StatusCode};
-use integration_tests::Stack;
+use integration_tests::{Stack, watch_routes};
 use serde_json::json;
 
 #[tokio::test]
@@ -66,6 +66,60 @@ async fn tokens_are_not_interchangeable_between_admin_and_storefront() {
         stack.request(Method::GET, "/api/me").send().await.status,
         StatusCode::UNAUTHORIZED
     );
+}
+
+/// Every route of the route table, with the other side's token (and with none), is a
+/// 401 before anything else is looked at: a route added without its guard fails here.
+#[tokio::test]
+async fn every_admin_and_storefront_route_refuses_the_other_sides_token() {
+    let stack = Stack::new().await;
+    let (_, frontend) = stack.storefront_administrator().await;
+    let backend = stack.admin_token().await;
+    let id = uuid::Uuid::now_v7().to_string();
+    let mut checked = 0;
+    for route in watch_routes() {
+        let wrong = if route.path.starts_with("/admin/") {
+            &frontend
+        } else if route.path.starts_with("/api/") {
+            &backend
+        } else {
+            continue;
+        };
+        let path = route
+            .path
+            .split('/')
+            .map(|segment| {
+                if segment.starts_with('{') {
+                    id.as_str()
+                } else {
+                    segment
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let method = Method::from_bytes(route.method.as_bytes()).unwrap();
+        for token in [Some(wrong.as_str()), None] {
+            let mut call = stack.request(method.clone(), &path).json(&json!({}));
+            if let Some(token) = token {
+                call = call.bearer(token);
+            }
+            let reply = call.send().await;
+            assert_eq!(
+                reply.status,
+                StatusCode::UNAUTHORIZED,
+                "{} {path} with {}: {}",
+                route.method,
+                if token.is_some() {
+                    "the other side's token"
+                } else {
+                    "no token"
+                },
+                reply.text
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked > 50, "the route table was read ({checked} routes)");
 }
 
 #[tokio::test]
