@@ -57,7 +57,36 @@ use utoipa::{
     openapi::{RefOr, ResponseBuilder, content::ContentBuilder, response::Response},
 };
 
-use crate::error::Problem;
+use crate::{
+    domain::{Email, Name, Phone},
+    error::Problem,
+};
+
+/// Writes the domain types' limits into their schemas, for clients that build forms
+/// from this document: utoipa's derive cannot state lengths on a newtype. Apply it to
+/// the merged document.
+pub struct DomainLimits;
+
+impl Modify for DomainLimits {
+    fn modify(&self, openapi: &mut OpenApi) {
+        use utoipa::openapi::schema::Schema;
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        let limits = [
+            ("Name", 1, Name::MAX_CHARS, None),
+            ("Email", Email::MIN_CHARS, Email::MAX_CHARS, None),
+            ("Phone", 5, Phone::MAX_CHARS, Some(Phone::PATTERN)),
+        ];
+        for (name, min, max, pattern) in limits {
+            if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name) {
+                object.min_length = Some(min);
+                object.max_length = Some(max);
+                object.pattern = pattern.map(str::to_owned);
+            }
+        }
+    }
+}
 
 fn problem(description: &str) -> RefOr<Response> {
     ResponseBuilder::new()

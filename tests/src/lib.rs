@@ -599,6 +599,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     document.merge(consents::ConsentsApi::openapi());
     document.merge(confirmation::ConfirmationApi::openapi());
     document.merge(oauth_apps::OauthAppsApi::openapi());
+    utoipa::Modify::modify(&shared::openapi::DomainLimits, &mut document);
     document
 }
 

@@ -10,10 +10,13 @@ use super::InvalidValue;
 pub struct Email(String);
 
 impl Email {
+    pub const MIN_CHARS: usize = 6;
+    pub const MAX_CHARS: usize = 255;
+
     pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
         let value = raw.trim();
         let length = value.chars().count();
-        if !(6..=255).contains(&length) {
+        if !(Self::MIN_CHARS..=Self::MAX_CHARS).contains(&length) {
             return Err(InvalidValue::new(
                 "must be between 6 and 255 characters long",
             ));

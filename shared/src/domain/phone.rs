@@ -10,13 +10,17 @@ use super::InvalidValue;
 pub struct Phone(String);
 
 impl Phone {
+    pub const MAX_CHARS: usize = 32;
+    /// The characters a phone number is written with, as a JSON Schema pattern.
+    pub const PATTERN: &str = r"^\+?[0-9 ().-]+$";
+
     pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
         let value = raw.trim();
         let allowed = value
             .char_indices()
             .all(|(i, c)| c.is_ascii_digit() || " -.()".contains(c) || (c == '+' && i == 0));
         let digits = value.chars().filter(char::is_ascii_digit).count();
-        if allowed && (5..=20).contains(&digits) && value.len() <= 32 {
+        if allowed && (5..=20).contains(&digits) && value.len() <= Self::MAX_CHARS {
             Ok(Self(value.to_owned()))
         } else {
             Err(InvalidValue::new(

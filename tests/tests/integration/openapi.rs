@@ -70,3 +70,24 @@ fn every_json_body_documents_its_problems_as_problem_json() {
         }
     }
 }
+
+/// The lengths the parsers enforce are stated in the document, so that a form built from
+/// it refuses what the API would.
+#[test]
+fn the_documented_limits_are_the_parsers_limits() {
+    use shared::domain::{Email, Name, Phone};
+    let document = serde_json::to_value(openapi_document()).unwrap();
+    let schema = |name: &str| document["components"]["schemas"][name].clone();
+    assert_eq!(schema("Name")["minLength"], 1);
+    assert_eq!(schema("Name")["maxLength"], Name::MAX_CHARS);
+    assert!(Name::parse(&"x".repeat(Name::MAX_CHARS)).is_ok());
+    assert!(Name::parse(&"x".repeat(Name::MAX_CHARS + 1)).is_err());
+    assert_eq!(schema("Email")["minLength"], Email::MIN_CHARS);
+    assert_eq!(schema("Email")["maxLength"], Email::MAX_CHARS);
+    assert!(Email::parse("a@b.co").is_ok());
+    assert!(Email::parse("a@b.c").is_err());
+    assert_eq!(schema("Phone")["maxLength"], Phone::MAX_CHARS);
+    assert_eq!(schema("Phone")["pattern"], Phone::PATTERN);
+    assert!(Phone::parse("+49 (30) 123-45.67").is_ok());
+    assert!(Phone::parse("+49 30 1234567 ext 8").is_err());
+}
