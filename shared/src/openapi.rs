@@ -74,9 +74,15 @@ impl Modify for DomainLimits {
             return;
         };
         let limits = [
-            ("Name", 1, Name::MAX_CHARS, None),
+            ("Name", Name::MIN_CHARS, Name::MAX_CHARS, None),
             ("Email", Email::MIN_CHARS, Email::MAX_CHARS, None),
-            ("Phone", 5, Phone::MAX_CHARS, Some(Phone::PATTERN)),
+            // A number has at least as many characters as digits.
+            (
+                "Phone",
+                Phone::MIN_DIGITS,
+                Phone::MAX_CHARS,
+                Some(Phone::PATTERN),
+            ),
         ];
         for (name, min, max, pattern) in limits {
             if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name) {

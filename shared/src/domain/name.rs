@@ -9,6 +9,8 @@ use super::InvalidValue;
 pub struct Name(String);
 
 impl Name {
+    /// Not blank: one character left after trimming.
+    pub const MIN_CHARS: usize = 1;
     pub const MAX_CHARS: usize = 255;
 
     pub fn parse(raw: &str) -> Result<Self, InvalidValue> {

@@ -10,6 +10,8 @@ use super::InvalidValue;
 pub struct Phone(String);
 
 impl Phone {
+    pub const MIN_DIGITS: usize = 5;
+    pub const MAX_DIGITS: usize = 20;
     pub const MAX_CHARS: usize = 32;
     /// The characters a phone number is written with, as a JSON Schema pattern.
     pub const PATTERN: &str = r"^\+?[0-9 ().-]+$";
@@ -20,7 +22,10 @@ impl Phone {
             .char_indices()
             .all(|(i, c)| c.is_ascii_digit() || " -.()".contains(c) || (c == '+' && i == 0));
         let digits = value.chars().filter(char::is_ascii_digit).count();
-        if allowed && (5..=20).contains(&digits) && value.len() <= Self::MAX_CHARS {
+        if allowed
+            && (Self::MIN_DIGITS..=Self::MAX_DIGITS).contains(&digits)
+            && value.len() <= Self::MAX_CHARS
+        {
             Ok(Self(value.to_owned()))
         } else {
             Err(InvalidValue::new(

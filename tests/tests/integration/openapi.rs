@@ -78,7 +78,7 @@ fn the_documented_limits_are_the_parsers_limits() {
     use shared::domain::{Email, Name, Phone};
     let document = serde_json::to_value(openapi_document()).unwrap();
     let schema = |name: &str| document["components"]["schemas"][name].clone();
-    assert_eq!(schema("Name")["minLength"], 1);
+    assert_eq!(schema("Name")["minLength"], Name::MIN_CHARS);
     assert_eq!(schema("Name")["maxLength"], Name::MAX_CHARS);
     assert!(Name::parse(&"x".repeat(Name::MAX_CHARS)).is_ok());
     assert!(Name::parse(&"x".repeat(Name::MAX_CHARS + 1)).is_err());
@@ -86,6 +86,7 @@ fn the_documented_limits_are_the_parsers_limits() {
     assert_eq!(schema("Email")["maxLength"], Email::MAX_CHARS);
     assert!(Email::parse("a@b.co").is_ok());
     assert!(Email::parse("a@b.c").is_err());
+    assert_eq!(schema("Phone")["minLength"], Phone::MIN_DIGITS);
     assert_eq!(schema("Phone")["maxLength"], Phone::MAX_CHARS);
     assert_eq!(schema("Phone")["pattern"], Phone::PATTERN);
     assert!(Phone::parse("+49 (30) 123-45.67").is_ok());
