@@ -25,12 +25,21 @@ async fn count(label: &str, call: integration_tests::Call<'_>, rows: &mut Rows) 
 
 /// What a container reads before its first request: the token function's keys (the
 /// keys are published already, as in every start-up but the first after a rotation),
-/// and the public keys of every other function.
+/// and the public keys of every other function. Also what the token function reads when
+/// it refreshes its keys (every `KEY_REFRESH_SECONDS`) and no rotation happened.
 async fn count_start_ups(stack: &Stack, rows: &mut Rows) {
     emulator("POST", "/_calls/reset").await;
-    stack.services.signing_keys().await.get().await.unwrap();
+    let ring = stack.services.signing_keys().await;
+    ring.get().await.unwrap();
     rows.push((
         "start-up: token function keys".into(),
+        None,
+        calls_since_reset().await,
+    ));
+    emulator("POST", "/_calls/reset").await;
+    ring.refresh_soon().await.unwrap();
+    rows.push((
+        "refresh: token function keys".into(),
         None,
         calls_since_reset().await,
     ));
@@ -256,19 +265,26 @@ async fn round_trips_per_route() {
         "{failure:?}"
     );
 
-    let [.., (_, _, signer), (_, _, verifier)] = rows.as_slice() else {
+    let [.., (_, _, signer), (_, _, refresh), (_, _, verifier)] = rows.as_slice() else {
         unreachable!("the start-ups are the last rows")
     };
     assert_eq!(
-        signer.get("dynamodb:Query"),
-        Some(&1),
-        "the token function reads what is published, once: {signer:?}"
+        signer,
+        &BTreeMap::from([
+            ("dynamodb:Query".to_owned(), 1),
+            ("secretsmanager:DescribeSecret".to_owned(), 1),
+            ("secretsmanager:GetSecretValue".to_owned(), 1),
+        ]),
+        "the token function lists the key versions, reads the signing key and what is \
+         published, and writes nothing while the published keys are current"
     );
-    assert!(
-        signer
-            .keys()
-            .all(|n| n == "dynamodb:Query" || n == "secretsmanager:GetSecretValue"),
-        "nothing is written while the published keys are current: {signer:?}"
+    assert_eq!(
+        refresh,
+        &BTreeMap::from([
+            ("dynamodb:Query".to_owned(), 1),
+            ("secretsmanager:DescribeSecret".to_owned(), 1),
+        ]),
+        "a refresh without a rotation reads no key"
     );
     assert_eq!(
         verifier,

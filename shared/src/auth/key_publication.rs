@@ -10,9 +10,9 @@ use jsonwebtoken::jwk::Jwk;
 
 use super::{
     key_ring::KeyLoader,
-    keys::{KeySet, PublicKey, SigningKeys},
+    keys::{KeySet, PublicKey, SigningKey, SigningKeys},
 };
-use crate::keys::{KeySource, KeySourceError, PublicKeyStore, PublishedKey};
+use crate::keys::{KeySource, KeySourceError, KeyVersions, PublicKeyStore, PublishedKey};
 
 fn now_millis() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
@@ -66,21 +66,71 @@ impl KeyPublisher {
 impl KeyLoader<SigningKeys> for KeyPublisher {
     async fn load(&self, held: Option<Arc<SigningKeys>>) -> Result<SigningKeys, String> {
         let read_at = now_millis();
-        let (materials, published) =
-            tokio::join!(self.source.load(), self.published.published_keys());
-        let keys =
-            SigningKeys::from_materials(&materials.map_err(|e| e.to_string())?, held.as_deref())
-                .map_err(|e| e.to_string())?;
-        // The private key is parsed here, once, and one that cannot sign is refused: the
-        // keys already held keep signing, and none means 503, not a 500 later.
-        keys.signing().prepare().map_err(|e| e.to_string())?;
-        let plan = Plan::new(
-            keys.public(),
-            &published.map_err(|e| e.to_string())?,
-            read_at,
-        );
+        let (versions, published) =
+            tokio::join!(self.source.versions(), self.published.published_keys());
+        let versions = versions.map_err(|e| e.to_string())?;
+        let published = published.map_err(|e| e.to_string())?;
+        let keys = self.keys(&versions, &published, held.as_deref()).await?;
+        let plan = Plan::new(&keys, &published, read_at);
         self.publish(plan).await?;
         Ok(keys)
+    }
+}
+
+impl KeyPublisher {
+    /// The keys of `versions`, reading from the secret only what is not known yet: a
+    /// version's key never changes, so one held or published with its version is taken
+    /// as it is. A warm container whose versions did not change reads no key at all, and a
+    /// new one reads only the signing key.
+    async fn keys(
+        &self,
+        versions: &KeyVersions,
+        published: &[PublishedKey],
+        held: Option<&SigningKeys>,
+    ) -> Result<SigningKeys, String> {
+        let signing = match held.filter(|keys| keys.signing_version() == versions.current) {
+            Some(keys) => keys.signing_key(),
+            None => {
+                let material = self
+                    .source
+                    .read(&versions.current)
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .ok_or_else(|| KeySourceError::Missing.to_string())?;
+                let key = SigningKey::from_material(&material).map_err(|e| e.to_string())?;
+                // The private key is parsed here, once, and one that cannot sign is
+                // refused: the keys already held keep signing, and none means 503, not a
+                // 500 later.
+                key.prepare().map_err(|e| e.to_string())?;
+                Arc::new(key)
+            }
+        };
+        let mut others = Vec::new();
+        for version in &versions.others {
+            let known = held.and_then(|keys| keys.of_version(version)).or_else(|| {
+                published
+                    .iter()
+                    .find(|p| p.secret_version.as_deref() == Some(version.as_str()))
+                    .and_then(|p| public_key(p).ok())
+                    .map(Arc::new)
+            });
+            if let Some(key) = known {
+                others.push((version.clone(), key));
+                continue;
+            }
+            // A broken older or pending version must not stop signing with the current one.
+            let read = self.source.read(version).await.map_err(|e| e.to_string());
+            match read.and_then(|material| {
+                material
+                    .map(|m| SigningKey::from_material(&m).map_err(|e| e.to_string()))
+                    .transpose()
+            }) {
+                Ok(Some(key)) => others.push((version.clone(), key.into_public())),
+                Ok(None) => {}
+                Err(error) => tracing::warn!(%error, %version, "ignoring a signing key version"),
+            }
+        }
+        Ok(SigningKeys::new(versions.current.clone(), signing, others))
     }
 }
 
@@ -93,25 +143,25 @@ struct Plan {
 }
 
 impl Plan {
-    /// Publishes every key not published as it is, and withdraws published keys no
-    /// longer in `keys`, unless published after `read_at` (when the keys were read):
-    /// those come from a container that read a newer secret than this one.
-    fn new(keys: &KeySet, published: &[PublishedKey], read_at: i64) -> Self {
+    /// Publishes every key not published as it is (with its version), and withdraws
+    /// published keys no longer in `keys`, unless published after `read_at` (when the
+    /// keys were read): those come from a container that read a newer secret than this one.
+    fn new(keys: &SigningKeys, published: &[PublishedKey], read_at: i64) -> Self {
         let now = now_millis().max(read_at);
-        let jwks = keys.jwks();
-        let publish = jwks
-            .keys
-            .iter()
-            .filter_map(|jwk| {
-                let kid = jwk.common.key_id.clone()?;
-                let stored = published.iter().find(|p| p.kid == kid);
-                let json = serde_json::to_string(jwk).ok()?;
-                if stored.is_some_and(|p| same_jwk(&p.jwk, &json)) {
+        let publish = keys
+            .versioned()
+            .filter_map(|(version, key)| {
+                let stored = published.iter().find(|p| p.kid == key.kid);
+                let json = serde_json::to_string(key.jwk()).ok()?;
+                if stored.is_some_and(|p| {
+                    same_jwk(&p.jwk, &json) && p.secret_version.as_deref() == Some(version)
+                }) {
                     return None;
                 }
                 let key = PublishedKey {
-                    kid,
+                    kid: key.kid.clone(),
                     jwk: json,
+                    secret_version: Some(version.to_owned()),
                     published_at: now,
                 };
                 Some((key, stored.cloned()))
@@ -119,11 +169,17 @@ impl Plan {
             .collect();
         let withdraw = published
             .iter()
-            .filter(|p| keys.find(&p.kid).is_none() && p.published_at < read_at)
+            .filter(|p| keys.public().find(&p.kid).is_none() && p.published_at < read_at)
             .cloned()
             .collect();
         Self { publish, withdraw }
     }
+}
+
+/// The key a published JWK describes.
+fn public_key(published: &PublishedKey) -> Result<PublicKey, String> {
+    let jwk = serde_json::from_str(&published.jwk).map_err(|e| e.to_string())?;
+    PublicKey::from_jwk(jwk).map_err(|e| e.to_string())
 }
 
 fn same_jwk(a: &str, b: &str) -> bool {
@@ -158,16 +214,11 @@ impl KeyLoader<KeySet> for PublishedKeyReader {
             .map_err(|e| e.to_string())?;
         let keys: Vec<_> = published
             .iter()
-            .filter_map(|p| {
-                let key = serde_json::from_str(&p.jwk)
-                    .map_err(|e| e.to_string())
-                    .and_then(|jwk| PublicKey::from_jwk(jwk).map_err(|e| e.to_string()));
-                match key {
-                    Ok(key) => Some(Arc::new(key)),
-                    Err(error) => {
-                        tracing::warn!(%error, kid = %p.kid, "ignoring an unusable public key");
-                        None
-                    }
+            .filter_map(|p| match public_key(p) {
+                Ok(key) => Some(Arc::new(key)),
+                Err(error) => {
+                    tracing::warn!(%error, kid = %p.kid, "ignoring an unusable public key");
+                    None
                 }
             })
             .collect();
@@ -195,14 +246,30 @@ mod tests {
         }
     }
 
+    /// The version id these tests give a key: one per kid.
+    fn version_of(material: &KeyMaterial) -> String {
+        format!("v-{}", material.kid)
+    }
+
     fn signing(materials: &[KeyMaterial]) -> SigningKeys {
-        SigningKeys::from_materials(materials, None).unwrap()
+        let key = |m: &KeyMaterial| SigningKey::from_material(m).unwrap();
+        let others = materials[1..]
+            .iter()
+            .map(|m| (version_of(m), key(m).into_public()))
+            .collect();
+        SigningKeys::new(
+            version_of(&materials[0]),
+            Arc::new(key(&materials[0])),
+            others,
+        )
     }
 
     fn published(keys: &SigningKeys, kid: &str, at: i64) -> PublishedKey {
+        let (version, key) = keys.versioned().find(|(_, k)| k.kid == kid).unwrap();
         PublishedKey {
             kid: kid.to_owned(),
-            jwk: serde_json::to_string(keys.public().find(kid).unwrap().jwk()).unwrap(),
+            jwk: serde_json::to_string(key.jwk()).unwrap(),
+            secret_version: Some(version.to_owned()),
             published_at: at,
         }
     }
@@ -210,11 +277,16 @@ mod tests {
     #[test]
     fn a_plan_publishes_what_is_new_or_changed_and_withdraws_what_is_gone() {
         let kept = material("kept");
-        let old = signing(&[kept.clone(), material("changed")]);
-        let new = signing(&[material("fresh"), kept, material("changed")]);
+        let legacy = material("legacy");
+        let old = signing(&[kept.clone(), material("changed"), legacy.clone()]);
+        let new = signing(&[material("fresh"), kept, material("changed"), legacy]);
         let stored = vec![
             published(&old, "kept", 100),
             published(&old, "changed", 100),
+            PublishedKey {
+                secret_version: None,
+                ..published(&old, "legacy", 100)
+            },
             PublishedKey {
                 kid: "retired".into(),
                 ..published(&old, "kept", 100)
@@ -224,13 +296,25 @@ mod tests {
                 ..published(&old, "kept", 300)
             },
         ];
-        let plan = Plan::new(new.public(), &stored, 200);
+        let plan = Plan::new(&new, &stored, 200);
         let publishing: Vec<_> = plan
             .publish
             .iter()
             .map(|(key, replacing)| (key.kid.as_str(), replacing.as_ref().map(|r| r.kid.as_str())))
             .collect();
-        assert_eq!(publishing, [("fresh", None), ("changed", Some("changed"))]);
+        assert_eq!(
+            publishing,
+            [
+                ("fresh", None),
+                ("changed", Some("changed")),
+                ("legacy", Some("legacy"))
+            ]
+        );
+        assert!(
+            plan.publish
+                .iter()
+                .all(|(key, _)| key.secret_version == Some(format!("v-{}", key.kid)))
+        );
         let withdrawing: Vec<_> = plan.withdraw.iter().map(|k| k.kid.as_str()).collect();
         assert_eq!(withdrawing, ["retired"]);
     }
@@ -239,19 +323,43 @@ mod tests {
     /// DynamoDB and Secrets Manager adapters have tests of their own against the emulator.
     #[derive(Default)]
     struct Memory {
-        secret: Mutex<Option<Vec<KeyMaterial>>>,
+        /// The secret's versions, the current one first.
+        secret: Mutex<Vec<(String, KeyMaterial)>>,
+        /// The versions whose keys were read, in order.
+        reads: Mutex<Vec<String>>,
         table: Mutex<Vec<PublishedKey>>,
         table_fails: Mutex<bool>,
     }
 
+    impl Memory {
+        fn store(&self, materials: Vec<KeyMaterial>) {
+            *self.secret.lock().unwrap() =
+                materials.into_iter().map(|m| (version_of(&m), m)).collect();
+        }
+
+        fn reads(&self) -> Vec<String> {
+            std::mem::take(&mut *self.reads.lock().unwrap())
+        }
+    }
+
     #[async_trait]
     impl KeySource for Memory {
-        async fn load(&self) -> Result<Vec<KeyMaterial>, KeySourceError> {
-            self.secret
-                .lock()
-                .unwrap()
-                .clone()
-                .ok_or(KeySourceError::Missing)
+        async fn versions(&self) -> Result<KeyVersions, KeySourceError> {
+            let secret = self.secret.lock().unwrap();
+            let (current, others) = secret.split_first().ok_or(KeySourceError::Missing)?;
+            Ok(KeyVersions {
+                current: current.0.clone(),
+                others: others.iter().map(|(v, _)| v.clone()).collect(),
+            })
+        }
+
+        async fn read(&self, version: &str) -> Result<Option<KeyMaterial>, KeySourceError> {
+            self.reads.lock().unwrap().push(version.to_owned());
+            let secret = self.secret.lock().unwrap();
+            Ok(secret
+                .iter()
+                .find(|(v, _)| v == version)
+                .map(|(_, m)| m.clone()))
         }
     }
 
@@ -287,7 +395,7 @@ mod tests {
 
     fn memory(secret: Vec<KeyMaterial>) -> Arc<Memory> {
         let memory = Memory::default();
-        *memory.secret.lock().unwrap() = Some(secret);
+        memory.store(secret);
         Arc::new(memory)
     }
 
@@ -325,9 +433,92 @@ mod tests {
         // A rotation drops the previous key: the next load withdraws it (a load only
         // withdraws keys published before the millisecond its own read began).
         tokio::time::sleep(std::time::Duration::from_millis(2)).await;
-        *memory.secret.lock().unwrap() = Some(vec![material("next"), current]);
+        memory.store(vec![material("next"), current]);
         publisher.load(Some(Arc::new(keys))).await.unwrap();
         assert_eq!(kids(&memory), ["current", "next"]);
+    }
+
+    #[tokio::test]
+    async fn a_key_is_read_from_the_secret_only_while_it_is_not_known() {
+        let current = material("current");
+        let memory = memory(vec![current.clone(), material("previous")]);
+        let publisher = KeyPublisher::new(memory.clone(), memory.clone());
+        let first = Arc::new(publisher.load(None).await.unwrap());
+        assert_eq!(memory.reads(), ["v-current", "v-previous"]);
+
+        let refreshed = publisher.load(Some(first.clone())).await.unwrap();
+        assert!(memory.reads().is_empty(), "no version changed");
+        assert!(
+            Arc::ptr_eq(&first.signing_key(), &refreshed.signing_key()),
+            "the signing key stays parsed"
+        );
+
+        let started = publisher.load(None).await.unwrap();
+        assert_eq!(
+            memory.reads(),
+            ["v-current"],
+            "a new container takes the previous key from the table"
+        );
+        assert_eq!(
+            started.public().find("previous").unwrap().jwk(),
+            first.public().find("previous").unwrap().jwk()
+        );
+
+        memory.store(vec![material("next"), current]);
+        let rotated = publisher.load(Some(Arc::new(started))).await.unwrap();
+        assert_eq!(memory.reads(), ["v-next"]);
+        assert_eq!(rotated.signing().public().kid, "next");
+        assert_eq!(rotated.of_version("v-current").unwrap().kid, "current");
+    }
+
+    #[tokio::test]
+    async fn a_key_published_without_a_usable_version_is_read_and_published_with_it() {
+        let memory = memory(vec![material("current"), material("previous")]);
+        let publisher = KeyPublisher::new(memory.clone(), memory.clone());
+        publisher.load(None).await.unwrap();
+        memory.reads();
+        for key in memory.table.lock().unwrap().iter_mut() {
+            if key.kid == "previous" {
+                key.secret_version = None;
+            }
+        }
+        publisher.load(None).await.unwrap();
+        assert_eq!(memory.reads(), ["v-current", "v-previous"]);
+        let table = memory.table.lock().unwrap().clone();
+        assert!(
+            table
+                .iter()
+                .all(|k| k.secret_version == Some(format!("v-{}", k.kid))),
+            "{table:?}"
+        );
+
+        // A published JWK that no longer parses is not trusted either.
+        for key in memory.table.lock().unwrap().iter_mut() {
+            if key.kid == "previous" {
+                key.jwk = "{}".into();
+            }
+        }
+        publisher.load(None).await.unwrap();
+        assert_eq!(memory.reads(), ["v-current", "v-previous"]);
+    }
+
+    #[tokio::test]
+    async fn an_unusable_older_version_is_left_out_but_an_unusable_current_one_fails() {
+        let broken = KeyMaterial {
+            kid: "broken".into(),
+            private_key_pem: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"
+                .into(),
+        };
+        let good = material("good");
+        let memory = memory(vec![good.clone(), broken.clone()]);
+        let publisher = KeyPublisher::new(memory.clone(), memory.clone());
+        let keys = publisher.load(None).await.unwrap();
+        assert_eq!(keys.signing().public().kid, "good");
+        assert!(keys.public().find("broken").is_none());
+        assert_eq!(kids(&memory), ["good"]);
+
+        memory.store(vec![broken, good]);
+        assert!(publisher.load(None).await.is_err());
     }
 
     #[tokio::test]
@@ -351,7 +542,7 @@ mod tests {
             .push(published(&theirs, "k", 1));
         let publisher = KeyPublisher::new(memory.clone(), memory.clone());
         // This signer read the table before the other key was there.
-        let mine = signing(&memory.secret.lock().unwrap().clone().unwrap());
+        let mine = signing(&[material("k")]);
         let plan = Plan {
             publish: vec![(published(&mine, "k", 2), None)],
             withdraw: vec![],
@@ -382,6 +573,7 @@ mod tests {
             PublishedKey {
                 kid: "bad".into(),
                 jwk: r#"{"kty":"oct","kid":"bad","k":"c2VjcmV0"}"#.into(),
+                secret_version: None,
                 published_at: 1,
             },
         ]);

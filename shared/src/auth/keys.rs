@@ -203,6 +203,11 @@ impl SigningKey {
     pub fn public(&self) -> &PublicKey {
         &self.public
     }
+
+    /// The public half alone, for a key that only verifies: its private key is dropped.
+    pub fn into_public(self) -> Arc<PublicKey> {
+        self.public
+    }
 }
 
 fn segment<T: Serialize>(value: &T) -> Result<String, serde_json::Error> {
@@ -271,49 +276,67 @@ impl KeySet {
     }
 }
 
-/// The private keys of one load: the first signs, all verify (and are published).
+/// The keys of one load, each with the version of the key secret it comes from: the
+/// current version's private key signs, and every version's public half verifies (and
+/// is published).
 pub struct SigningKeys {
-    keys: Vec<Arc<SigningKey>>,
+    signing: Arc<SigningKey>,
+    /// The signing key's version first.
+    versions: Vec<String>,
+    /// In the order of `versions`.
     public: KeySet,
 }
 
 impl SigningKeys {
-    /// Fails when the first (signing) key is unusable; a broken older or pending one is
-    /// left out with a warning, so that a bad version once stored (now `AWSPREVIOUS`)
-    /// cannot stop signing with the good one that replaced it. Keys unchanged since
-    /// `previous` are taken over as they are, already parsed.
-    pub fn from_materials(
-        materials: &[KeyMaterial],
-        previous: Option<&SigningKeys>,
-    ) -> Result<Self, KeyError> {
-        let mut keys = Vec::with_capacity(materials.len());
-        for (position, material) in materials.iter().enumerate() {
-            let same = previous
-                .and_then(|set| set.keys.iter().find(|k| k.public.kid == material.kid))
-                .filter(|key| {
-                    pem::parse(material.private_key_pem.as_bytes())
-                        .is_ok_and(|pem| pem.contents() == key.der)
-                });
-            match same
-                .cloned()
-                .map_or_else(|| SigningKey::from_material(material).map(Arc::new), Ok)
-            {
-                Ok(key) => keys.push(key),
-                Err(error) if position > 0 => {
-                    tracing::warn!(%error, "leaving out an unusable older or pending signing key");
-                }
-                Err(error) => return Err(error),
+    /// `signing`, read from version `current`, then the public halves of `others`; a
+    /// key whose kid an earlier one has is left out, since a kid names one key.
+    pub fn new(
+        current: String,
+        signing: Arc<SigningKey>,
+        others: Vec<(String, Arc<PublicKey>)>,
+    ) -> Self {
+        let mut versions = vec![current];
+        let mut keys = vec![signing.public.clone()];
+        for (version, key) in others {
+            if keys.iter().all(|k| k.kid != key.kid) {
+                versions.push(version);
+                keys.push(key);
+            } else {
+                tracing::warn!(kid = %key.kid, %version, "leaving out a key version whose kid is taken");
             }
         }
-        if keys.is_empty() {
-            return Err(KeyError::Unsupported { kid: String::new() });
+        Self {
+            signing,
+            versions,
+            public: KeySet::new(keys),
         }
-        let public = KeySet::new(keys.iter().map(|k| k.public.clone()).collect());
-        Ok(Self { keys, public })
     }
 
     pub fn signing(&self) -> &SigningKey {
-        &self.keys[0]
+        &self.signing
+    }
+
+    /// The signing key, to hold on to while its version stays current.
+    pub fn signing_key(&self) -> Arc<SigningKey> {
+        self.signing.clone()
+    }
+
+    pub fn signing_version(&self) -> &str {
+        &self.versions[0]
+    }
+
+    /// The public key held from `version`.
+    pub fn of_version(&self, version: &str) -> Option<Arc<PublicKey>> {
+        let position = self.versions.iter().position(|v| v == version)?;
+        Some(self.public.keys[position].clone())
+    }
+
+    /// Every key's public half with its version, the signing key first.
+    pub fn versioned(&self) -> impl Iterator<Item = (&str, &PublicKey)> {
+        self.versions
+            .iter()
+            .map(String::as_str)
+            .zip(self.public.keys.iter().map(|k| k.as_ref()))
     }
 
     /// Every key's public half.
@@ -371,30 +394,17 @@ mod tests {
     }
 
     #[test]
-    fn an_unusable_older_key_is_left_out_but_an_unusable_signing_key_fails() {
-        let broken = KeyMaterial {
-            kid: "broken".into(),
-            private_key_pem: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"
-                .into(),
-        };
-        let good = material(KeyKind::Es256, "good");
-        let set = SigningKeys::from_materials(&[good.clone(), broken.clone()], None).unwrap();
-        assert_eq!(set.signing().public().kid, "good");
-        assert!(set.public().find("broken").is_none());
-        assert!(SigningKeys::from_materials(&[broken, good], None).is_err());
-    }
-
-    #[test]
     fn jwks_lists_every_key_without_private_parts() {
-        let set = SigningKeys::from_materials(
-            &[
-                material(KeyKind::Rs256, "new"),
-                material(KeyKind::Es256, "old"),
-            ],
-            None,
-        )
-        .unwrap();
+        let signing = SigningKey::from_material(&material(KeyKind::Rs256, "new")).unwrap();
+        let older = SigningKey::from_material(&material(KeyKind::Es256, "old")).unwrap();
+        let set = SigningKeys::new(
+            "v2".into(),
+            Arc::new(signing),
+            vec![("v1".into(), older.into_public())],
+        );
         assert_eq!(set.signing().public().kid, "new");
+        assert_eq!(set.signing_version(), "v2");
+        assert_eq!(set.of_version("v1").unwrap().kid, "old");
         assert!(set.public().find("old").is_some());
         let json = serde_json::to_value(set.public().jwks()).unwrap();
         let kids: Vec<_> = json["keys"]
@@ -489,22 +499,20 @@ mod tests {
     }
 
     #[test]
-    fn a_reload_keeps_unchanged_keys_already_parsed() {
-        let current = material(KeyKind::Rs256, "a");
-        let first = SigningKeys::from_materials(std::slice::from_ref(&current), None).unwrap();
-        first.signing().prepare().unwrap();
-        let again = SigningKeys::from_materials(
-            &[material(KeyKind::Es256, "b"), current.clone()],
-            Some(&first),
-        )
-        .unwrap();
-        assert!(Arc::ptr_eq(&first.keys[0], &again.keys[1]));
-        let replaced = KeyMaterial {
-            kid: "a".into(),
-            private_key_pem: material(KeyKind::Rs256, "a").private_key_pem,
-        };
-        let changed = SigningKeys::from_materials(&[replaced], Some(&first)).unwrap();
-        assert!(!Arc::ptr_eq(&first.keys[0], &changed.keys[0]));
+    fn a_kid_names_one_key_the_signing_one_first() {
+        let signing = SigningKey::from_material(&material(KeyKind::Es256, "k")).unwrap();
+        let reused = SigningKey::from_material(&material(KeyKind::Es256, "k")).unwrap();
+        let set = SigningKeys::new(
+            "v2".into(),
+            Arc::new(signing),
+            vec![("v1".into(), reused.into_public())],
+        );
+        assert_eq!(set.public().jwks().keys.len(), 1);
+        assert!(set.of_version("v1").is_none());
+        assert_eq!(
+            set.public().find("k").unwrap().jwk(),
+            set.signing().public().jwk()
+        );
     }
 
     #[test]

@@ -158,9 +158,10 @@ impl Services {
         }
     }
 
-    /// The token function's keys: every version of the signing-key secret, read and
-    /// published in the table before they sign. The table is read at the same time,
-    /// which opens the DynamoDB connection during init.
+    /// The token function's keys: the signing-key secret's versions, with each key not
+    /// yet published read and published in the table before it signs. The table is read
+    /// at the same time as the versions are listed, which opens the DynamoDB connection
+    /// during init.
     pub async fn signing_keys(&self) -> Arc<SigningRing> {
         let publisher = KeyPublisher::new(Arc::new(self.secrets()), Arc::new(self.store.clone()));
         Arc::new(KeyRing::load(publisher, self.config.key_refresh).await)

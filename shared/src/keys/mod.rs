@@ -36,20 +36,37 @@ pub enum KeySourceError {
     Backend(String),
 }
 
-#[async_trait]
-pub trait KeySource: Send + Sync {
-    /// The current key first, then older keys still accepted for verification and a
-    /// key staged for the next rotation.
-    async fn load(&self) -> Result<Vec<KeyMaterial>, KeySourceError>;
+/// The versions of the key secret that hold keys, by their ids. A version never changes
+/// once written, so a key read from a version id is that version's key for good.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyVersions {
+    /// The version that signs.
+    pub current: String,
+    /// Versions whose keys only verify: the one a rotation replaced, and one staged for
+    /// the next rotation.
+    pub others: Vec<String>,
 }
 
-/// A public key as published for verifiers: its JWK (JSON text) and when it was
-/// published (Unix milliseconds), which tells a withdrawal from a race with a newer
-/// publication.
+#[async_trait]
+pub trait KeySource: Send + Sync {
+    /// Which versions hold keys now: one cheap call, however many versions there are.
+    async fn versions(&self) -> Result<KeyVersions, KeySourceError>;
+
+    /// The key in `version`; `None` if the version is gone or holds no key.
+    async fn read(&self, version: &str) -> Result<Option<KeyMaterial>, KeySourceError>;
+}
+
+/// A public key as published for verifiers: its JWK (JSON text), the version of the key
+/// secret it comes from, and when it was published (Unix milliseconds), which tells a
+/// withdrawal from a race with a newer publication.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublishedKey {
     pub kid: String,
     pub jwk: String,
+    /// Lets the token function take a verifying key from here instead of reading its
+    /// private key again. Keys published before it was recorded have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_version: Option<String>,
     pub published_at: i64,
 }
 

@@ -1,9 +1,11 @@
 use async_trait::async_trait;
 use aws_sdk_secretsmanager::{
-    Client, error::SdkError, operation::get_secret_value::GetSecretValueError,
+    Client,
+    error::{DisplayErrorContext, SdkError},
+    operation::get_secret_value::builders::GetSecretValueFluentBuilder,
 };
 
-use super::{KeyMaterial, KeySource, KeySourceError};
+use super::{KeyMaterial, KeySource, KeySourceError, KeyVersions};
 
 /// Reads signing keys from one Secrets Manager secret: the `AWSCURRENT` version signs,
 /// `AWSPREVIOUS` still verifies tokens signed before a rotation, and `AWSPENDING`, staged
@@ -22,26 +24,17 @@ impl SecretsManagerKeys {
         }
     }
 
-    async fn stage(&self, stage: &str) -> Result<Option<KeyMaterial>, KeySourceError> {
-        let result = self
-            .client
-            .get_secret_value()
-            .secret_id(&self.secret_id)
-            .version_stage(stage)
-            .send()
-            .await;
-        let output = match result {
+    async fn value(
+        &self,
+        pick: impl FnOnce(GetSecretValueFluentBuilder) -> GetSecretValueFluentBuilder,
+    ) -> Result<Option<KeyMaterial>, KeySourceError> {
+        let request = self.client.get_secret_value().secret_id(&self.secret_id);
+        let output = match pick(request).send().await {
             Ok(output) => output,
-            Err(SdkError::ServiceError(e))
-                if matches!(e.err(), GetSecretValueError::ResourceNotFoundException(_)) =>
-            {
+            Err(SdkError::ServiceError(e)) if e.err().is_resource_not_found_exception() => {
                 return Ok(None);
             }
-            Err(e) => {
-                return Err(KeySourceError::Backend(
-                    aws_sdk_secretsmanager::error::DisplayErrorContext(e).to_string(),
-                ));
-            }
+            Err(e) => return Err(backend(e)),
         };
         match output.secret_string() {
             None => Ok(None),
@@ -51,23 +44,48 @@ impl SecretsManagerKeys {
     }
 }
 
+fn backend<E: std::error::Error + 'static, R: std::fmt::Debug>(
+    error: SdkError<E, R>,
+) -> KeySourceError {
+    KeySourceError::Backend(DisplayErrorContext(error).to_string())
+}
+
 #[async_trait]
 impl KeySource for SecretsManagerKeys {
-    async fn load(&self) -> Result<Vec<KeyMaterial>, KeySourceError> {
-        let current = self
-            .stage("AWSCURRENT")
-            .await?
-            .ok_or(KeySourceError::Missing)?;
-        let mut keys = vec![current];
-        // A broken older or pending version must not stop signing with the current one.
-        for stage in ["AWSPREVIOUS", "AWSPENDING"] {
-            match self.stage(stage).await {
-                Ok(Some(other)) if keys.iter().all(|k| k.kid != other.kid) => keys.push(other),
-                Ok(_) => {}
-                Err(error) => tracing::warn!(%error, stage, "ignoring a signing key version"),
+    async fn versions(&self) -> Result<KeyVersions, KeySourceError> {
+        let output = match self
+            .client
+            .describe_secret()
+            .secret_id(&self.secret_id)
+            .send()
+            .await
+        {
+            Ok(output) => output,
+            Err(SdkError::ServiceError(e)) if e.err().is_resource_not_found_exception() => {
+                return Err(KeySourceError::Missing);
+            }
+            Err(e) => return Err(backend(e)),
+        };
+        let stages = output.version_ids_to_stages().cloned().unwrap_or_default();
+        let labelled = |label: &str| {
+            stages
+                .iter()
+                .find(|(_, labels)| labels.iter().any(|l| l == label))
+                .map(|(version, _)| version.clone())
+        };
+        let current = labelled("AWSCURRENT").ok_or(KeySourceError::Missing)?;
+        let mut others = Vec::new();
+        for label in ["AWSPREVIOUS", "AWSPENDING"] {
+            if let Some(version) = labelled(label).filter(|v| *v != current && !others.contains(v))
+            {
+                others.push(version);
             }
         }
-        Ok(keys)
+        Ok(KeyVersions { current, others })
+    }
+
+    async fn read(&self, version: &str) -> Result<Option<KeyMaterial>, KeySourceError> {
+        self.value(|request| request.version_id(version)).await
     }
 }
 
@@ -95,20 +113,17 @@ impl SecretsManagerKeys {
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| {
-                    KeySourceError::Backend(
-                        aws_sdk_secretsmanager::error::DisplayErrorContext(e).to_string(),
-                    )
-                }),
-            Err(e) => Err(KeySourceError::Backend(
-                aws_sdk_secretsmanager::error::DisplayErrorContext(e).to_string(),
-            )),
+                .map_err(backend),
+            Err(e) => Err(backend(e)),
         }
     }
 
     /// Whether the secret holds a usable current key.
     pub async fn has_key(&self) -> Result<bool, KeySourceError> {
-        Ok(self.stage("AWSCURRENT").await?.is_some())
+        Ok(self
+            .value(|request| request.version_stage("AWSCURRENT"))
+            .await?
+            .is_some())
     }
 }
 

@@ -12,8 +12,8 @@ use oauth2::{
 use serde_json::json;
 use shared::{
     application::Owner,
-    auth::{KeyKind, Scope, lockout},
-    keys::PublicKeyStore,
+    auth::{KeyKind, Scope, generate_private_key_pem, lockout},
+    keys::{KeyMaterial, PublicKeyStore},
     provision::ClientCredentials,
     store::ApplicationStore,
 };
@@ -182,6 +182,90 @@ async fn a_standard_client_gets_a_token_that_verifies_before_and_after_a_key_rot
         StatusCode::OK,
         "a verifier started before the rotation reads the new key when a token names it"
     );
+}
+
+#[tokio::test]
+async fn a_staged_key_is_published_before_it_signs_and_signs_once_promoted() {
+    let stack = Stack::new().await;
+    let current_kid = decode_header(&stack.admin_token().await)
+        .unwrap()
+        .kid
+        .unwrap();
+    let secrets = integration_tests::secrets_client().await;
+    let secret_id = &stack.services.config.signing_key_secret_id;
+    let material = KeyMaterial {
+        kid: "staged".into(),
+        private_key_pem: generate_private_key_pem(KeyKind::Es256).unwrap(),
+    };
+    let staged = secrets
+        .put_secret_value()
+        .secret_id(secret_id)
+        .secret_string(serde_json::to_string(&material).unwrap())
+        .version_stages("AWSPENDING")
+        .send()
+        .await
+        .unwrap()
+        .version_id
+        .unwrap();
+
+    let restarted = stack.reloaded().await;
+    let token = restarted.admin_token().await;
+    assert_eq!(
+        decode_header(&token).unwrap().kid.as_deref(),
+        Some(current_kid.as_str()),
+        "a staged key does not sign"
+    );
+    let published = restarted.services.store.published_keys().await.unwrap();
+    let entry = published.iter().find(|k| k.kid == "staged").unwrap();
+    assert_eq!(
+        entry.secret_version.as_deref(),
+        Some(staged.as_str()),
+        "published with the version it comes from: {published:?}"
+    );
+    let jwks = restarted
+        .request(Method::GET, "/.well-known/jwks.json")
+        .send()
+        .await;
+    let kids: Vec<&str> = jwks.json["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap())
+        .collect();
+    assert_eq!(kids, [current_kid.as_str(), "staged"]);
+
+    // Promoted, the staged version signs (and the replaced one still verifies).
+    let versions = secrets
+        .describe_secret()
+        .secret_id(secret_id)
+        .send()
+        .await
+        .unwrap();
+    let current_version = versions
+        .version_ids_to_stages()
+        .unwrap()
+        .iter()
+        .find(|(_, stages)| stages.iter().any(|s| s == "AWSCURRENT"))
+        .map(|(version, _)| version.clone())
+        .unwrap();
+    secrets
+        .update_secret_version_stage()
+        .secret_id(secret_id)
+        .version_stage("AWSCURRENT")
+        .move_to_version_id(&staged)
+        .remove_from_version_id(current_version)
+        .send()
+        .await
+        .unwrap();
+    let promoted = stack.reloaded().await;
+    let after = promoted.admin_token().await;
+    assert_eq!(
+        decode_header(&after).unwrap().kid.as_deref(),
+        Some("staged")
+    );
+    for token in [&token, &after] {
+        assert_eq!(organizations(&promoted, token).await, StatusCode::OK);
+    }
 }
 
 async fn organizations(stack: &Stack, token: &str) -> StatusCode {
