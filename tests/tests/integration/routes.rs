@@ -237,6 +237,20 @@ fn only_the_token_function_reads_the_signing_key_or_writes_published_keys() {
                     && names(&statement["Resource"], "SigningKeySecret")
             });
         assert_eq!(reads_key, token, "{name}: the signing-key secret");
+        let lists_versions: Vec<_> = statements(function, "Allow")
+            .into_iter()
+            .filter(|(_, actions)| actions.contains(&"secretsmanager:DescribeSecret"))
+            .collect();
+        if token {
+            let [(statement, actions)] = lists_versions.as_slice() else {
+                panic!("{name}: one statement lets it list the signing key's versions")
+            };
+            assert_eq!(actions, &["secretsmanager:DescribeSecret"]);
+            assert!(names(&statement["Resource"], "SigningKeySecret"));
+            assert!(!names(&statement["Resource"], "ClientSecretPepper"));
+        } else {
+            assert!(lists_versions.is_empty(), "{name}: DescribeSecret");
+        }
         let writes_table = statements(function, "Allow")
             .iter()
             .any(|(_, actions)| actions.iter().any(|a| writes.contains(a)));
