@@ -7,7 +7,8 @@
 //! shared machine can be off by a factor of two. Then one process serves 1,000
 //! invocations and the harness reads its peak RSS. The token function's requests are
 //! token requests, so its first answer includes the container's first signature, and
-//! its CPU per warm request is set against one signature.
+//! its CPU per warm request is set against one signature: with the stack's RSA key,
+//! then again with a P-256 key rotated in.
 //! Run with `make bench` (it builds the release binaries first).
 
 use std::{
@@ -21,7 +22,12 @@ use std::{
 
 use integration_tests::{ISSUER, Stack, workspace_root};
 use serde_json::json;
-use shared::{auth::issue, domain::now, provision::ClientCredentials, store::ApplicationStore};
+use shared::{
+    auth::{KeyKind, issue},
+    domain::now,
+    provision::ClientCredentials,
+    store::ApplicationStore,
+};
 
 const INVOCATIONS: usize = 1000;
 const COLD_STARTS: usize = 7;
@@ -386,21 +392,38 @@ fn main() {
 
     // Token requests as Lambda serves them: the release binary behind the Runtime API,
     // its own CPU per warm invocation (event parsing and the answer included), against
-    // one signature with the same key and library, made here.
+    // one signature with the same key and library, made here. Then the same after a
+    // rotation to a P-256 key, which a fresh container signs with.
     let served = token_requests.expect("the token function served its requests");
-    assert_eq!(served.failed, 0, "every token request is answered 200");
     let floor = signing_floor(&runtime, &stack);
+    let es256 = runtime.block_on(stack.rotated("bench-es256", KeyKind::Es256));
+    let served_es256 = run(
+        &binary("token"),
+        &env,
+        token_event(&es256.admin),
+        INVOCATIONS,
+    );
+    let floor_es256 = signing_floor(&runtime, &es256);
     println!("\n== Token requests through the Lambda runtime (the release binary)");
     println!("| key | CPU per request | sign | ratio | tokens/s per core |");
     println!("|---|---|---|---|---|");
-    println!(
-        "| RS256, {} warm invocations | {:.0} µs | {:.0} µs | {:.2} | {:.0} |",
-        INVOCATIONS - WARM_UP,
-        served.warm_cpu.as_secs_f64() * 1e6,
-        floor.as_secs_f64() * 1e6,
-        served.warm_cpu.as_secs_f64() / floor.as_secs_f64(),
-        1.0 / served.warm_cpu.as_secs_f64(),
-    );
+    for (key, served, floor) in [
+        ("RS256", served, floor),
+        ("ES256", served_es256, floor_es256),
+    ] {
+        assert_eq!(
+            served.failed, 0,
+            "every {key} token request is answered 200"
+        );
+        println!(
+            "| {key}, {} warm invocations | {:.0} µs | {:.0} µs | {:.2} | {:.0} |",
+            INVOCATIONS - WARM_UP,
+            served.warm_cpu.as_secs_f64() * 1e6,
+            floor.as_secs_f64() * 1e6,
+            served.warm_cpu.as_secs_f64() / floor.as_secs_f64(),
+            1.0 / served.warm_cpu.as_secs_f64(),
+        );
+    }
 }
 
 /// The CPU of one access token's signature with the stack's current key.
