@@ -119,18 +119,22 @@ impl KeyPublisher {
                 continue;
             }
             // A broken older or pending version must not stop signing with the current one.
-            let read = self.source.read(version).await.map_err(|e| e.to_string());
-            match read.and_then(|material| {
-                material
-                    .map(|m| SigningKey::from_material(&m).map_err(|e| e.to_string()))
-                    .transpose()
-            }) {
-                Ok(Some(key)) => others.push((version.clone(), key.into_public())),
+            match self.read_public(version).await {
+                Ok(Some(key)) => others.push((version.clone(), key)),
                 Ok(None) => {}
                 Err(error) => tracing::warn!(%error, %version, "ignoring a signing key version"),
             }
         }
         Ok(SigningKeys::new(versions.current.clone(), signing, others))
+    }
+
+    /// The public half of the key in `version`, read from the secret.
+    async fn read_public(&self, version: &str) -> Result<Option<Arc<PublicKey>>, String> {
+        let Some(material) = self.source.read(version).await.map_err(|e| e.to_string())? else {
+            return Ok(None);
+        };
+        let key = SigningKey::from_material(&material).map_err(|e| e.to_string())?;
+        Ok(Some(key.into_public()))
     }
 }
 

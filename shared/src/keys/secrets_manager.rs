@@ -66,10 +66,11 @@ impl KeySource for SecretsManagerKeys {
             }
             Err(e) => return Err(backend(e)),
         };
-        let stages = output.version_ids_to_stages().cloned().unwrap_or_default();
+        let stages = output.version_ids_to_stages();
         let labelled = |label: &str| {
             stages
-                .iter()
+                .into_iter()
+                .flatten()
                 .find(|(_, labels)| labels.iter().any(|l| l == label))
                 .map(|(version, _)| version.clone())
         };

@@ -41,6 +41,23 @@ async fn assign(stack: &Stack, token: &str, user: &Reply, roles: &[&str]) -> Rep
         .await
 }
 
+/// Makes the provisioned website give `role_id` to the users it registers.
+async fn give_by_default(stack: &Stack, token: &str, role_id: impl serde::Serialize) -> Reply {
+    let website = format!("/admin/websites/{}", stack.provisioned.website_id);
+    let site = stack
+        .request(Method::GET, &website)
+        .bearer(token)
+        .send()
+        .await;
+    stack
+        .request(Method::PATCH, &website)
+        .bearer(token)
+        .if_match(&site.etag())
+        .json(&json!({ "default_role_id": role_id }))
+        .send()
+        .await
+}
+
 fn id(reply: &Reply) -> String {
     reply.json["id"].as_str().unwrap().to_owned()
 }
@@ -645,19 +662,7 @@ async fn nobody_grants_more_than_it_holds() {
     assert!(handed.text.contains("do not hold"), "{}", handed.text);
 
     // Nor through the website's default role, which it did not send.
-    let website = format!("/admin/websites/{}", stack.provisioned.website_id);
-    let site = stack
-        .request(Method::GET, &website)
-        .bearer(&token)
-        .send()
-        .await;
-    let changed = stack
-        .request(Method::PATCH, &website)
-        .bearer(&token)
-        .if_match(&site.etag())
-        .json(&json!({ "default_role_id": administrator }))
-        .send()
-        .await;
+    let changed = give_by_default(&stack, &token, administrator).await;
     assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
     let defaulted = stack
         .request(Method::POST, "/api/customer-users")
@@ -955,19 +960,7 @@ async fn a_role_a_website_gives_by_default_cannot_be_deleted_even_in_a_race() {
     let stack = Stack::new().await;
     let token = stack.admin_token().await;
     let role = create_role(&stack, &token, json!({"label": "Newcomer"})).await;
-    let website = format!("/admin/websites/{}", stack.provisioned.website_id);
-    let site = stack
-        .request(Method::GET, &website)
-        .bearer(&token)
-        .send()
-        .await;
-    let changed = stack
-        .request(Method::PATCH, &website)
-        .bearer(&token)
-        .if_match(&site.etag())
-        .json(&json!({ "default_role_id": id(&role) }))
-        .send()
-        .await;
+    let changed = give_by_default(&stack, &token, id(&role)).await;
     assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
     let store = &stack.services.store;
     let newcomer = store
