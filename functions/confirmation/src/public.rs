@@ -222,6 +222,13 @@ pub async fn request_reset(
         .filter(|u| u.enabled);
     match user {
         Some(user) => {
+            // The link goes to the user's own website, whichever one the request names:
+            // a requester must not be able to send a genuine link to another host.
+            let own_website = state
+                .directory
+                .get_website(user.website_id)
+                .await?
+                .unwrap_or(website);
             let (token, link) = new_link(
                 &user,
                 LinkPurpose::PasswordReset,
@@ -230,11 +237,17 @@ pub async fn request_reset(
             state.links.put_link(&link).await?;
             state
                 .notifier
-                .send_link(&user, &website, Template::ForgotPassword, &token, &link)
+                .send_link(&user, &own_website, Template::ForgotPassword, &token, &link)
                 .await;
         }
         None => {
-            // The same writes and an email of the same size, to the SES mailbox simulator.
+            // The same reads and writes, and an email of the same size to the SES
+            // mailbox simulator.
+            let website = state
+                .directory
+                .get_website(website.id)
+                .await?
+                .unwrap_or(website);
             let decoy = decoy_user(&website, &email);
             let (_, link) = new_link(
                 &decoy,

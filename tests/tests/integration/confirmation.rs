@@ -267,6 +267,40 @@ async fn forgot_password_answers_the_same_for_known_and_unknown_emails() {
     );
 }
 
+/// A reset request names the website it comes from, but the link goes to the user's own
+/// website: whoever asks cannot have a genuine link sent to another host.
+#[tokio::test]
+async fn a_reset_link_goes_to_the_users_own_website_whichever_the_request_names() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let email = format!("own-site-{}@example.com", uid());
+    register(&stack, &token, &email, "en_US").await;
+    let elsewhere = stack
+        .request(Method::POST, "/admin/websites")
+        .bearer(&token)
+        .json(&json!({"name": "Old shop", "url": "http://old-shop.example.test"}))
+        .send()
+        .await;
+    assert_eq!(elsewhere.status, StatusCode::CREATED, "{}", elsewhere.text);
+
+    let asked = public(
+        &stack,
+        "/customer-user/password-reset/request",
+        json!({"email": email, "website_id": elsewhere.json["id"]}),
+    )
+    .await;
+    assert_eq!(asked.status, StatusCode::ACCEPTED, "{}", asked.text);
+    let mail = last_email(&email).await;
+    assert_eq!(mail.subject, subject(Template::ForgotPassword, "en_US"));
+    assert!(
+        mail.text
+            .contains("https://shop.example.test/customer-user/password-reset?token="),
+        "{}",
+        mail.text
+    );
+    assert!(!mail.text.contains("old-shop"), "{}", mail.text);
+}
+
 #[tokio::test]
 async fn a_reset_link_sets_a_compliant_password_once() {
     let stack = Stack::new().await;
