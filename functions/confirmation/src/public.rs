@@ -40,7 +40,8 @@ pub struct ConfirmRequest {
 #[serde(deny_unknown_fields)]
 pub struct ResetRequest {
     pub email: String,
-    /// The storefront the request comes from; the configured default when absent.
+    /// The storefront the request comes from; the configured default when absent. It
+    /// picks the organization; the link itself goes to the account's own website.
     pub website_id: Option<WebsiteId>,
 }
 
