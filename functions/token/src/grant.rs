@@ -308,8 +308,15 @@ async fn grant(
     let server_error = |e: shared::store::StoreError| OAuthError::ServerError(e.to_string());
     let now = now();
     let epoch = now.unix_timestamp();
+    let well_formed = application_id_of(&request.client_id);
+    // Only a well-formed id is logged: a caller who swapped id and secret must not put
+    // the secret in the logs.
+    let client_id = match well_formed {
+        Some(_) => request.client_id.as_str(),
+        None => "(malformed)",
+    };
     // A malformed client id reads (and counts against) the source alone.
-    let application_id = application_id_of(&request.client_id).unwrap_or_else(decoy_application_id);
+    let application_id = well_formed.unwrap_or_else(decoy_application_id);
     let (application, source_failures) = state
         .applications
         .application_for_token(application_id, source)
@@ -322,7 +329,7 @@ async fn grant(
             })
         });
     if let Some(retry_after) = locked {
-        tracing::warn!(client_id = %request.client_id, %source, "client authentication locked out");
+        tracing::warn!(%client_id, %source, "client authentication locked out");
         return Err(OAuthError::Locked { retry_after });
     }
     let authenticated = application
@@ -334,7 +341,7 @@ async fn grant(
         } else {
             "unknown client"
         };
-        tracing::info!(client_id = %request.client_id, %source, reason, "client authentication failed");
+        tracing::info!(%client_id, %source, reason, "client authentication failed");
         state
             .applications
             .record_auth_failure(application.as_ref().map(|a| a.id), source, epoch)
@@ -344,7 +351,7 @@ async fn grant(
     }
     let application = application.expect("authenticated");
     if !application.usable() {
-        tracing::info!(client_id = %request.client_id, reason = "inactive application or disabled owner", "client authentication failed");
+        tracing::info!(%client_id, reason = "inactive application or disabled owner", "client authentication failed");
         return Err(OAuthError::InvalidClient);
     }
     let scopes = application
@@ -353,7 +360,7 @@ async fn grant(
     let now = past_the_cut_off(&application, now).await;
     let issued = issue(&keys, &state.issuer, &application, &scopes, now)
         .map_err(|e| OAuthError::ServerError(e.to_string()))?;
-    tracing::info!(client_id = %request.client_id, jti = %issued.claims.jti, "issued an access token");
+    tracing::info!(%client_id, jti = %issued.claims.jti, "issued an access token");
     if application.last_use_is_stale(now)
         && let Err(error) = state
             .applications

@@ -406,6 +406,11 @@ async fn a_full_flow_never_shows_the_secret_outside_its_two_answers() {
         client_secret: format!("{secret}x"),
     };
     replies.push(stack.try_token(&wrong, None).await);
+    let swapped = ClientCredentials {
+        client_id: secret.clone(),
+        client_secret: credentials(&created).client_id,
+    };
+    replies.push(stack.try_token(&swapped, None).await);
     for reply in &replies {
         assert!(!reply.text.contains(&secret), "{}", reply.text);
     }
