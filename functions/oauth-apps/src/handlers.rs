@@ -2,6 +2,7 @@ use axum::{
     Json,
     extract::{Path, State},
     http::StatusCode,
+    response::{IntoResponse, Response},
 };
 use serde::Deserialize;
 use shared::{
@@ -15,7 +16,7 @@ use shared::{
     directory::{Organization, User, access},
     domain::{ApplicationId, CustomerUserId, Name, OrganizationId, UserId, now},
     error::Validation,
-    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned},
+    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, no_store},
     mail::Template,
     openapi::{ReadProblems, WriteProblems},
     store::{ApplicationQuery, ApplicationScope, StoreError},
@@ -137,10 +138,27 @@ fn new_application(
     (application, secret)
 }
 
-fn created(application: Application, secret: ClientSecret) -> Versioned<ApplicationView> {
-    let mut view = ApplicationView::of(application);
-    view.client_secret = Some(secret.expose().to_owned());
-    Versioned::created(view.version, view)
+/// An answer that shows a client secret, which no cache may keep: it is shown once.
+pub struct WithSecret(Versioned<ApplicationView>);
+
+impl WithSecret {
+    fn new(status: StatusCode, application: Application, secret: &ClientSecret) -> Self {
+        let mut view = ApplicationView::of(application);
+        view.client_secret = Some(secret.expose().to_owned());
+        Self(Versioned {
+            status,
+            version: view.version,
+            body: view,
+        })
+    }
+}
+
+impl IntoResponse for WithSecret {
+    fn into_response(self) -> Response {
+        let mut response = self.0.into_response();
+        no_store(response.headers_mut());
+        response
+    }
 }
 
 /// The owner of an application being created, as the two create routes load it.
@@ -217,14 +235,14 @@ fn added_values<'a>(
     params(("id" = String, Path, description = "Customer user id")),
     request_body = CreateApplication,
     security(("backend_token" = ["oauth_apps:write"])),
-    responses((status = 201, description = "Created, with `client_secret`", body = ApplicationView, headers(("ETag" = String))), WriteProblems)
+    responses((status = 201, description = "Created, with `client_secret`", body = ApplicationView, headers(("ETag" = String), ("Cache-Control" = String, description = "no-store: the secret is shown once"))), WriteProblems)
 )]
 pub async fn create_for_customer_user(
     State(state): State<OauthAppsState>,
     admin: Admin<OauthAppsWrite>,
     Path(id): Path<String>,
     JsonBody(body): JsonBody<CreateApplication>,
-) -> Result<Versioned<ApplicationView>, ApiError> {
+) -> Result<WithSecret, ApiError> {
     let owner = customer_user(&state, admin.principal(), &id).await?;
     let new_owner = NewOwner {
         owner: Owner::Frontend {
@@ -247,7 +265,7 @@ pub async fn create_for_customer_user(
             .send(&owner, &website, Template::OauthApplicationAdded, &values)
             .await;
     }
-    Ok(created(application, secret))
+    Ok(WithSecret::new(StatusCode::CREATED, application, &secret))
 }
 
 /// Adds a backend application to a back-office user; the secret is in this answer only.
@@ -256,14 +274,14 @@ pub async fn create_for_customer_user(
     params(("id" = String, Path, description = "Back-office user id")),
     request_body = CreateApplication,
     security(("backend_token" = ["oauth_apps:write"])),
-    responses((status = 201, description = "Created, with `client_secret`", body = ApplicationView, headers(("ETag" = String))), WriteProblems)
+    responses((status = 201, description = "Created, with `client_secret`", body = ApplicationView, headers(("ETag" = String), ("Cache-Control" = String, description = "no-store: the secret is shown once"))), WriteProblems)
 )]
 pub async fn create_for_user(
     State(state): State<OauthAppsState>,
     admin: Admin<OauthAppsWrite>,
     Path(id): Path<String>,
     JsonBody(body): JsonBody<CreateApplication>,
-) -> Result<Versioned<ApplicationView>, ApiError> {
+) -> Result<WithSecret, ApiError> {
     let owner = user(&state, admin.principal(), &id).await?;
     let new_owner = NewOwner {
         owner: Owner::Backend { user_id: owner.id },
@@ -280,7 +298,7 @@ pub async fn create_for_user(
         .notifier
         .send_to_user(&owner, Template::OauthApplicationAdded, &values)
         .await;
-    Ok(created(application, secret))
+    Ok(WithSecret::new(StatusCode::CREATED, application, &secret))
 }
 
 fn query(q: &ListApplications, scope: ApplicationScope) -> Result<ApplicationQuery, ApiError> {
@@ -547,14 +565,14 @@ pub async fn delete(
     post, path = "/admin/oauth-applications/{id}/rotate-secret", tag = "oauth-applications",
     params(("id" = String, Path, description = "Application id"), ("If-Match" = Option<String>, Header, description = "The ETag last read (optional)")),
     security(("backend_token" = ["oauth_apps:write"])),
-    responses((status = 200, description = "The new `client_secret` and when the old one stops", body = ApplicationView, headers(("ETag" = String))), WriteProblems)
+    responses((status = 200, description = "The new `client_secret` and when the old one stops", body = ApplicationView, headers(("ETag" = String), ("Cache-Control" = String, description = "no-store: the secret is shown once"))), WriteProblems)
 )]
 pub async fn rotate_secret(
     State(state): State<OauthAppsState>,
     admin: Admin<OauthAppsWrite>,
     Path(id): Path<String>,
     if_match: Option<IfMatch>,
-) -> Result<Versioned<ApplicationView>, ApiError> {
+) -> Result<WithSecret, ApiError> {
     let current = load(&state, admin.principal(), &id).await?;
     if let Some(if_match) = if_match {
         if_match.check(current.version)?;
@@ -583,7 +601,5 @@ pub async fn rotate_secret(
         .applications
         .replace_application(&application, &current)
         .await?;
-    let mut view = ApplicationView::of(application);
-    view.client_secret = Some(secret.expose().to_owned());
-    Ok(Versioned::ok(view.version, view))
+    Ok(WithSecret::new(StatusCode::OK, application, &secret))
 }

@@ -12,7 +12,7 @@ use shared::{
     application::{Application, GrantError, application_id_of},
     auth::{KEYS_NOT_CONFIGURED, Scope, TOKEN_LIFETIME_SECONDS, issue, lockout},
     domain::{ApplicationId, now},
-    http::MAX_BODY_BYTES,
+    http::{MAX_BODY_BYTES, no_store},
 };
 use time::OffsetDateTime;
 
@@ -126,11 +126,6 @@ impl IntoResponse for OAuthError {
         }
         response
     }
-}
-
-fn no_store(headers: &mut HeaderMap) {
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
 }
 
 /// The parameters of a token request, each at most once (RFC 6749, 3.2).

@@ -10,6 +10,13 @@ pub use etag::{IfMatch, Versioned, etag};
 pub use paging::{Page, PageRequest};
 pub use query::QueryParams;
 
+/// Marks an answer that carries a credential: no cache may keep it (RFC 6749, 5.1).
+pub fn no_store(headers: &mut axum::http::HeaderMap) {
+    use axum::http::{HeaderValue, header};
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+}
+
 /// The answer for paths no route serves.
 pub async fn route_not_found() -> crate::ApiError {
     crate::ApiError::NotFound("no such route: see /openapi.json for the routes".into())

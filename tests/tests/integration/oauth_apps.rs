@@ -37,6 +37,7 @@ async fn a_frontend_application_end_to_end() {
     assert_eq!(created.json["client_id"].as_str().unwrap().len(), 32);
     let creds = credentials(&created);
     assert_eq!(created.json["owner"]["kind"], "frontend");
+    assert_eq!(created.header("cache-control"), Some("no-store"));
 
     // The owner is told, without the secret.
     let mails = emails_to(email).await;
@@ -379,6 +380,7 @@ async fn a_full_flow_never_shows_the_secret_outside_its_two_answers() {
         .send()
         .await;
     let secret = created.json["client_secret"].as_str().unwrap().to_owned();
+    assert_eq!(created.header("cache-control"), Some("no-store"));
     let app_path = format!(
         "/admin/oauth-applications/{}",
         created.json["id"].as_str().unwrap()
@@ -429,6 +431,7 @@ async fn a_full_flow_never_shows_the_secret_outside_its_two_answers() {
         .send()
         .await;
     let second = rotated.json["client_secret"].as_str().unwrap().to_owned();
+    assert_eq!(rotated.header("cache-control"), Some("no-store"));
     stack
         .try_token(
             &ClientCredentials {
