@@ -5,9 +5,13 @@
 
 use std::collections::BTreeSet;
 
-use integration_tests::{Route, openapi_document, watch_routes, workspace_root};
+use integration_tests::{Route, Stack, openapi_document, watch_routes, workspace_root};
 use serde_yaml::Value;
-use shared::store::{SIGNING_KEYS, TABLE};
+use shared::{
+    application::Owner,
+    provision::ClientCredentials,
+    store::{SIGNING_KEYS, TABLE},
+};
 
 fn template() -> Value {
     let text = std::fs::read_to_string(workspace_root().join("infra/template.yaml")).unwrap();
@@ -213,15 +217,17 @@ fn names(value: &Value, resource: &str) -> bool {
     serde_yaml::to_string(value).unwrap().contains(resource)
 }
 
+const WRITES: [&str; 4] = [
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+];
+
 #[test]
 fn only_the_token_function_reads_the_signing_key_or_writes_published_keys() {
     let template = template();
-    let writes = [
-        "dynamodb:PutItem",
-        "dynamodb:UpdateItem",
-        "dynamodb:DeleteItem",
-        "dynamodb:BatchWriteItem",
-    ];
+    let writes = WRITES;
     let mut functions = 0;
     for (name, function) in resources(&template) {
         if function["Type"].as_str() != Some("AWS::Serverless::Function") {
@@ -278,4 +284,75 @@ fn only_the_token_function_reads_the_signing_key_or_writes_published_keys() {
         Some(SIGNING_KEYS),
         "the partition the code publishes keys in"
     );
+}
+
+/// The partition-key patterns a function's DynamoDB statements allow it to write. Every
+/// DynamoDB statement must name its partitions.
+fn writable_partitions(function: &Value) -> Vec<String> {
+    let mut writable = Vec::new();
+    for (statement, actions) in statements(function, "Allow") {
+        if !actions.iter().any(|a| a.starts_with("dynamodb:")) {
+            continue;
+        }
+        let condition = &statement["Condition"];
+        let patterns = condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+            .as_sequence()
+            .or_else(|| {
+                condition["ForAllValues:StringEquals"]["dynamodb:LeadingKeys"].as_sequence()
+            })
+            .unwrap_or_else(|| panic!("{actions:?} must be limited to named partitions"));
+        if actions.iter().any(|a| WRITES.contains(a)) {
+            writable.extend(patterns.iter().map(|p| p.as_str().unwrap().to_owned()));
+        }
+    }
+    writable
+}
+
+fn matches(pattern: &str, pk: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => pk.starts_with(prefix),
+        None => pk == pattern,
+    }
+}
+
+/// The token function answers the internet, so its policy lets it reach only the
+/// partitions it serves. A token request that wrote anywhere else would be refused on
+/// AWS: this test makes the requests that write and checks each written item against
+/// the template.
+#[tokio::test]
+async fn the_token_function_writes_only_the_partitions_its_policy_names() {
+    let template = template();
+    let writable = writable_partitions(&resources(&template)["TokenFunction"]);
+    assert!(writable.iter().any(|p| p == SIGNING_KEYS), "{writable:?}");
+
+    let stack = Stack::new().await;
+    let owner = Owner::Backend {
+        user_id: stack.provisioned.admin_user_id,
+    };
+    let (_, credentials) = stack.application(owner, &[]).await;
+    let before = stack.table_items().await;
+    let wrong = ClientCredentials {
+        client_id: credentials.client_id.clone(),
+        client_secret: format!("{}x", credentials.client_secret),
+    };
+    stack.try_token(&wrong, None).await;
+    stack.token(&credentials, None).await;
+
+    let written: Vec<String> = stack
+        .table_items()
+        .await
+        .into_iter()
+        .filter(|item| !before.contains(item))
+        .map(|item| item[TABLE.partition_key].as_s().unwrap().to_owned())
+        .collect();
+    assert!(
+        written.len() >= 2,
+        "the application and the source's failure counter: {written:?}"
+    );
+    for pk in &written {
+        assert!(
+            writable.iter().any(|pattern| matches(pattern, pk)),
+            "{pk} is outside {writable:?}"
+        );
+    }
 }
