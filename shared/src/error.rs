@@ -188,6 +188,9 @@ impl From<StoreError> for ApiError {
                 "cursor",
                 "is not a cursor this list returned for these filters: start again without it",
             )]),
+            StoreError::Contention => Self::Conflict(
+                "the record is being changed by another request at the same moment: read it again and retry".into(),
+            ),
             StoreError::Backend(detail) => Self::Internal(detail),
         }
     }

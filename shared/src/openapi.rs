@@ -161,7 +161,10 @@ impl IntoResponses for WriteProblems {
             UNAUTHORIZED,
             FORBIDDEN,
             ("404", "No such resource"),
-            ("409", "The change conflicts with other records"),
+            (
+                "409",
+                "The change conflicts with other records, or another request was changing the same records at that moment (retry)",
+            ),
             (
                 "412",
                 "If-Match names a stale version: read the resource again",

@@ -52,7 +52,9 @@ pub fn sdk_config() -> Result<SdkConfig, SdkSetupError> {
     sdk_config_from(|name| std::env::var(name).ok())
 }
 
-fn sdk_config_from(var: impl Fn(&str) -> Option<String>) -> Result<SdkConfig, SdkSetupError> {
+pub(crate) fn sdk_config_from(
+    var: impl Fn(&str) -> Option<String>,
+) -> Result<SdkConfig, SdkSetupError> {
     let env = |name| var(name).filter(|v| !v.is_empty());
     let flag = |name| env(name).map(|v| v.eq_ignore_ascii_case("true"));
     let extra_roots = ca_bundle(env("AWS_CA_BUNDLE"))?;

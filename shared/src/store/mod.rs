@@ -35,6 +35,9 @@ pub enum StoreError {
     Duplicate(String),
     #[error("the cursor is not one this store issued")]
     BadCursor,
+    /// Concurrent writes to the same records kept this one from going through.
+    #[error("the record is being changed by another request")]
+    Contention,
     #[error("storage failed: {0}")]
     Backend(String),
 }

@@ -12,7 +12,7 @@ use std::{
 use async_trait::async_trait;
 use aws_sdk_dynamodb::{
     Client,
-    error::{DisplayErrorContext, SdkError},
+    error::{DisplayErrorContext, ProvideErrorMetadata, SdkError},
     operation::{
         delete_item::DeleteItemError, put_item::PutItemError,
         transact_write_items::TransactWriteItemsError, update_item::UpdateItemError,
@@ -44,6 +44,8 @@ type Item = HashMap<String, AttributeValue>;
 
 mod audit;
 mod consents;
+#[cfg(test)]
+mod contention;
 mod customer_users;
 mod links;
 mod public_keys;
@@ -68,7 +70,13 @@ struct Filter {
     values: Vec<(&'static str, AttributeValue)>,
 }
 
-fn backend<E: std::error::Error + 'static, R: std::fmt::Debug>(e: SdkError<E, R>) -> StoreError {
+fn backend<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(
+    e: SdkError<E, R>,
+) -> StoreError {
+    // A single-item write that met a transaction in progress on the same item.
+    if e.code() == Some("TransactionConflictException") {
+        return StoreError::Contention;
+    }
     StoreError::Backend(DisplayErrorContext(e).to_string())
 }
 
@@ -203,6 +211,44 @@ fn cancelled_reasons(error: &TransactWriteItemsError) -> Option<Vec<String>> {
         ),
         _ => None,
     }
+}
+
+/// Why DynamoDB cancelled a transaction, from its per-write reasons.
+#[derive(Debug, PartialEq, Eq)]
+enum Cancellation {
+    /// The condition of the write at this index failed: the records say no.
+    Condition(usize),
+    /// Another transaction or write held one of the items: nothing was written, and
+    /// the same transaction may go through when tried again.
+    Conflict,
+    Other,
+}
+
+impl Cancellation {
+    fn of(reasons: &[String]) -> Self {
+        if let Some(index) = reasons.iter().position(|r| r == "ConditionalCheckFailed") {
+            Self::Condition(index)
+        } else if reasons.iter().any(|r| r == "TransactionConflict") {
+            Self::Conflict
+        } else {
+            Self::Other
+        }
+    }
+}
+
+/// How many times a transaction is sent when concurrent ones keep cancelling it.
+const TRANSACTION_ATTEMPTS: u32 = 3;
+
+/// The pause before sending a cancelled transaction again: 20 ms, then 40 ms, each with
+/// up to 20 ms more, so that the requests that collided do not collide again.
+fn pause_after(attempt: u32) -> std::time::Duration {
+    // Jitter needs no secrecy: the clock's nanoseconds differ between containers.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    std::time::Duration::from_millis(20 << (attempt - 1))
+        + std::time::Duration::from_nanos(u64::from(nanos % 20_000_000))
 }
 
 /// What a failed condition on the n-th write of a transaction means.
@@ -686,35 +732,40 @@ impl DynamoStore {
         .await
     }
 
-    /// Runs writes atomically; the first failed condition is explained by `meaning`.
+    /// Runs writes atomically; the first failed condition is explained by `meaning`. A
+    /// transaction cancelled by a concurrent one wrote nothing, so it is sent again.
     async fn transact(
         &self,
         writes: Vec<TransactWriteItem>,
         meaning: Meaning<'_>,
     ) -> StoreResult<()> {
-        match self
+        let request = self
             .client
             .transact_write_items()
-            .set_transact_items(Some(writes))
-            .send()
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(SdkError::ServiceError(e)) => match cancelled_reasons(e.err()) {
-                Some(reasons) => match reasons
-                    .iter()
-                    .position(|code| code == "ConditionalCheckFailed")
-                {
-                    Some(index) => Err(meaning(index)),
-                    None => Err(StoreError::Backend(format!(
-                        "transaction cancelled: {reasons:?}"
-                    ))),
+            .set_transact_items(Some(writes));
+        let mut attempt = 1;
+        loop {
+            let reasons = match request.clone().send().await {
+                Ok(_) => return Ok(()),
+                Err(SdkError::ServiceError(e)) => match cancelled_reasons(e.err()) {
+                    Some(reasons) => reasons,
+                    None => return Err(backend(SdkError::ServiceError(e))),
                 },
-                None => Err(StoreError::Backend(
-                    DisplayErrorContext(SdkError::ServiceError(e)).to_string(),
-                )),
-            },
-            Err(e) => Err(backend(e)),
+                Err(e) => return Err(backend(e)),
+            };
+            match Cancellation::of(&reasons) {
+                Cancellation::Condition(index) => return Err(meaning(index)),
+                Cancellation::Conflict if attempt < TRANSACTION_ATTEMPTS => {
+                    tokio::time::sleep(pause_after(attempt)).await;
+                    attempt += 1;
+                }
+                Cancellation::Conflict => return Err(StoreError::Contention),
+                Cancellation::Other => {
+                    return Err(StoreError::Backend(format!(
+                        "transaction cancelled: {reasons:?}"
+                    )));
+                }
+            }
         }
     }
 
