@@ -1101,6 +1101,9 @@ fn encode_cursor(last_key: &Item) -> StoreResult<String> {
     Ok(URL_SAFE_NO_PAD.encode(serde_json::Value::Object(map).to_string()))
 }
 
+/// The longest sort-key value DynamoDB accepts.
+const MAX_SORT_KEY_BYTES: usize = 1024;
+
 fn decode_cursor(
     cursor: &str,
     index: GlobalIndex,
@@ -1119,6 +1122,14 @@ fn decode_cursor(
         index.sort_key,
     ];
     if map.len() != expected.len() || !expected.iter().all(|k| map.contains_key(*k)) {
+        return Err(StoreError::BadCursor);
+    }
+    // DynamoDB refuses empty key values and sort keys over 1,024 bytes: a forged cursor
+    // must be a 4xx, not a failed call.
+    if map
+        .values()
+        .any(|v| v.is_empty() || v.len() > MAX_SORT_KEY_BYTES)
+    {
         return Err(StoreError::BadCursor);
     }
     let within = map[index.partition_key] == partition
