@@ -17,7 +17,7 @@ use shared::{
     directory::access,
     domain::{ConsentId, Name, OrganizationId, WebUrl, now},
     error::Validation,
-    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, nullable},
+    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, nullable, search_prefix},
     openapi::{ReadProblems, WriteProblems},
 };
 
@@ -53,6 +53,7 @@ pub struct ListConsents {
     /// Defaults to the caller's organization.
     pub organization_id: Option<String>,
     /// Only consents whose name starts with this (case-insensitive).
+    #[param(max_length = 255)]
     pub name: Option<String>,
     pub limit: Option<String>,
     pub cursor: Option<String>,
@@ -71,6 +72,7 @@ pub async fn list(
     QueryParams(q): QueryParams<ListConsents>,
 ) -> Result<Json<Page<Consent>>, ApiError> {
     let page = PageRequest::try_from((q.limit, q.cursor))?;
+    let name = search_prefix("name", q.name)?;
     let organization_id = access::organization_for_read(
         state.directory.as_ref(),
         admin.principal(),
@@ -80,7 +82,7 @@ pub async fn list(
     Ok(Json(
         state
             .consents
-            .list_consents(organization_id, q.name.as_deref(), &page)
+            .list_consents(organization_id, name.as_deref(), &page)
             .await?,
     ))
 }

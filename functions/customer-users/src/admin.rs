@@ -17,7 +17,7 @@ use shared::{
     customer_user::CustomerUser,
     directory::access,
     domain::{CustomerId, CustomerUserId, OrganizationId},
-    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned},
+    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, search_prefix},
     openapi::{ReadProblems, WriteProblems},
     store::{CustomerUserQuery, CustomerUserSort},
 };
@@ -40,10 +40,13 @@ pub struct ListCustomerUsers {
     pub organization_id: Option<String>,
     pub customer_id: Option<String>,
     /// Email prefix, case-insensitive.
+    #[param(max_length = 255)]
     pub email: Option<String>,
     /// First-name prefix, case-insensitive.
+    #[param(max_length = 255)]
     pub first_name: Option<String>,
     /// Last-name prefix, case-insensitive.
+    #[param(max_length = 255)]
     pub last_name: Option<String>,
     /// `true` or `false`.
     pub enabled: Option<String>,
@@ -98,9 +101,9 @@ pub async fn list(
     let query = CustomerUserQuery {
         organization_id,
         customer_id: id::<CustomerId>("customer_id", q.customer_id.as_deref())?,
-        email_prefix: q.email,
-        first_name_prefix: q.first_name,
-        last_name_prefix: q.last_name,
+        email_prefix: search_prefix("email", q.email)?,
+        first_name_prefix: search_prefix("first_name", q.first_name)?,
+        last_name_prefix: search_prefix("last_name", q.last_name)?,
         enabled: boolean("enabled", q.enabled.as_deref())?,
         confirmed: boolean("confirmed", q.confirmed.as_deref())?,
         sort,

@@ -17,7 +17,7 @@ use shared::{
     directory::{Permission, access, accumulated},
     domain::CustomerUserId,
     error::Validation,
-    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned},
+    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, search_prefix},
     openapi::{ReadProblems, WriteProblems},
     store::CustomerUserQuery,
 };
@@ -172,6 +172,7 @@ pub async fn me(
 #[into_params(parameter_in = Query)]
 pub struct ListColleagues {
     /// Email prefix, case-insensitive.
+    #[param(max_length = 255)]
     pub email: Option<String>,
     pub limit: Option<String>,
     pub cursor: Option<String>,
@@ -193,7 +194,7 @@ pub async fn list(
     let actor = actor(&state, &storefront, Permission::ViewCustomerUsers).await?;
     let query = CustomerUserQuery {
         customer_id: Some(actor.user.customer_id),
-        email_prefix: q.email,
+        email_prefix: search_prefix("email", q.email)?,
         ..CustomerUserQuery::of_organization(actor.user.organization_id)
     };
     let users = state

@@ -16,7 +16,7 @@ use shared::{
     },
     domain::{CustomerId, Name, OrganizationId, UserId, now},
     error::Validation,
-    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, nullable},
+    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, nullable, search_prefix},
     openapi::{ReadProblems, WriteProblems},
     store::CustomerFilter,
 };
@@ -58,6 +58,7 @@ pub struct ListCustomers {
     /// Defaults to the caller's organization.
     pub organization_id: Option<String>,
     /// Only customers whose name starts with this (case-insensitive).
+    #[param(max_length = 255)]
     pub name: Option<String>,
     /// Only the direct subsidiaries of this customer.
     pub parent_id: Option<String>,
@@ -153,7 +154,7 @@ pub async fn list(
     };
     let filter = CustomerFilter {
         organization_id,
-        name_prefix: query.name,
+        name_prefix: search_prefix("name", query.name)?,
         parent_id,
     };
     Ok(Json(state.store.list_customers(&filter, &page).await?))

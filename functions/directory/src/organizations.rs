@@ -12,7 +12,7 @@ use shared::{
     directory::Organization,
     domain::{Name, OrganizationId, now},
     error::Validation,
-    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned},
+    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, search_prefix},
     openapi::{ReadProblems, WriteProblems},
 };
 
@@ -42,6 +42,7 @@ pub struct UpdateOrganization {
 #[into_params(parameter_in = Query)]
 pub struct ListOrganizations {
     /// Only organizations whose name starts with this (case-insensitive).
+    #[param(max_length = 255)]
     pub name: Option<String>,
     /// Items per page, 1 to 100 (default 20).
     pub limit: Option<String>,
@@ -62,18 +63,17 @@ pub async fn list(
     QueryParams(query): QueryParams<ListOrganizations>,
 ) -> Result<axum::Json<Page<Organization>>, ApiError> {
     let page = PageRequest::try_from((query.limit, query.cursor))?;
+    let name = search_prefix("name", query.name)?;
     let store = state.store.as_ref();
     if access::has_global_access(store, admin.principal()).await? {
         return Ok(axum::Json(
-            store
-                .list_organizations(query.name.as_deref(), &page)
-                .await?,
+            store.list_organizations(name.as_deref(), &page).await?,
         ));
     }
     let own = store
         .get_organization(admin.principal().organization_id)
         .await?;
-    let prefix = query.name.unwrap_or_default().to_lowercase();
+    let prefix = name.unwrap_or_default().to_lowercase();
     let items = own
         .into_iter()
         .filter(|o| o.name.as_str().to_lowercase().starts_with(&prefix))

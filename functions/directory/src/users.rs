@@ -15,7 +15,7 @@ use shared::{
     directory::User,
     domain::{Email, Name, OrganizationId, UserId, now},
     error::Validation,
-    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned},
+    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, search_prefix},
     openapi::{ReadProblems, WriteProblems},
 };
 
@@ -53,6 +53,7 @@ pub struct ListUsers {
     /// Defaults to the caller's organization.
     pub organization_id: Option<String>,
     /// Only users whose email starts with this (case-insensitive).
+    #[param(max_length = 255)]
     pub email: Option<String>,
     pub limit: Option<String>,
     pub cursor: Option<String>,
@@ -71,6 +72,7 @@ pub async fn list(
     QueryParams(query): QueryParams<ListUsers>,
 ) -> Result<Json<Page<User>>, ApiError> {
     let page = PageRequest::try_from((query.limit, query.cursor))?;
+    let email = search_prefix("email", query.email)?;
     let organization_id = access::organization_for_read(
         state.store.as_ref(),
         admin.principal(),
@@ -80,7 +82,7 @@ pub async fn list(
     Ok(Json(
         state
             .store
-            .list_users(organization_id, query.email.as_deref(), &page)
+            .list_users(organization_id, email.as_deref(), &page)
             .await?,
     ))
 }

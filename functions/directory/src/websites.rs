@@ -13,7 +13,7 @@ use shared::{
     directory::Website,
     domain::{Localization, Name, OrganizationId, RoleId, WebUrl, WebsiteId, now},
     error::Validation,
-    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, nullable},
+    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, nullable, search_prefix},
     openapi::{ReadProblems, WriteProblems},
 };
 
@@ -54,6 +54,7 @@ pub struct ListWebsites {
     /// Defaults to the caller's organization.
     pub organization_id: Option<String>,
     /// Only websites whose name starts with this (case-insensitive).
+    #[param(max_length = 255)]
     pub name: Option<String>,
     pub limit: Option<String>,
     pub cursor: Option<String>,
@@ -107,6 +108,7 @@ pub async fn list(
     QueryParams(query): QueryParams<ListWebsites>,
 ) -> Result<Json<Page<Website>>, ApiError> {
     let page = PageRequest::try_from((query.limit, query.cursor))?;
+    let name = search_prefix("name", query.name)?;
     let organization_id = access::organization_for_read(
         state.store.as_ref(),
         admin.principal(),
@@ -116,7 +118,7 @@ pub async fn list(
     Ok(Json(
         state
             .store
-            .list_websites(organization_id, query.name.as_deref(), &page)
+            .list_websites(organization_id, name.as_deref(), &page)
             .await?,
     ))
 }

@@ -16,7 +16,7 @@ use shared::{
     directory::{Organization, User, access},
     domain::{ApplicationId, CustomerUserId, Name, OrganizationId, UserId, now},
     error::Validation,
-    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, no_store},
+    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, no_store, search_prefix},
     mail::Template,
     openapi::{ReadProblems, WriteProblems},
     store::{ApplicationQuery, ApplicationScope, StoreError},
@@ -53,6 +53,7 @@ pub struct ListApplications {
     /// Defaults to the caller's organization (ignored for one owner's list).
     pub organization_id: Option<String>,
     /// Name prefix, case-insensitive.
+    #[param(max_length = 255)]
     pub name: Option<String>,
     /// `true` or `false`.
     pub active: Option<String>,
@@ -310,7 +311,7 @@ fn query(q: &ListApplications, scope: ApplicationScope) -> Result<ApplicationQue
     };
     Ok(ApplicationQuery {
         scope,
-        name_prefix: q.name.clone(),
+        name_prefix: search_prefix("name", q.name.clone())?,
         active,
     })
 }

@@ -17,7 +17,7 @@ use shared::{
     directory::{CustomerUserRole, access},
     domain::{CustomerId, CustomerUserId, Name, RoleId, now},
     error::Validation,
-    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned},
+    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, search_prefix},
     openapi::{ReadProblems, WriteProblems},
     store::RoleFilter,
 };
@@ -37,6 +37,7 @@ pub struct ListRoles {
     /// Only this customer's own roles.
     pub customer_id: Option<String>,
     /// Only roles whose label starts with this (case-insensitive).
+    #[param(max_length = 255)]
     pub label: Option<String>,
     pub limit: Option<String>,
     pub cursor: Option<String>,
@@ -72,7 +73,7 @@ pub async fn list(
     let filter = RoleFilter {
         organization_id,
         customer_id,
-        label_prefix: q.label,
+        label_prefix: search_prefix("label", q.label)?,
     };
     Ok(Json(state.directory.list_roles(&filter, &page).await?))
 }

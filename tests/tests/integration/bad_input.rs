@@ -244,3 +244,60 @@ async fn unknown_ids_and_routes_are_404_problems() {
         );
     }
 }
+
+/// Every list filter by prefix documents its longest value and refuses a longer one by
+/// name, before DynamoDB could refuse it; the longest is searched for like any other.
+#[tokio::test]
+async fn a_prefix_longer_than_any_value_is_refused_by_name() {
+    use shared::http::MAX_PREFIX_CHARS;
+    let stack = Stack::new().await;
+    let admin = stack.admin_token().await;
+    let (user, storefront) = stack.storefront_administrator().await;
+    let document = serde_json::to_value(integration_tests::openapi_document()).unwrap();
+    let mut checked = Vec::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        let Some(parameters) = item["get"]["parameters"].as_array() else {
+            continue;
+        };
+        for parameter in parameters {
+            let Some(longest) = parameter["schema"]["maxLength"].as_u64() else {
+                continue;
+            };
+            let name = parameter["name"].as_str().unwrap();
+            assert_eq!(parameter["in"], "query", "{path} {name}");
+            assert_eq!(longest as usize, MAX_PREFIX_CHARS, "{path} {name}");
+            let concrete = path
+                .replace(
+                    "/users/{id}",
+                    &format!("/users/{}", stack.provisioned.admin_user_id),
+                )
+                .replace("{id}", user.json["id"].as_str().unwrap());
+            let token = if path.starts_with("/api/") {
+                &storefront
+            } else {
+                &admin
+            };
+            let ask = |length: usize| {
+                let query = format!("{concrete}?{name}={}", "%C3%A9".repeat(length));
+                stack.request(Method::GET, &query).bearer(token).send()
+            };
+            let longest = ask(MAX_PREFIX_CHARS).await;
+            assert_eq!(
+                longest.status,
+                StatusCode::OK,
+                "{path} {name}: {}",
+                longest.text
+            );
+            let longer = ask(MAX_PREFIX_CHARS + 1).await;
+            assert_eq!(
+                longer.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{path} {name}: {}",
+                longer.text
+            );
+            assert_eq!(longer.error_fields(), [name], "{path}");
+            checked.push(format!("{path} {name}"));
+        }
+    }
+    assert_eq!(checked.len(), 13, "{checked:?}");
+}
