@@ -65,7 +65,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             ))
         }),
         Err(error) => {
-            let path = error.path().to_string();
+            let path = dotted(error.path());
             let inner = error.into_inner();
             match inner.classify() {
                 serde_json::error::Category::Data => {
@@ -108,6 +108,26 @@ fn describe_data_error(path: &str, message: &str) -> (String, String) {
         path.to_owned()
     };
     (field, message.to_owned())
+}
+
+/// The path as the rules name fields (`addresses.0.street`), `.` for the body itself;
+/// serde_path_to_error writes list positions as `addresses[0]`.
+fn dotted(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let segments: Vec<String> = path
+        .iter()
+        .map(|segment| match segment {
+            Segment::Seq { index } => index.to_string(),
+            Segment::Map { key } => key.clone(),
+            Segment::Enum { variant } => variant.clone(),
+            Segment::Unknown => "?".to_owned(),
+        })
+        .collect();
+    if segments.is_empty() {
+        ".".to_owned()
+    } else {
+        segments.join(".")
+    }
 }
 
 fn join_path(path: &str, name: &str) -> String {
@@ -176,6 +196,26 @@ mod tests {
         assert_eq!(e[0].field, "name");
         assert_eq!(e[0].message, "must not be blank");
         assert_eq!(errors(parse_json(br#"{"name":5}"#))[0].field, "name");
+    }
+
+    #[test]
+    fn list_positions_are_named_as_the_rules_name_them() {
+        #[derive(Debug, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Lists {
+            #[allow(dead_code)]
+            names: Vec<Vec<Name>>,
+        }
+        for (body, field) in [
+            (&br#"{"names":[["a"],["b", 5]]}"#[..], "names.1.1"),
+            (br#"{"names":[["a"]], "extra": 1}"#, "extra"),
+            (br#"{"names":[[" "]]}"#, "names.0.0"),
+        ] {
+            match parse_json::<Lists>(body) {
+                Err(ApiError::Validation(errors)) => assert_eq!(errors[0].field, field),
+                other => panic!("{other:?}"),
+            }
+        }
     }
 
     #[test]
