@@ -65,7 +65,8 @@ pub async fn organization_for_write(
     Ok(organization_id)
 }
 
-/// Records of organizations the caller may not see are reported as missing.
+/// Records of organizations the caller may not see are reported as missing; a failed
+/// read stays a failure, never a 404 a client could take for "already deleted".
 pub async fn visible(
     store: &dyn DirectoryStore,
     principal: &AdminPrincipal,
@@ -74,7 +75,10 @@ pub async fn visible(
 ) -> Result<(), ApiError> {
     ensure_organization(store, principal, organization_id)
         .await
-        .map_err(|_| not_found(what))
+        .map_err(|error| match error {
+            ApiError::Forbidden(_) => not_found(what),
+            other => other,
+        })
 }
 
 pub fn not_found(what: &str) -> ApiError {
@@ -100,4 +104,26 @@ where
     let record = fetch(id).await?.ok_or_else(|| not_found(what))?;
     visible(store, principal, organization_of(&record), what).await?;
     Ok(record)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{domain::UserId, store::scripted::scripted};
+
+    #[tokio::test]
+    async fn a_failed_read_is_not_reported_as_missing() {
+        let failure = r#"{"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"Requested resource not found"}"#;
+        let (store, served) = scripted(vec![(400, failure)]).await;
+        let principal = AdminPrincipal {
+            user_id: UserId::generate(),
+            organization_id: OrganizationId::generate(),
+            client_id: "client".into(),
+            scopes: Vec::new(),
+        };
+        let elsewhere = OrganizationId::generate();
+        let answer = visible(&store, &principal, elsewhere, "customer").await;
+        assert!(matches!(answer, Err(ApiError::Internal(_))), "{answer:?}");
+        assert_eq!(served.load(std::sync::atomic::Ordering::SeqCst), 1);
+    }
 }

@@ -5,6 +5,8 @@ mod dynamodb;
 mod keys;
 mod table;
 
+#[cfg(test)]
+pub(crate) use dynamodb::scripted;
 pub use dynamodb::{Corrected, DynamoStore};
 pub use keys::SIGNING_KEYS;
 pub use table::{GlobalIndex, TABLE, TableDefinition};

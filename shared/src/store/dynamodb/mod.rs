@@ -50,6 +50,8 @@ mod customer_users;
 mod links;
 mod public_keys;
 mod recount;
+#[cfg(test)]
+pub(crate) mod scripted;
 
 pub use recount::Corrected;
 
