@@ -127,7 +127,7 @@ pub async fn create(
     };
     let sales_given = body.sales_representative_ids.is_some();
     let at = now();
-    let user = CustomerUser {
+    let mut user = CustomerUser {
         id: CustomerUserId::generate(),
         organization_id: customer.organization_id,
         customer_id: customer.id,
@@ -167,7 +167,7 @@ pub async fn create(
     check_roles(state.directory.as_ref(), &mut v, &user).await?;
     rules::check_localization(state, &mut v, &user, &website).await?;
     if sales_given {
-        rules::check_sales_representatives(state, &mut v, &user, &[]).await?;
+        rules::check_sales_representatives(state, &mut v, &mut user, &[]).await?;
     }
     v.finish()?;
 
@@ -331,8 +331,13 @@ pub async fn update(
         check_roles(state.directory.as_ref(), &mut v, &user).await?;
     }
     if body.sales_representative_ids.is_some() {
-        rules::check_sales_representatives(state, &mut v, &user, &current.sales_representative_ids)
-            .await?;
+        rules::check_sales_representatives(
+            state,
+            &mut v,
+            &mut user,
+            &current.sales_representative_ids,
+        )
+        .await?;
     }
     v.finish()?;
     user.updated_at = now();

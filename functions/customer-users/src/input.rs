@@ -35,7 +35,9 @@ pub struct CreateCustomerUser {
     pub customer_name: Option<String>,
     /// With `customer_name`: the new customer is a subsidiary of this one.
     pub parent_customer_id: Option<CustomerId>,
-    /// Defaults to the customer's sales representatives.
+    /// Back-office users of the organization, at most 20; defaults to the customer's
+    /// sales representatives.
+    #[schema(max_items = 20)]
     pub sales_representative_ids: Option<Vec<UserId>>,
     /// Required when the organization has several websites.
     pub website_id: Option<WebsiteId>,
@@ -76,6 +78,8 @@ pub struct UpdateCustomerUser {
     #[schema(value_type = Option<String>)]
     pub phone: Option<Option<String>>,
     pub customer_id: Option<CustomerId>,
+    /// Back-office users of the organization, at most 20.
+    #[schema(max_items = 20)]
     pub sales_representative_ids: Option<Vec<UserId>>,
     pub website_id: Option<WebsiteId>,
     #[serde(default, deserialize_with = "nullable")]

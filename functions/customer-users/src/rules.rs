@@ -5,7 +5,7 @@ use shared::{
     ApiError,
     application::{Application, Owner},
     customer_user::{CustomerUser, localization_problem},
-    directory::{Customer, NOT_A_SALES_REPRESENTATIVE, Website, sales_representatives},
+    directory::{Customer, Website, sales_representatives},
     domain::{CustomerId, OrganizationId, WebsiteId, now},
     error::Validation,
     http::PageRequest,
@@ -136,28 +136,21 @@ pub async fn check_localization(
 }
 
 /// Each sales representative the user did not have (`kept`) is a back-office user of
-/// the organization.
+/// the organization; the user keeps each one once.
 pub async fn check_sales_representatives(
     state: &CustomerUsersState,
     v: &mut Validation,
-    user: &CustomerUser,
+    user: &mut CustomerUser,
     kept: &[shared::domain::UserId],
 ) -> Result<(), ApiError> {
-    if let Err(wrong) = sales_representatives(
+    user.sales_representative_ids = sales_representatives(
         state.directory.as_ref(),
+        v,
         user.organization_id,
         &user.sales_representative_ids,
         kept,
     )
-    .await?
-    {
-        for i in wrong {
-            v.add(
-                format!("sales_representative_ids.{i}"),
-                NOT_A_SALES_REPRESENTATIVE,
-            );
-        }
-    }
+    .await?;
     Ok(())
 }
 

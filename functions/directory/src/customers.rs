@@ -10,10 +10,7 @@ use shared::{
         Admin, AdminPrincipal,
         scopes::{DirectoryRead, DirectoryWrite},
     },
-    directory::{
-        Customer, NOT_A_SALES_REPRESENTATIVE, check_parent, inherited_sales_representatives,
-        sales_representatives,
-    },
+    directory::{Customer, check_parent, inherited_sales_representatives, sales_representatives},
     domain::{CustomerId, Name, OrganizationId, UserId, now},
     error::Validation,
     http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, nullable, search_prefix},
@@ -36,7 +33,8 @@ pub struct CreateCustomer {
     pub name: String,
     /// Makes the new customer a subsidiary of this one (same organization).
     pub parent_id: Option<CustomerId>,
-    /// Back-office users of the organization; defaults to the parent's.
+    /// Back-office users of the organization, at most 20; defaults to the parent's.
+    #[schema(max_items = 20)]
     pub sales_representative_ids: Option<Vec<UserId>>,
 }
 
@@ -48,6 +46,8 @@ pub struct UpdateCustomer {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<CustomerId>)]
     pub parent_id: Option<Option<CustomerId>>,
+    /// Back-office users of the organization, at most 20.
+    #[schema(max_items = 20)]
     pub sales_representative_ids: Option<Vec<UserId>>,
 }
 
@@ -99,27 +99,6 @@ async fn parent_chain(
             .and_then(|c| c.parent_id);
     }
     Ok(Some((parent, chain)))
-}
-
-async fn check_sales_representatives(
-    state: &DirectoryState,
-    v: &mut Validation,
-    organization_id: OrganizationId,
-    ids: &[UserId],
-    kept: &[UserId],
-) -> Result<Vec<UserId>, ApiError> {
-    match sales_representatives(state.store.as_ref(), organization_id, ids, kept).await? {
-        Ok(unique) => Ok(unique),
-        Err(wrong) => {
-            for i in wrong {
-                v.add(
-                    format!("sales_representative_ids.{i}"),
-                    NOT_A_SALES_REPRESENTATIVE,
-                );
-            }
-            Ok(Vec::new())
-        }
-    }
 }
 
 /// Lists customers by name: of one organization, or the subsidiaries of one customer.
@@ -189,7 +168,7 @@ pub async fn create(
     };
     let sales_representative_ids = match (&body.sales_representative_ids, &parent) {
         (Some(ids), _) => {
-            check_sales_representatives(&state, &mut v, organization_id, ids, &[]).await?
+            sales_representatives(state.store.as_ref(), &mut v, organization_id, ids, &[]).await?
         }
         (None, Some(parent)) => {
             inherited_sales_representatives(
@@ -307,8 +286,8 @@ pub async fn update(
         customer.parent_id = parent_id;
     }
     if let Some(ids) = &body.sales_representative_ids {
-        customer.sales_representative_ids = check_sales_representatives(
-            &state,
+        customer.sales_representative_ids = sales_representatives(
+            state.store.as_ref(),
             &mut v,
             customer.organization_id,
             ids,

@@ -13,7 +13,7 @@ pub use customer::{Customer, HierarchyError, check_parent};
 pub use organization::Organization;
 pub use role::{CustomerUserRole, Permission, accumulated};
 pub use rules::{
-    NOT_A_SALES_REPRESENTATIVE, inherited_sales_representatives, sales_representatives,
+    MAX_SALES_REPRESENTATIVES, inherited_sales_representatives, sales_representatives,
 };
 pub use user::User;
 pub use website::Website;

@@ -1,35 +1,51 @@
 use crate::{
     domain::{OrganizationId, UserId},
+    error::Validation,
     store::{DirectoryStore, StoreResult},
 };
+
+/// The most sales representatives a customer or customer user has.
+pub const MAX_SALES_REPRESENTATIVES: usize = 20;
 
 /// Sales representatives must be back-office users of the organization: `ids` as the
 /// new list of a record whose list is `kept` now. The ids it keeps are not checked
 /// again, so that a representative deleted since does not block every later change of
-/// the record. Returns the ids without duplicates, or the positions in `ids` that are
-/// not such users.
+/// the record, and an id given twice is read once. Records in `v` each position that
+/// is not such a user, or, before any read, a list longer than
+/// [`MAX_SALES_REPRESENTATIVES`]; returns the ids without duplicates.
 pub async fn sales_representatives(
     store: &dyn DirectoryStore,
+    v: &mut Validation,
     organization_id: OrganizationId,
     ids: &[UserId],
     kept: &[UserId],
-) -> StoreResult<Result<Vec<UserId>, Vec<usize>>> {
+) -> StoreResult<Vec<UserId>> {
+    if ids.len() > MAX_SALES_REPRESENTATIVES {
+        v.add(
+            FIELD,
+            format!("has at most {MAX_SALES_REPRESENTATIVES} sales representatives"),
+        );
+        return Ok(Vec::new());
+    }
     let mut unique = Vec::new();
     let mut wrong = Vec::new();
     for (i, id) in ids.iter().enumerate() {
-        let valid = kept.contains(id) || is_representative(store, organization_id, *id).await?;
-        match valid {
-            true if !unique.contains(id) => unique.push(*id),
-            true => {}
-            false => wrong.push(i),
+        if unique.contains(id) {
+            continue;
+        }
+        if wrong.contains(id) {
+            v.add(format!("{FIELD}.{i}"), NOT_A_SALES_REPRESENTATIVE);
+        } else if kept.contains(id) || is_representative(store, organization_id, *id).await? {
+            unique.push(*id);
+        } else {
+            wrong.push(*id);
+            v.add(format!("{FIELD}.{i}"), NOT_A_SALES_REPRESENTATIVE);
         }
     }
-    Ok(if wrong.is_empty() {
-        Ok(unique)
-    } else {
-        Err(wrong)
-    })
+    Ok(unique)
 }
+
+const FIELD: &str = "sales_representative_ids";
 
 /// The representatives a new customer or customer user takes over from its parent or
 /// customer: those that are still back-office users of the organization.
@@ -59,5 +75,5 @@ async fn is_representative(
 }
 
 /// The message for a wrong sales representative.
-pub const NOT_A_SALES_REPRESENTATIVE: &str =
+const NOT_A_SALES_REPRESENTATIVE: &str =
     "must be a back-office user of the customer's organization";

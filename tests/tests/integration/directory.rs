@@ -625,6 +625,43 @@ async fn sales_representatives_must_be_users_of_the_organization() {
         "inherited from the parent"
     );
 
+    // A list is refused whole past its limit, before anything is read; an id given
+    // twice is kept once, and a wrong one is named at each position.
+    let mut crowd = vec![id(&rep)];
+    crowd.extend(
+        (0..shared::directory::MAX_SALES_REPRESENTATIVES)
+            .map(|_| shared::domain::UserId::generate().to_string()),
+    );
+    let stranger = shared::domain::UserId::generate().to_string();
+    for (list, fields) in [
+        (json!(crowd), vec!["sales_representative_ids"]),
+        (
+            json!([stranger, id(&rep), stranger]),
+            vec!["sales_representative_ids.0", "sales_representative_ids.2"],
+        ),
+    ] {
+        let refused = stack
+            .request(Method::POST, "/admin/customers")
+            .bearer(&token)
+            .json(&json!({"name": "Crowded", "sales_representative_ids": list}))
+            .send()
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(refused.error_fields(), fields, "{}", refused.text);
+    }
+    let twice = stack
+        .request(Method::POST, "/admin/customer-users")
+        .bearer(&token)
+        .json(&json!({
+            "customer_id": id(&parent), "first_name": "Tw", "last_name": "Ice",
+            "email": "twice@example.com", "role_ids": [stack.provisioned.buyer_role_id],
+            "sales_representative_ids": [id(&rep), id(&rep)],
+        }))
+        .send()
+        .await;
+    assert_eq!(twice.status, StatusCode::CREATED, "{}", twice.text);
+    assert_eq!(twice.json["sales_representative_ids"], json!([id(&rep)]));
+
     // Once the representative is deleted, the customers that name it can still be
     // changed, and new subsidiaries and users no longer take it over.
     let rep_path = format!("/admin/users/{}", id(&rep));

@@ -91,4 +91,18 @@ fn the_documented_limits_are_the_parsers_limits() {
     assert_eq!(schema("Phone")["pattern"], Phone::PATTERN);
     assert!(Phone::parse("+49 (30) 123-45.67").is_ok());
     assert!(Phone::parse("+49 30 1234567 ext 8").is_err());
+    let mut lists = 0;
+    for (name, schema) in document["components"]["schemas"].as_object().unwrap() {
+        let representatives = &schema["properties"]["sales_representative_ids"];
+        let body = name.starts_with("Create") || name.starts_with("Update");
+        if body && representatives.is_object() {
+            assert_eq!(
+                representatives["maxItems"],
+                shared::directory::MAX_SALES_REPRESENTATIVES,
+                "{name}"
+            );
+            lists += 1;
+        }
+    }
+    assert_eq!(lists, 4, "the create and update bodies");
 }
