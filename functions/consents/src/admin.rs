@@ -17,7 +17,10 @@ use shared::{
     directory::access,
     domain::{ConsentId, Name, OrganizationId, WebUrl, now},
     error::Validation,
-    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, nullable, search_prefix},
+    http::{
+        IfMatch, JsonBody, NoParams, Page, PageRequest, QueryParams, Versioned, nullable,
+        search_prefix,
+    },
     openapi::{ReadProblems, WriteProblems},
 };
 
@@ -238,6 +241,7 @@ pub async fn of_customer_user(
     State(state): State<ConsentsState>,
     admin: Admin<ConsentsRead>,
     Path(id): Path<String>,
+    _: QueryParams<NoParams>,
 ) -> Result<Json<Page<ConsentAcceptance>>, ApiError> {
     let users = state.customer_users.as_ref();
     let user = access::load(

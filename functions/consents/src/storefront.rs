@@ -10,7 +10,7 @@ use shared::{
     customer_user::{CustomerUser, storefront_user},
     domain::{ConsentId, Name, WebUrl, now},
     error::Validation,
-    http::{IfMatch, JsonBody, Page, PageRequest, Versioned},
+    http::{IfMatch, JsonBody, NoParams, Page, PageRequest, QueryParams, Versioned},
     openapi::{ReadProblems, WriteProblems},
 };
 use time::OffsetDateTime;
@@ -93,6 +93,7 @@ fn mine_of(user: &CustomerUser, consents: Vec<Consent>) -> Page<MyConsent> {
 pub async fn mine(
     State(state): State<ConsentsState>,
     storefront: Storefront,
+    _: QueryParams<NoParams>,
 ) -> Result<Versioned<Page<MyConsent>>, ApiError> {
     let user = storefront_user(state.customer_users.as_ref(), &storefront.0).await?;
     let consents = all_consents(&state, &user).await?;

@@ -15,7 +15,7 @@ use shared::{
     directory::access,
     domain::{AddressId, now},
     error::Validation,
-    http::{IfMatch, JsonBody, Versioned},
+    http::{IfMatch, JsonBody, NoParams, QueryParams, Versioned},
     openapi::{ReadProblems, WriteProblems},
 };
 
@@ -62,6 +62,7 @@ pub async fn list(
     State(state): State<CustomerUsersState>,
     admin: Admin<CustomerUsersRead>,
     Path(id): Path<String>,
+    _: QueryParams<NoParams>,
 ) -> Result<Versioned<AddressList>, ApiError> {
     let user = load(&state, admin.principal(), &id).await?;
     Ok(Versioned::ok(

@@ -14,6 +14,7 @@ use shared::{
     error::Validation,
     http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, search_prefix},
     openapi::{ReadProblems, WriteProblems},
+    store::StoreError,
 };
 
 use shared::directory::access;
@@ -69,6 +70,10 @@ pub async fn list(
         return Ok(axum::Json(
             store.list_organizations(name.as_deref(), &page).await?,
         ));
+    }
+    // Its own organization fits on one page: no cursor was ever given out for it.
+    if page.cursor.is_some() {
+        return Err(StoreError::BadCursor.into());
     }
     let own = store
         .get_organization(admin.principal().organization_id)

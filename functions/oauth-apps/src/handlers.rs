@@ -50,7 +50,7 @@ pub struct UpdateApplication {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListApplications {
-    /// Defaults to the caller's organization (ignored for one owner's list).
+    /// Defaults to the caller's organization.
     pub organization_id: Option<String>,
     /// Name prefix, case-insensitive.
     #[param(max_length = 255)]
@@ -59,6 +59,20 @@ pub struct ListApplications {
     pub active: Option<String>,
     /// `name` (default) or `last_used` (most recent first).
     pub sort: Option<String>,
+    pub limit: Option<String>,
+    pub cursor: Option<String>,
+}
+
+/// One owner's applications: always by name, in the owner's organization.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListOwnerApplications {
+    /// Name prefix, case-insensitive.
+    #[param(max_length = 255)]
+    pub name: Option<String>,
+    /// `true` or `false`.
+    pub active: Option<String>,
     pub limit: Option<String>,
     pub cursor: Option<String>,
 }
@@ -302,8 +316,12 @@ pub async fn create_for_user(
     Ok(WithSecret::new(StatusCode::CREATED, application, &secret))
 }
 
-fn query(q: &ListApplications, scope: ApplicationScope) -> Result<ApplicationQuery, ApiError> {
-    let active = match q.active.as_deref() {
+fn query(
+    name: Option<String>,
+    active: Option<&str>,
+    scope: ApplicationScope,
+) -> Result<ApplicationQuery, ApiError> {
+    let active = match active {
         None => None,
         Some("true") => Some(true),
         Some("false") => Some(false),
@@ -311,18 +329,18 @@ fn query(q: &ListApplications, scope: ApplicationScope) -> Result<ApplicationQue
     };
     Ok(ApplicationQuery {
         scope,
-        name_prefix: search_prefix("name", q.name.clone())?,
+        name_prefix: search_prefix("name", name)?,
         active,
     })
 }
 
 async fn list_of(
     state: &OauthAppsState,
-    q: ListApplications,
+    q: ListOwnerApplications,
     owner: Owner,
 ) -> Result<Json<Page<ApplicationView>>, ApiError> {
-    let page = PageRequest::try_from((q.limit.clone(), q.cursor.clone()))?;
-    let query = query(&q, ApplicationScope::Owner(owner))?;
+    let page = PageRequest::try_from((q.limit, q.cursor))?;
+    let query = query(q.name, q.active.as_deref(), ApplicationScope::Owner(owner))?;
     Ok(Json(
         state
             .applications
@@ -335,7 +353,7 @@ async fn list_of(
 /// A customer user's applications, by name.
 #[utoipa::path(
     get, path = "/admin/customer-users/{id}/oauth-applications", tag = "oauth-applications",
-    params(("id" = String, Path, description = "Customer user id"), ListApplications),
+    params(("id" = String, Path, description = "Customer user id"), ListOwnerApplications),
     security(("backend_token" = ["oauth_apps:read"])),
     responses((status = 200, description = "One page of applications", body = Page<ApplicationView>), ReadProblems)
 )]
@@ -343,7 +361,7 @@ pub async fn list_of_customer_user(
     State(state): State<OauthAppsState>,
     admin: Admin<OauthAppsRead>,
     Path(id): Path<String>,
-    QueryParams(q): QueryParams<ListApplications>,
+    QueryParams(q): QueryParams<ListOwnerApplications>,
 ) -> Result<Json<Page<ApplicationView>>, ApiError> {
     let owner = customer_user(&state, admin.principal(), &id).await?;
     list_of(
@@ -359,7 +377,7 @@ pub async fn list_of_customer_user(
 /// A back-office user's applications, by name.
 #[utoipa::path(
     get, path = "/admin/users/{id}/oauth-applications", tag = "oauth-applications",
-    params(("id" = String, Path, description = "Back-office user id"), ListApplications),
+    params(("id" = String, Path, description = "Back-office user id"), ListOwnerApplications),
     security(("backend_token" = ["oauth_apps:read"])),
     responses((status = 200, description = "One page of applications", body = Page<ApplicationView>), ReadProblems)
 )]
@@ -367,7 +385,7 @@ pub async fn list_of_user(
     State(state): State<OauthAppsState>,
     admin: Admin<OauthAppsRead>,
     Path(id): Path<String>,
-    QueryParams(q): QueryParams<ListApplications>,
+    QueryParams(q): QueryParams<ListOwnerApplications>,
 ) -> Result<Json<Page<ApplicationView>>, ApiError> {
     let owner = user(&state, admin.principal(), &id).await?;
     list_of(&state, q, Owner::Backend { user_id: owner.id }).await
@@ -385,7 +403,7 @@ pub async fn list(
     admin: Admin<OauthAppsRead>,
     QueryParams(q): QueryParams<ListApplications>,
 ) -> Result<Json<Page<ApplicationView>>, ApiError> {
-    let page = PageRequest::try_from((q.limit.clone(), q.cursor.clone()))?;
+    let page = PageRequest::try_from((q.limit, q.cursor))?;
     let organization_id = match q.organization_id.as_deref() {
         None => admin.principal().organization_id,
         Some(raw) => raw
@@ -400,7 +418,8 @@ pub async fn list(
         Some(_) => return Err(ApiError::field("sort", "must be name or last_used")),
     };
     let query = query(
-        &q,
+        q.name,
+        q.active.as_deref(),
         ApplicationScope::Organization {
             organization_id,
             by_last_use,

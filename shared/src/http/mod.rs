@@ -8,7 +8,7 @@ mod query;
 pub use body::{JsonBody, MAX_BODY_BYTES, nullable};
 pub use etag::{IfMatch, Versioned, etag};
 pub use paging::{Page, PageRequest};
-pub use query::{MAX_PREFIX_CHARS, QueryParams, search_prefix};
+pub use query::{MAX_PREFIX_CHARS, NoParams, QueryParams, search_prefix};
 
 /// Marks an answer that carries a credential: no cache may keep it (RFC 6749, 5.1).
 pub fn no_store(headers: &mut axum::http::HeaderMap) {

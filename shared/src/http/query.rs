@@ -27,6 +27,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T>
     }
 }
 
+/// The query of a route that takes no parameters, although its answer looks like a
+/// list's: a `limit` or a filter is refused by name rather than silently ignored.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
+
 /// The longest prefix a list is filtered by: no name or email is longer. Even folded to
 /// lower case it fits the 1,024 bytes DynamoDB allows a key condition.
 pub const MAX_PREFIX_CHARS: usize = 255;

@@ -301,3 +301,31 @@ async fn a_prefix_longer_than_any_value_is_refused_by_name() {
     }
     assert_eq!(checked.len(), 13, "{checked:?}");
 }
+
+/// Routes that answer a whole list on one page take no parameters: a `limit` there is
+/// refused by name, not silently ignored.
+#[tokio::test]
+async fn one_page_lists_refuse_paging_parameters() {
+    let stack = Stack::new().await;
+    let admin = stack.admin_token().await;
+    let (user, storefront) = stack.storefront_administrator().await;
+    let user_path = format!(
+        "/admin/customer-users/{}",
+        user.json["id"].as_str().unwrap()
+    );
+    for (path, token) in [
+        (format!("{user_path}/consents"), &admin),
+        (format!("{user_path}/addresses"), &admin),
+        ("/api/me/consents".to_owned(), &storefront),
+    ] {
+        let whole = stack.request(Method::GET, &path).bearer(token).send().await;
+        assert_eq!(whole.status, StatusCode::OK, "{path}: {}", whole.text);
+        let paged = stack
+            .request(Method::GET, &format!("{path}?limit=5"))
+            .bearer(token)
+            .send()
+            .await;
+        assert_eq!(paged.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+        assert_eq!(paged.error_fields(), ["limit"], "{path}: {}", paged.text);
+    }
+}

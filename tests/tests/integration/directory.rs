@@ -793,6 +793,13 @@ async fn other_organizations_records_stay_out_of_reach_without_global_access() {
         .send()
         .await;
     assert_eq!(orgs.json["items"].as_array().unwrap().len(), 1);
+    assert_eq!(orgs.json["next_cursor"], Value::Null);
+    let paged = stack
+        .request(Method::GET, "/admin/organizations?cursor=garbage")
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(paged.error_fields(), ["cursor"], "{}", paged.text);
 }
 
 #[tokio::test]

@@ -362,6 +362,28 @@ async fn the_grid_filters_by_name_and_status_and_sorts_by_name_or_last_use() {
         .send()
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // One owner's list is by name, in the owner's organization: it takes neither.
+    let owners = stack
+        .request(Method::GET, &format!("{path}?name=al&active=true"))
+        .bearer(&admin)
+        .send()
+        .await;
+    assert_eq!(names(&owners), ["Alpha"]);
+    for query in ["sort=last_used", "organization_id=zzz"] {
+        let refused = stack
+            .request(Method::GET, &format!("{path}?{query}"))
+            .bearer(&admin)
+            .send()
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+        assert_eq!(
+            refused.error_fields(),
+            [query.split('=').next().unwrap()],
+            "{}",
+            refused.text
+        );
+    }
 }
 
 #[tokio::test]
