@@ -1,19 +1,16 @@
 //! Back-office actions that send a customer user an email (scope `customer_users:write`).
-//! Each answers with what was sent; a send that fails is recorded as failed and the
+//! Each answers with what was sent, and the user's new `ETag`; a send that fails is recorded as failed and the
 //! state change is kept, so the action can simply be repeated. The email's link is
 //! stored before the user changes, so a failure to store it changes nothing either.
 
-use axum::{
-    Json,
-    extract::{Path, State},
-};
+use axum::extract::{Path, State};
 use shared::{
     ApiError,
     auth::{Admin, AdminPrincipal, scopes::CustomerUsersWrite},
     customer_user::{CustomerUser, LinkPurpose, Notification, new_link},
     directory::{Website, access},
     domain::{CustomerUserId, now},
-    http::IfMatch,
+    http::{IfMatch, Versioned},
     mail::Template,
     openapi::WriteProblems,
 };
@@ -109,14 +106,14 @@ fn enabled_for(user: &CustomerUser, what: &str) -> Result<(), ApiError> {
     post, path = "/admin/customer-users/{id}/confirm", tag = "confirmation",
     params(("id" = String, Path, description = "Customer user id"), ("If-Match" = Option<String>, Header, description = "The ETag last read (optional)")),
     security(("backend_token" = ["customer_users:write"])),
-    responses((status = 200, description = "What was sent (`status` says whether it went out)", body = Notification), WriteProblems)
+    responses((status = 200, description = "What was sent (`status` says whether it went out); the `ETag` is the customer user's version after the action", body = Notification, headers(("ETag" = String))), WriteProblems)
 )]
 pub async fn confirm(
     State(state): State<ConfirmationState>,
     admin: Admin<CustomerUsersWrite>,
     Path(id): Path<String>,
     if_match: Option<IfMatch>,
-) -> Result<Json<Notification>, ApiError> {
+) -> Result<Versioned<Notification>, ApiError> {
     let (previous, website) = load(&state, admin.principal(), &id, if_match).await?;
     enabled_for(&previous, "be sent the welcome email")?;
     if previous.confirmed {
@@ -136,7 +133,7 @@ pub async fn confirm(
         state.lifetimes.welcome,
     )
     .await?;
-    Ok(Json(sent))
+    Ok(Versioned::ok(user.version, sent))
 }
 
 /// Marks the customer user unconfirmed and sends a new confirmation link; older links stop working.
@@ -144,14 +141,14 @@ pub async fn confirm(
     post, path = "/admin/customer-users/{id}/resend-confirmation", tag = "confirmation",
     params(("id" = String, Path, description = "Customer user id"), ("If-Match" = Option<String>, Header, description = "The ETag last read (optional)")),
     security(("backend_token" = ["customer_users:write"])),
-    responses((status = 200, description = "What was sent (`status` says whether it went out)", body = Notification), WriteProblems)
+    responses((status = 200, description = "What was sent (`status` says whether it went out); the `ETag` is the customer user's version after the action", body = Notification, headers(("ETag" = String))), WriteProblems)
 )]
 pub async fn resend_confirmation(
     State(state): State<ConfirmationState>,
     admin: Admin<CustomerUsersWrite>,
     Path(id): Path<String>,
     if_match: Option<IfMatch>,
-) -> Result<Json<Notification>, ApiError> {
+) -> Result<Versioned<Notification>, ApiError> {
     let (previous, website) = load(&state, admin.principal(), &id, if_match).await?;
     let mut user = previous.clone();
     user.confirmed = false;
@@ -165,7 +162,7 @@ pub async fn resend_confirmation(
         state.lifetimes.confirmation,
     )
     .await?;
-    Ok(Json(sent))
+    Ok(Versioned::ok(user.version, sent))
 }
 
 /// Requires an enabled customer user to choose a new password (storefront sign-in is
@@ -174,14 +171,14 @@ pub async fn resend_confirmation(
     post, path = "/admin/customer-users/{id}/reset-password", tag = "confirmation",
     params(("id" = String, Path, description = "Customer user id"), ("If-Match" = Option<String>, Header, description = "The ETag last read (optional)")),
     security(("backend_token" = ["customer_users:write"])),
-    responses((status = 200, description = "What was sent (`status` says whether it went out)", body = Notification), WriteProblems)
+    responses((status = 200, description = "What was sent (`status` says whether it went out); the `ETag` is the customer user's version after the action", body = Notification, headers(("ETag" = String))), WriteProblems)
 )]
 pub async fn reset_password(
     State(state): State<ConfirmationState>,
     admin: Admin<CustomerUsersWrite>,
     Path(id): Path<String>,
     if_match: Option<IfMatch>,
-) -> Result<Json<Notification>, ApiError> {
+) -> Result<Versioned<Notification>, ApiError> {
     let (previous, website) = load(&state, admin.principal(), &id, if_match).await?;
     enabled_for(&previous, "be asked to reset the password")?;
     let mut user = previous.clone();
@@ -196,7 +193,7 @@ pub async fn reset_password(
         state.lifetimes.password_reset,
     )
     .await?;
-    Ok(Json(sent))
+    Ok(Versioned::ok(user.version, sent))
 }
 
 /// Sends the welcome email again, with a new set-password link.
@@ -204,14 +201,14 @@ pub async fn reset_password(
     post, path = "/admin/customer-users/{id}/welcome-email", tag = "confirmation",
     params(("id" = String, Path, description = "Customer user id"), ("If-Match" = Option<String>, Header, description = "The ETag last read (optional)")),
     security(("backend_token" = ["customer_users:write"])),
-    responses((status = 200, description = "What was sent (`status` says whether it went out)", body = Notification), WriteProblems)
+    responses((status = 200, description = "What was sent (`status` says whether it went out); the `ETag` is the customer user's version after the action", body = Notification, headers(("ETag" = String))), WriteProblems)
 )]
 pub async fn welcome_email(
     State(state): State<ConfirmationState>,
     admin: Admin<CustomerUsersWrite>,
     Path(id): Path<String>,
     if_match: Option<IfMatch>,
-) -> Result<Json<Notification>, ApiError> {
+) -> Result<Versioned<Notification>, ApiError> {
     let (previous, website) = load(&state, admin.principal(), &id, if_match).await?;
     enabled_for(&previous, "be sent the welcome email")?;
     let mut unchanged = previous.clone();
@@ -225,5 +222,5 @@ pub async fn welcome_email(
         state.lifetimes.welcome,
     )
     .await?;
-    Ok(Json(sent))
+    Ok(Versioned::ok(unchanged.version, sent))
 }

@@ -473,6 +473,12 @@ async fn admin_actions_send_what_they_say_and_keep_the_rules() {
         .send()
         .await;
     assert_eq!(read.json["password_reset_required"], true);
+    assert_eq!(
+        forced.etag(),
+        read.etag(),
+        "the action's answer carries the version it made"
+    );
+    assert_ne!(forced.etag(), resent.etag());
     let reset_link = last_email(&email).await.link_token();
     public(
         &stack,
