@@ -310,11 +310,29 @@ impl Stack {
             .and_then(|r| self.routers.get(&r.function).cloned())
     }
 
+    /// Sends `request` to the function that serves it. Every 201 of every test must say
+    /// where the new record is: a `Location` naming its id, on a route that changes it.
     pub async fn send(&self, request: Request<Body>) -> Reply {
         let router = self
             .router_for(request.method(), request.uri().path())
             .unwrap_or_else(|| panic!("no function serves {} {}", request.method(), request.uri()));
-        send_to(router, request).await
+        let what = format!("{} {}", request.method(), request.uri());
+        let reply = send_to(router, request).await;
+        if reply.status == StatusCode::CREATED {
+            let location = reply
+                .header("location")
+                .unwrap_or_else(|| panic!("{what}: 201 without Location"));
+            let id = reply.json["id"].as_str().unwrap_or_default();
+            assert!(
+                !id.is_empty() && location.ends_with(&format!("/{id}")),
+                "{what}: Location {location} for {id}"
+            );
+            assert!(
+                self.router_for(&Method::PATCH, location).is_some(),
+                "{what}: Location {location} is served"
+            );
+        }
+        reply
     }
 
     pub fn request(&self, method: Method, path: &str) -> Call<'_> {

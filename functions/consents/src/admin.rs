@@ -95,7 +95,7 @@ pub async fn list(
     post, path = "/admin/consents", tag = "consents",
     request_body = CreateConsent,
     security(("backend_token" = ["consents:write"])),
-    responses((status = 201, description = "Created", body = Consent, headers(("ETag" = String))), WriteProblems)
+    responses((status = 201, description = "Created", body = Consent, headers(("ETag" = String), ("Location" = String, description = "The new record's path"))), WriteProblems)
 )]
 pub async fn create(
     State(state): State<ConsentsState>,
@@ -129,7 +129,11 @@ pub async fn create(
         version: 1,
     };
     state.consents.create_consent(&consent).await?;
-    Ok(Versioned::created(consent.version, consent))
+    Ok(Versioned::created(
+        format!("/admin/consents/{}", consent.id),
+        consent.version,
+        consent,
+    ))
 }
 
 async fn load(

@@ -79,7 +79,7 @@ pub async fn list(
     params(("id" = String, Path, description = "Customer user id"), ("If-Match" = Option<String>, Header, description = "The customer user's ETag (optional)")),
     request_body = AddressInput,
     security(("backend_token" = ["customer_users:write"])),
-    responses((status = 201, description = "Added", body = Address, headers(("ETag" = String))), WriteProblems)
+    responses((status = 201, description = "Added", body = Address, headers(("ETag" = String), ("Location" = String, description = "The new record's path"))), WriteProblems)
 )]
 pub async fn create(
     State(state): State<CustomerUsersState>,
@@ -106,7 +106,11 @@ pub async fn create(
     let user = save(&state, &current, addresses).await?;
     // An address is part of its user: the user's history shows it added.
     shared::audit::names(user.id);
-    Ok(Versioned::created(user.version, address))
+    Ok(Versioned::created(
+        format!("/admin/customer-users/{}/addresses/{}", user.id, address.id),
+        user.version,
+        address,
+    ))
 }
 
 /// Changes an address.

@@ -121,7 +121,7 @@ pub async fn list(
     request_body = CreateCustomerUser,
     security(("backend_token" = ["customer_users:write"])),
     responses(
-        (status = 201, description = "Created; `warnings` says if the welcome email failed", body = CustomerUserView, headers(("ETag" = String))),
+        (status = 201, description = "Created; `warnings` says if the welcome email failed", body = CustomerUserView, headers(("ETag" = String), ("Location" = String, description = "The new record's path"))),
         WriteProblems
     )
 )]
@@ -131,7 +131,11 @@ pub async fn create(
     JsonBody(body): JsonBody<CreateCustomerUser>,
 ) -> Result<Versioned<CustomerUserView>, ApiError> {
     let view = edit::create(&state, Creator::BackOffice(admin.principal()), body).await?;
-    Ok(Versioned::created(view.version, view))
+    Ok(Versioned::created(
+        format!("/admin/customer-users/{}", view.id),
+        view.version,
+        view,
+    ))
 }
 
 pub async fn load(

@@ -209,7 +209,7 @@ pub async fn list(
     post, path = "/api/customer-users", tag = "storefront",
     request_body = StorefrontCreate,
     security(("frontend_token" = [])),
-    responses((status = 201, description = "Created", body = CustomerUserView, headers(("ETag" = String))), WriteProblems)
+    responses((status = 201, description = "Created", body = CustomerUserView, headers(("ETag" = String), ("Location" = String, description = "The new record's path"))), WriteProblems)
 )]
 pub async fn create(
     State(state): State<CustomerUsersState>,
@@ -255,7 +255,11 @@ pub async fn create(
         send_welcome_email: body.send_welcome_email,
     };
     let view = edit::create(&state, Creator::Storefront(&actor.user), request).await?;
-    Ok(Versioned::created(view.version, view))
+    Ok(Versioned::created(
+        format!("/api/customer-users/{}", view.id),
+        view.version,
+        view,
+    ))
 }
 
 /// A user of the administrator's own customer.

@@ -144,7 +144,7 @@ pub async fn list(
     post, path = "/admin/customers", tag = "customers",
     request_body = CreateCustomer,
     security(("backend_token" = ["directory:write"])),
-    responses((status = 201, description = "Created", body = Customer, headers(("ETag" = String))), WriteProblems)
+    responses((status = 201, description = "Created", body = Customer, headers(("ETag" = String), ("Location" = String, description = "The new record's path"))), WriteProblems)
 )]
 pub async fn create(
     State(state): State<DirectoryState>,
@@ -204,7 +204,11 @@ pub async fn create(
             }
             other => other.into(),
         })?;
-    Ok(Versioned::created(customer.version, customer))
+    Ok(Versioned::created(
+        format!("/admin/customers/{}", customer.id),
+        customer.version,
+        customer,
+    ))
 }
 
 async fn load(

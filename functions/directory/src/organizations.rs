@@ -94,7 +94,7 @@ pub async fn list(
     post, path = "/admin/organizations", tag = "organizations",
     request_body = CreateOrganization,
     security(("backend_token" = ["directory:write"])),
-    responses((status = 201, description = "Created", body = Organization, headers(("ETag" = String))), WriteProblems)
+    responses((status = 201, description = "Created", body = Organization, headers(("ETag" = String), ("Location" = String, description = "The new record's path"))), WriteProblems)
 )]
 pub async fn create(
     State(state): State<DirectoryState>,
@@ -123,7 +123,11 @@ pub async fn create(
     store.create_organization(&organization).await?;
     // An organization's record is its own: its log starts with its creation.
     shared::audit::concerns(organization.id);
-    Ok(Versioned::created(organization.version, organization))
+    Ok(Versioned::created(
+        format!("/admin/organizations/{}", organization.id),
+        organization.version,
+        organization,
+    ))
 }
 
 async fn load(

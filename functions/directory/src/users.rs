@@ -92,7 +92,7 @@ pub async fn list(
     post, path = "/admin/users", tag = "users",
     request_body = CreateUser,
     security(("backend_token" = ["directory:write"])),
-    responses((status = 201, description = "Created", body = User, headers(("ETag" = String))), WriteProblems)
+    responses((status = 201, description = "Created", body = User, headers(("ETag" = String), ("Location" = String, description = "The new record's path"))), WriteProblems)
 )]
 pub async fn create(
     State(state): State<DirectoryState>,
@@ -125,7 +125,11 @@ pub async fn create(
         version: 1,
     };
     state.store.create_user(&user).await?;
-    Ok(Versioned::created(user.version, user))
+    Ok(Versioned::created(
+        format!("/admin/users/{}", user.id),
+        user.version,
+        user,
+    ))
 }
 
 async fn load(state: &DirectoryState, admin: &AdminPrincipal, id: &str) -> Result<User, ApiError> {

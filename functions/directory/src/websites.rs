@@ -128,7 +128,7 @@ pub async fn list(
     post, path = "/admin/websites", tag = "websites",
     request_body = CreateWebsite,
     security(("backend_token" = ["directory:write"])),
-    responses((status = 201, description = "Created", body = Website, headers(("ETag" = String))), WriteProblems)
+    responses((status = 201, description = "Created", body = Website, headers(("ETag" = String), ("Location" = String, description = "The new record's path"))), WriteProblems)
 )]
 pub async fn create(
     State(state): State<DirectoryState>,
@@ -169,7 +169,11 @@ pub async fn create(
         version: 1,
     };
     state.store.create_website(&website).await?;
-    Ok(Versioned::created(website.version, website))
+    Ok(Versioned::created(
+        format!("/admin/websites/{}", website.id),
+        website.version,
+        website,
+    ))
 }
 
 async fn load(

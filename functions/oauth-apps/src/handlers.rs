@@ -157,14 +157,21 @@ fn new_application(
 pub struct WithSecret(Versioned<ApplicationView>);
 
 impl WithSecret {
-    fn new(status: StatusCode, application: Application, secret: &ClientSecret) -> Self {
+    fn created(application: Application, secret: &ClientSecret) -> Self {
+        let view = Self::view(application, secret);
+        let location = format!("/admin/oauth-applications/{}", view.id);
+        Self(Versioned::created(location, view.version, view))
+    }
+
+    fn rotated(application: Application, secret: &ClientSecret) -> Self {
+        let view = Self::view(application, secret);
+        Self(Versioned::ok(view.version, view))
+    }
+
+    fn view(application: Application, secret: &ClientSecret) -> ApplicationView {
         let mut view = ApplicationView::of(application);
         view.client_secret = Some(secret.expose().to_owned());
-        Self(Versioned {
-            status,
-            version: view.version,
-            body: view,
-        })
+        view
     }
 }
 
@@ -250,7 +257,7 @@ fn added_values<'a>(
     params(("id" = String, Path, description = "Customer user id")),
     request_body = CreateApplication,
     security(("backend_token" = ["oauth_apps:write"])),
-    responses((status = 201, description = "Created, with `client_secret`", body = ApplicationView, headers(("ETag" = String), ("Cache-Control" = String, description = "no-store: the secret is shown once"))), WriteProblems)
+    responses((status = 201, description = "Created, with `client_secret`", body = ApplicationView, headers(("ETag" = String), ("Location" = String, description = "The new record's path"), ("Cache-Control" = String, description = "no-store: the secret is shown once"))), WriteProblems)
 )]
 pub async fn create_for_customer_user(
     State(state): State<OauthAppsState>,
@@ -280,7 +287,7 @@ pub async fn create_for_customer_user(
             .send(&owner, &website, Template::OauthApplicationAdded, &values)
             .await;
     }
-    Ok(WithSecret::new(StatusCode::CREATED, application, &secret))
+    Ok(WithSecret::created(application, &secret))
 }
 
 /// Adds a backend application to a back-office user; the secret is in this answer only.
@@ -289,7 +296,7 @@ pub async fn create_for_customer_user(
     params(("id" = String, Path, description = "Back-office user id")),
     request_body = CreateApplication,
     security(("backend_token" = ["oauth_apps:write"])),
-    responses((status = 201, description = "Created, with `client_secret`", body = ApplicationView, headers(("ETag" = String), ("Cache-Control" = String, description = "no-store: the secret is shown once"))), WriteProblems)
+    responses((status = 201, description = "Created, with `client_secret`", body = ApplicationView, headers(("ETag" = String), ("Location" = String, description = "The new record's path"), ("Cache-Control" = String, description = "no-store: the secret is shown once"))), WriteProblems)
 )]
 pub async fn create_for_user(
     State(state): State<OauthAppsState>,
@@ -313,7 +320,7 @@ pub async fn create_for_user(
         .notifier
         .send_to_user(&owner, Template::OauthApplicationAdded, &values)
         .await;
-    Ok(WithSecret::new(StatusCode::CREATED, application, &secret))
+    Ok(WithSecret::created(application, &secret))
 }
 
 fn query(
@@ -621,5 +628,5 @@ pub async fn rotate_secret(
         .applications
         .replace_application(&application, &current)
         .await?;
-    Ok(WithSecret::new(StatusCode::OK, application, &secret))
+    Ok(WithSecret::rotated(application, &secret))
 }

@@ -83,7 +83,7 @@ pub async fn list(
     post, path = "/admin/customer-user-roles", tag = "roles",
     request_body = CreateRole,
     security(("backend_token" = ["roles:write"])),
-    responses((status = 201, description = "Created", body = CustomerUserRole, headers(("ETag" = String))), WriteProblems)
+    responses((status = 201, description = "Created", body = CustomerUserRole, headers(("ETag" = String), ("Location" = String, description = "The new record's path"))), WriteProblems)
 )]
 pub async fn create(
     State(state): State<RolesState>,
@@ -116,7 +116,11 @@ pub async fn create(
         body.permissions.unwrap_or_default().into_iter().collect(),
     );
     directory.create_role(&role).await?;
-    Ok(Versioned::created(role.version, role))
+    Ok(Versioned::created(
+        format!("/admin/customer-user-roles/{}", role.id),
+        role.version,
+        role,
+    ))
 }
 
 async fn load(

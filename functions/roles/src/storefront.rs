@@ -104,7 +104,7 @@ pub async fn list(
     post, path = "/api/customer-user-roles", tag = "storefront",
     request_body = StorefrontCreateRole,
     security(("frontend_token" = [])),
-    responses((status = 201, description = "Created", body = CustomerUserRole, headers(("ETag" = String))), WriteProblems)
+    responses((status = 201, description = "Created", body = CustomerUserRole, headers(("ETag" = String), ("Location" = String, description = "The new record's path"))), WriteProblems)
 )]
 pub async fn create(
     State(state): State<RolesState>,
@@ -125,7 +125,11 @@ pub async fn create(
         body.permissions.unwrap_or_default().into_iter().collect(),
     );
     state.directory.create_role(&role).await?;
-    Ok(Versioned::created(role.version, role))
+    Ok(Versioned::created(
+        format!("/api/customer-user-roles/{}", role.id),
+        role.version,
+        role,
+    ))
 }
 
 /// A role the caller may assign.

@@ -105,6 +105,8 @@ pub struct Versioned<T> {
     pub status: StatusCode,
     pub version: u64,
     pub body: T,
+    /// Where a created record is read and changed from now on.
+    pub location: Option<String>,
 }
 
 impl<T> Versioned<T> {
@@ -113,14 +115,17 @@ impl<T> Versioned<T> {
             status: StatusCode::OK,
             version,
             body,
+            location: None,
         }
     }
 
-    pub fn created(version: u64, body: T) -> Self {
+    /// A new record, found at `location` (a path) from now on.
+    pub fn created(location: String, version: u64, body: T) -> Self {
         Self {
             status: StatusCode::CREATED,
             version,
             body,
+            location: Some(location),
         }
     }
 }
@@ -128,9 +133,11 @@ impl<T> Versioned<T> {
 impl<T: Serialize> IntoResponse for Versioned<T> {
     fn into_response(self) -> Response {
         let mut response = (self.status, Json(self.body)).into_response();
-        response
-            .headers_mut()
-            .insert(header::ETAG, etag(self.version));
+        let headers = response.headers_mut();
+        headers.insert(header::ETAG, etag(self.version));
+        if let Some(location) = self.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+            headers.insert(header::LOCATION, location);
+        }
         response
     }
 }

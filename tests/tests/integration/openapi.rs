@@ -41,6 +41,26 @@ fn every_admin_operation_declares_its_scope_and_problems() {
     assert!(document["components"]["securitySchemes"]["backend_token"].is_object());
 }
 
+/// Every 201 says where the new record is (the tests' `Stack::send` checks the answers).
+#[test]
+fn every_create_documents_its_location() {
+    let document = serde_json::to_value(openapi_document()).unwrap();
+    let mut creates = 0;
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let created = &operation["responses"]["201"];
+            if created.is_object() {
+                assert!(
+                    created["headers"]["Location"].is_object(),
+                    "{method} {path} documents Location"
+                );
+                creates += 1;
+            }
+        }
+    }
+    assert_eq!(creates, 12);
+}
+
 /// A route that takes JSON can answer 400, 413, 415 and 422 whatever else it does, and
 /// every problem is `application/problem+json` (the token endpoint answers RFC 6749
 /// errors instead).
