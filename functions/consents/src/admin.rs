@@ -18,7 +18,7 @@ use shared::{
     domain::{ConsentId, Name, OrganizationId, WebUrl, now},
     error::Validation,
     http::{
-        IfMatch, JsonBody, NoParams, Page, PageRequest, QueryParams, Versioned, nullable,
+        IfMatch, JsonBody, NoParams, Page, PageRequest, QueryParams, Versioned, nullable, present,
         search_prefix,
     },
     openapi::{ReadProblems, WriteProblems},
@@ -41,11 +41,15 @@ pub struct CreateConsent {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateConsent {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub name: Option<String>,
     /// `null` removes the link.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub content_url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub mandatory: Option<bool>,
 }
 

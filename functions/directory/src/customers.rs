@@ -13,7 +13,10 @@ use shared::{
     directory::{Customer, check_parent, inherited_sales_representatives, sales_representatives},
     domain::{CustomerId, Name, OrganizationId, UserId, now},
     error::Validation,
-    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, nullable, search_prefix},
+    http::{
+        IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, nullable, present,
+        search_prefix,
+    },
     openapi::{ReadProblems, WriteProblems},
     store::CustomerFilter,
 };
@@ -41,6 +44,8 @@ pub struct CreateCustomer {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateCustomer {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub name: Option<String>,
     /// `null` makes the customer a top-level one.
     #[serde(default, deserialize_with = "nullable")]
@@ -48,6 +53,8 @@ pub struct UpdateCustomer {
     pub parent_id: Option<Option<CustomerId>>,
     /// Back-office users of the organization, at most 20.
     #[schema(max_items = 20)]
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub sales_representative_ids: Option<Vec<UserId>>,
 }
 

@@ -12,7 +12,7 @@ use shared::{
     directory::Organization,
     domain::{Name, OrganizationId, now},
     error::Validation,
-    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, search_prefix},
+    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, present, search_prefix},
     openapi::{ReadProblems, WriteProblems},
     store::StoreError,
 };
@@ -34,7 +34,11 @@ pub struct CreateOrganization {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateOrganization {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub global_access: Option<bool>,
 }
 

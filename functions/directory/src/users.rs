@@ -15,7 +15,7 @@ use shared::{
     directory::User,
     domain::{Email, Name, OrganizationId, UserId, now},
     error::Validation,
-    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, search_prefix},
+    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, present, search_prefix},
     openapi::{ReadProblems, WriteProblems},
 };
 
@@ -39,10 +39,18 @@ pub struct CreateUser {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUser {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub first_name: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub last_name: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub email: Option<String>,
     /// Disabling stops every token of the user's applications at once.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub enabled: Option<bool>,
 }
 

@@ -13,7 +13,10 @@ use shared::{
     directory::Website,
     domain::{Localization, Name, OrganizationId, RoleId, WebUrl, WebsiteId, now},
     error::Validation,
-    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, nullable, search_prefix},
+    http::{
+        IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, nullable, present,
+        search_prefix,
+    },
     openapi::{ReadProblems, WriteProblems},
 };
 
@@ -38,8 +41,14 @@ pub struct CreateWebsite {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateWebsite {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub url: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub localizations: Option<Vec<String>>,
     /// `null` removes the default role.
     #[serde(default, deserialize_with = "nullable")]

@@ -16,7 +16,10 @@ use shared::{
     directory::{Organization, User, access},
     domain::{ApplicationId, CustomerUserId, Name, OrganizationId, UserId, now},
     error::Validation,
-    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, no_store, search_prefix},
+    http::{
+        IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, no_store, present,
+        search_prefix,
+    },
     mail::Template,
     openapi::{ReadProblems, WriteProblems},
     store::{ApplicationQuery, ApplicationScope, StoreError},
@@ -40,9 +43,15 @@ pub struct CreateApplication {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateApplication {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub name: Option<String>,
     /// Deactivating ends every token issued so far; re-activating does not revive them.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub active: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub scopes: Option<Vec<Scope>>,
 }
 

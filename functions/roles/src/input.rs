@@ -8,6 +8,7 @@ use shared::{
     directory::{CustomerUserRole, Permission},
     domain::{CustomerId, Name, OrganizationId, RoleId, now},
     error::Validation,
+    http::present,
 };
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -31,10 +32,18 @@ pub struct CreateRole {
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateRole {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub label: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub self_managed: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub public: Option<bool>,
     /// Replaces the role's permissions.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub permissions: Option<Vec<Permission>>,
 }
 
@@ -50,8 +59,12 @@ pub struct StorefrontCreateRole {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StorefrontUpdateRole {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub label: Option<String>,
     /// Replaces the role's permissions; at most those the caller holds.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub permissions: Option<Vec<Permission>>,
 }
 

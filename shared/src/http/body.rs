@@ -138,6 +138,21 @@ fn join_path(path: &str, name: &str) -> String {
     }
 }
 
+/// For PATCH fields that cannot be removed: `null` is refused by name, where serde would
+/// read it as absent and the change would silently not happen.
+pub fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    match Option::<T>::deserialize(deserializer)? {
+        Some(value) => Ok(Some(value)),
+        None => Err(serde::de::Error::custom(
+            "cannot be null: it cannot be removed; leave it out to keep its value",
+        )),
+    }
+}
+
 /// For PATCH bodies: tells an absent field (`None`) from an explicit `null` (`Some(None)`).
 pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
 where
@@ -158,6 +173,32 @@ mod tests {
         name: Name,
         #[serde(default, deserialize_with = "nullable")]
         parent: Option<Option<String>>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Patch {
+        #[serde(default, deserialize_with = "present")]
+        name: Option<Name>,
+    }
+
+    #[test]
+    fn a_field_that_cannot_be_removed_refuses_null_by_name() {
+        let absent: Patch = parse_json(b"{}").unwrap();
+        assert!(absent.name.is_none());
+        let given: Patch = parse_json(br#"{"name":"a"}"#).unwrap();
+        assert_eq!(given.name.unwrap().as_str(), "a");
+        match parse_json::<Patch>(br#"{"name":null}"#) {
+            Err(ApiError::Validation(errors)) => {
+                assert_eq!(errors[0].field, "name");
+                assert!(
+                    errors[0].message.contains("leave it out"),
+                    "{}",
+                    errors[0].message
+                );
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     fn errors(result: Result<Body, ApiError>) -> Vec<FieldError> {

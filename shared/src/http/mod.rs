@@ -5,7 +5,7 @@ mod etag;
 mod paging;
 mod query;
 
-pub use body::{JsonBody, MAX_BODY_BYTES, nullable};
+pub use body::{JsonBody, MAX_BODY_BYTES, nullable, present};
 pub use etag::{IfMatch, Versioned, etag};
 pub use paging::{Page, PageRequest};
 pub use query::{MAX_PREFIX_CHARS, NoParams, QueryParams, search_prefix};

@@ -329,3 +329,57 @@ async fn one_page_lists_refuse_paging_parameters() {
         assert_eq!(paged.error_fields(), ["limit"], "{path}: {}", paged.text);
     }
 }
+
+/// In a PATCH, `null` removes what can be removed; a field that cannot be removed
+/// refuses it by name, where it used to be read as "leave it", and nothing is written.
+#[tokio::test]
+async fn null_for_a_field_that_cannot_be_removed_is_refused_by_name() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let customer = stack.customer("Nulls").await;
+    let path = format!("/admin/customers/{customer}");
+    for body in [
+        json!({"name": null}),
+        json!({"name": "Renamed", "sales_representative_ids": null}),
+    ] {
+        let refused = stack
+            .request(Method::PATCH, &path)
+            .bearer(&token)
+            .if_match("\"1\"")
+            .json(&body)
+            .send()
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let field = body
+            .as_object()
+            .unwrap()
+            .iter()
+            .find(|(_, v)| v.is_null())
+            .unwrap()
+            .0;
+        assert_eq!(refused.error_fields(), [field.as_str()], "{}", refused.text);
+        assert!(refused.text.contains("leave it out"), "{}", refused.text);
+    }
+    let read = stack
+        .request(Method::GET, &path)
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(
+        (read.json["name"].as_str(), read.etag().as_str()),
+        (Some("Nulls"), "\"1\"")
+    );
+    let cleared = stack
+        .request(Method::PATCH, &path)
+        .bearer(&token)
+        .if_match("\"1\"")
+        .json(&json!({"parent_id": null}))
+        .send()
+        .await;
+    assert_eq!(
+        cleared.status,
+        StatusCode::OK,
+        "what can be removed takes null: {}",
+        cleared.text
+    );
+}
