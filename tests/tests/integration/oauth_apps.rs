@@ -752,3 +752,77 @@ async fn applications_their_owner_never_counted_can_still_be_deleted() {
         "no owner item made up by the count"
     );
 }
+
+/// An application is created with its owner's `enabled` as read beforehand. If the
+/// owner was disabled in between, the disable found no application to stop, so the
+/// create must fail rather than leave a usable application to a disabled owner.
+#[tokio::test]
+async fn an_application_is_not_created_for_an_owner_disabled_meanwhile() {
+    use shared::{
+        application::{Application, Owner},
+        domain::{ApplicationId, Name, now},
+        store::{ApplicationStore, StoreError},
+    };
+    let stack = Stack::new().await;
+    let admin = stack.admin_token().await;
+    let (user, _) = stack.storefront_administrator().await;
+    let path = format!(
+        "/admin/customer-users/{}",
+        user.json["id"].as_str().unwrap()
+    );
+    let disabled = stack
+        .request(Method::POST, &format!("{path}/disable"))
+        .bearer(&admin)
+        .send()
+        .await;
+    assert_eq!(disabled.status, StatusCode::OK, "{}", disabled.text);
+
+    let at = now();
+    let read_before = Application {
+        id: ApplicationId::generate(),
+        organization_id: stack.provisioned.organization_id,
+        name: Name::parse("Raced").unwrap(),
+        owner: Owner::Frontend {
+            customer_user_id: user.json["id"].as_str().unwrap().parse().unwrap(),
+        },
+        scopes: Vec::new(),
+        active: true,
+        owner_enabled: true,
+        secrets: Vec::new(),
+        tokens_valid_after: None,
+        last_used_at: None,
+        auth_failures: Vec::new(),
+        created_at: at,
+        updated_at: at,
+        version: 1,
+    };
+    let store = &stack.services.store;
+    let refused = store.create_application(&read_before).await;
+    assert!(
+        matches!(refused, Err(StoreError::Contention)),
+        "{refused:?}"
+    );
+    assert!(
+        store
+            .get_application(read_before.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let after = stack
+        .request(Method::GET, &path)
+        .bearer(&admin)
+        .send()
+        .await;
+    assert_eq!(
+        after.json["application_count"], disabled.json["application_count"],
+        "not counted: {}",
+        after.text
+    );
+
+    let as_read_now = Application {
+        owner_enabled: false,
+        ..read_before
+    };
+    store.create_application(&as_read_now).await.unwrap();
+}

@@ -456,19 +456,6 @@ impl DynamoStore {
         self.add_to_counter_if(pk, sk, counter, delta, None)
     }
 
-    /// Adds one to `counter` while it is below `cap` (a missing counter is zero).
-    fn add_below_cap(
-        &self,
-        pk: String,
-        sk: &str,
-        counter: &str,
-        cap: u64,
-    ) -> StoreResult<TransactWriteItem> {
-        let below = "(attribute_not_exists(#counter) OR #counter < :bound)";
-        let bound = Item::from([(":bound".to_owned(), n(cap))]);
-        self.add_to_counter_if(pk, sk, counter, 1, Some((below, bound)))
-    }
-
     /// Takes one from `counter`, which must count at least one: a record that never
     /// counted fails the condition rather than going below zero.
     fn take_from_counter(
@@ -1183,11 +1170,23 @@ impl ApplicationStore for DynamoStore {
         let writes = vec![
             self.put_new_item(to_item(application, &keys::application(application))?)?,
             self.put_new_item(app_name_guard_item(application)?)?,
-            self.add_below_cap(
+            // The owner must still be as enabled as the application says: one disabled
+            // meanwhile found no application to stop, and this one must not live on.
+            self.add_to_counter_if(
                 owner_pk,
                 owner_sk,
                 APPLICATION_COUNT,
-                MAX_APPLICATIONS_PER_OWNER,
+                1,
+                Some((
+                    "(attribute_not_exists(#counter) OR #counter < :bound) AND enabled = :enabled",
+                    Item::from([
+                        (":bound".to_owned(), n(MAX_APPLICATIONS_PER_OWNER)),
+                        (
+                            ":enabled".to_owned(),
+                            AttributeValue::Bool(application.owner_enabled),
+                        ),
+                    ]),
+                )),
             )?,
         ];
         let result = self
@@ -1198,11 +1197,22 @@ impl ApplicationStore for DynamoStore {
             })
             .await;
         match result {
-            // Say why: the owner is gone, or has no room left.
-            Err(StoreError::NotFound) => match self.owner_version(application.owner).await? {
-                None => Err(StoreError::NotFound),
-                Some(_) => Err(StoreError::Duplicate(too_many_applications())),
-            },
+            // Say why: the owner is gone, was enabled or disabled meanwhile, or has no
+            // room left.
+            Err(StoreError::NotFound) => {
+                #[derive(serde::Deserialize)]
+                struct OwnerState {
+                    enabled: bool,
+                }
+                let (pk, sk) = keys::owner_record(application.owner);
+                match self.get::<OwnerState>(pk, sk).await? {
+                    None => Err(StoreError::NotFound),
+                    Some(owner) if owner.enabled != application.owner_enabled => {
+                        Err(StoreError::Contention)
+                    }
+                    Some(_) => Err(StoreError::Duplicate(too_many_applications())),
+                }
+            }
             other => other,
         }
     }
