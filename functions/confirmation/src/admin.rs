@@ -66,9 +66,9 @@ async fn save(
     Ok(())
 }
 
-/// Stores a new link of `purpose`, then `user` as a change of `previous`, then sends
-/// the email. The link goes first: were the user confirmed and its link then lost, the
-/// admin could not confirm it again. A change that fails after its link is stored
+/// Stores a new link of `purpose` (while the user is still `previous`), then `user` as
+/// a change of `previous`, then sends the email. The link goes first: were the user
+/// confirmed and its link then lost, the admin could not confirm it again. A change that fails after its link is stored
 /// leaves that link, never sent, in place of the user's earlier one of the same
 /// purpose; repeating the action sends a new one.
 async fn change_and_send(
@@ -81,7 +81,7 @@ async fn change_and_send(
     lifetime: std::time::Duration,
 ) -> Result<Notification, ApiError> {
     let (token, link) = new_link(previous, purpose, lifetime);
-    state.links.put_link(&link).await?;
+    state.links.put_link(&link, Some(previous.version)).await?;
     save(state, user, previous).await?;
     Ok(state
         .notifier

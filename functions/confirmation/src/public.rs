@@ -235,11 +235,21 @@ pub async fn request_reset(
                 LinkPurpose::PasswordReset,
                 state.lifetimes.password_reset,
             );
-            state.links.put_link(&link).await?;
-            state
-                .notifier
-                .send_link(&user, &own_website, Template::ForgotPassword, &token, &link)
-                .await;
+            // Stored only while the account is as read: an email change or a disable
+            // committed meanwhile would not have dropped this link. The answer stays
+            // the same; the user can ask again.
+            match state.links.put_link(&link, Some(user.version)).await {
+                Ok(()) => {
+                    state
+                        .notifier
+                        .send_link(&user, &own_website, Template::ForgotPassword, &token, &link)
+                        .await;
+                }
+                Err(StoreError::VersionConflict) => {
+                    tracing::info!(customer_user_id = %user.id, "account changed during a reset request: no link sent");
+                }
+                Err(other) => return Err(other.into()),
+            }
         }
         None => {
             // The same reads and writes, and an email of the same size to the SES
@@ -255,7 +265,7 @@ pub async fn request_reset(
                 LinkPurpose::PasswordReset,
                 state.lifetimes.password_reset,
             );
-            state.links.put_link(&link).await?;
+            state.links.put_link(&link, None).await?;
             state
                 .notifier
                 .send_decoy(&website, Template::ForgotPassword)

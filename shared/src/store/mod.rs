@@ -371,8 +371,12 @@ pub trait CustomerUserStore: Send + Sync {
 
 #[async_trait]
 pub trait LinkStore: Send + Sync {
-    /// Stores a pending link; it replaces the user's earlier link of the same purpose.
-    async fn put_link(&self, link: &OneTimeLink) -> StoreResult<()>;
+    /// Stores a pending link, replacing the user's earlier link of the same purpose, if
+    /// the user is still at `user_version`: a change since (a new email, a password, a
+    /// disable) dropped the links it knew of, and must not miss this one.
+    /// `VersionConflict` otherwise. `None` is for the decoy of an unknown account, whose
+    /// profile must not exist, so that both cases do the same work.
+    async fn put_link(&self, link: &OneTimeLink, user_version: Option<u64>) -> StoreResult<()>;
     /// The pending link whose token has this hash, if any (expired ones included:
     /// check [`OneTimeLink::is_valid_at`]).
     async fn find_link(

@@ -172,7 +172,7 @@ async fn unknown_used_and_expired_links_get_one_answer() {
         std::time::Duration::from_secs(60),
     );
     link.valid_until = shared::domain::now() - time::Duration::seconds(1);
-    shared::store::LinkStore::put_link(&stack.services.store, &link)
+    shared::store::LinkStore::put_link(&stack.services.store, &link, Some(stored.version))
         .await
         .unwrap();
     let expired = public(
@@ -687,7 +687,7 @@ struct LinksCannotBeStored(DynamoStore);
 
 #[async_trait]
 impl LinkStore for LinksCannotBeStored {
-    async fn put_link(&self, _link: &OneTimeLink) -> StoreResult<()> {
+    async fn put_link(&self, _link: &OneTimeLink, _version: Option<u64>) -> StoreResult<()> {
         Err(StoreError::Backend("throttled".into()))
     }
 
@@ -754,4 +754,66 @@ async fn an_admin_action_whose_link_cannot_be_stored_changes_nothing_and_can_be_
     )
     .await;
     assert_eq!(set.status, StatusCode::OK, "{}", set.text);
+}
+
+/// A link is stored only while its user is as read: a reset requested just before an
+/// email change (or a disable) must not leave a working link that the change, having
+/// committed first, could not drop.
+#[tokio::test]
+async fn a_link_is_not_stored_for_a_user_changed_meanwhile() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let email = format!("raced-{}@example.com", uid());
+    let user = register(&stack, &token, &email, "en_US").await;
+    let id = user.json["id"].as_str().unwrap().parse().unwrap();
+    let store = &stack.services.store;
+    let read = shared::store::CustomerUserStore::get_customer_user(store, id)
+        .await
+        .unwrap()
+        .unwrap();
+
+    let path = format!("/admin/customer-users/{id}");
+    let changed = stack
+        .request(Method::PATCH, &path)
+        .bearer(&token)
+        .if_match(&user.etag())
+        .json(&json!({"email": format!("new-{email}")}))
+        .send()
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
+
+    let (link_token, link) = shared::customer_user::new_link(
+        &read,
+        LinkPurpose::PasswordReset,
+        std::time::Duration::from_secs(600),
+    );
+    let stale = store.put_link(&link, Some(read.version)).await;
+    assert!(
+        matches!(stale, Err(StoreError::VersionConflict)),
+        "{stale:?}"
+    );
+    assert!(
+        store
+            .find_link(&SecretHash::of(&link_token))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let refused = public(
+        &stack,
+        "/customer-user/password-reset",
+        json!({"token": link_token, "password": "Taken-0ver-Pass"}),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.text);
+
+    let current = read.version + 1;
+    store.put_link(&link, Some(current)).await.unwrap();
+    assert!(
+        store
+            .find_link(&SecretHash::of(&link_token))
+            .await
+            .unwrap()
+            .is_some()
+    );
 }

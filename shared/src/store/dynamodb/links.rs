@@ -3,10 +3,10 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, TransactWriteItem};
 use serde::{Deserialize, Serialize};
 
-use super::{DynamoStore, Item, backend, from_item, n, s, to_item};
+use super::{DynamoStore, Item, backend, from_item, key, n, s, to_item};
 use crate::{
     auth::SecretHash,
     customer_user::{CustomerUser, LinkPurpose, OneTimeLink},
@@ -27,15 +27,33 @@ pub(super) fn link_item(link: &OneTimeLink) -> StoreResult<Item> {
 
 #[async_trait]
 impl LinkStore for DynamoStore {
-    async fn put_link(&self, link: &OneTimeLink) -> StoreResult<()> {
-        self.client
-            .put_item()
+    async fn put_link(&self, link: &OneTimeLink, user_version: Option<u64>) -> StoreResult<()> {
+        let (condition, values) = match user_version {
+            Some(version) => (
+                "version = :expected",
+                Item::from([(":expected".to_owned(), n(version))]),
+            ),
+            None => ("attribute_not_exists(pk)", Item::new()),
+        };
+        let mut check = ConditionCheck::builder()
             .table_name(&self.table)
-            .set_item(Some(link_item(link)?))
-            .send()
+            .set_key(Some(key(
+                keys::customer_user_pk(link.customer_user_id),
+                keys::SK_CUSTOMER_USER,
+            )))
+            .condition_expression(condition);
+        if !values.is_empty() {
+            check = check.set_expression_attribute_values(Some(values));
+        }
+        let check = check
+            .build()
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        let writes = vec![
+            self.put_item_unconditionally(link_item(link)?)?,
+            TransactWriteItem::builder().condition_check(check).build(),
+        ];
+        self.transact(writes, &|_| StoreError::VersionConflict)
             .await
-            .map_err(backend)?;
-        Ok(())
     }
 
     async fn find_link(&self, token_hash: &SecretHash) -> StoreResult<Option<OneTimeLink>> {
