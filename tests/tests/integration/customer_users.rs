@@ -627,6 +627,22 @@ async fn delete_leaves_nothing_behind_and_frees_the_email() {
         .send()
         .await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
+    // An email that went out while the user was being deleted logs nothing afterwards.
+    let late = shared::customer_user::Notification {
+        id: shared::domain::NotificationId::generate(),
+        template: "welcome".into(),
+        recipient: shared::domain::Email::parse(&email).unwrap(),
+        at: shared::domain::now(),
+        status: shared::customer_user::DeliveryStatus::Sent,
+        error: None,
+    };
+    shared::store::CustomerUserStore::record_notification(
+        &stack.services.store,
+        id.parse().unwrap(),
+        &late,
+    )
+    .await
+    .unwrap();
     let leftovers = stack.items_naming(&id).await;
     assert!(leftovers.is_empty(), "orphans: {leftovers:?}");
     let after = stack.table_items().await;

@@ -4,7 +4,9 @@
 use std::{collections::BTreeSet, ops::Range};
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, TransactWriteItem, WriteRequest};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, DeleteRequest, TransactWriteItem, WriteRequest,
+};
 
 use super::{APPLICATIONS_MOVED, DynamoStore, Filter, Item, backend, from_item, key, s, to_item};
 use crate::{
@@ -473,41 +475,43 @@ impl CustomerUserStore for DynamoStore {
         customer_user_id: CustomerUserId,
         notification: &Notification,
     ) -> StoreResult<()> {
-        let mut item: Item =
-            serde_dynamo::to_item(notification).map_err(|e| StoreError::Backend(e.to_string()))?;
-        item.extend(key(
+        self.write_notification(
             keys::customer_user_pk(customer_user_id),
-            &keys::notification_sk(notification.id),
-        ));
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(backend)?;
-        Ok(())
+            keys::SK_CUSTOMER_USER,
+            notification,
+        )
+        .await
     }
 }
 
 impl DynamoStore {
-    /// Appends to the notification log kept in the partition `pk`.
+    /// Appends to the notification log kept in the partition `pk`, whose owner record
+    /// is `owner_sk`, while that record exists: an email sent as its owner was being
+    /// deleted must not leave an entry nobody owns, after the partition was cleared.
     pub(super) async fn write_notification(
         &self,
         pk: String,
+        owner_sk: &str,
         notification: &Notification,
     ) -> StoreResult<()> {
         let mut item: Item =
             serde_dynamo::to_item(notification).map_err(|e| StoreError::Backend(e.to_string()))?;
-        item.extend(key(pk, &keys::notification_sk(notification.id)));
-        self.client
-            .put_item()
+        item.extend(key(pk.clone(), &keys::notification_sk(notification.id)));
+        let owner = ConditionCheck::builder()
             .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(backend)?;
-        Ok(())
+            .set_key(Some(key(pk, owner_sk)))
+            .condition_expression("attribute_exists(pk)")
+            .build()
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        let writes = vec![
+            self.put_item_unconditionally(item)?,
+            TransactWriteItem::builder().condition_check(owner).build(),
+        ];
+        match self.transact(writes, &|_| StoreError::NotFound).await {
+            // The owner is gone: there is no log left to add to.
+            Err(StoreError::NotFound) => Ok(()),
+            other => other,
+        }
     }
 
     /// The newest entries of the notification log in the partition `pk`.

@@ -1662,7 +1662,7 @@ impl DirectoryStore for DynamoStore {
         user_id: UserId,
         notification: &crate::customer_user::Notification,
     ) -> StoreResult<()> {
-        self.write_notification(keys::user_pk(user_id), notification)
+        self.write_notification(keys::user_pk(user_id), keys::SK_USER, notification)
             .await
     }
 
