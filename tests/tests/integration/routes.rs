@@ -356,3 +356,78 @@ async fn the_token_function_writes_only_the_partitions_its_policy_names() {
         );
     }
 }
+
+/// The name a `!Ref` names.
+fn reference(value: &Value) -> Option<&str> {
+    match value {
+        Value::Tagged(tagged) if tagged.tag == "Ref" => tagged.value.as_str(),
+        _ => None,
+    }
+}
+
+/// What a production stack needs besides the routes: every function logs to a group the
+/// stack made with a retention, mail goes out from MailFrom only, the table cannot be
+/// deleted by accident, and the API throttles and keeps an access log.
+#[test]
+fn the_template_keeps_its_production_safeguards() {
+    let template = template();
+    let resources = resources(&template);
+    let mut functions = 0;
+    for (name, function) in resources {
+        if function["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        functions += 1;
+        let name = name.as_str().unwrap();
+        let group = reference(&function["Properties"]["LoggingConfig"]["LogGroup"])
+            .unwrap_or_else(|| panic!("{name} names its log group"));
+        let group = &resources[group];
+        assert_eq!(
+            group["Type"].as_str(),
+            Some("AWS::Logs::LogGroup"),
+            "{name}"
+        );
+        assert_eq!(
+            reference(&group["Properties"]["RetentionInDays"]),
+            Some("LogRetentionDays"),
+            "{name}"
+        );
+        for (statement, actions) in statements(function, "Allow") {
+            if actions.iter().any(|a| a.starts_with("ses:")) {
+                assert_eq!(
+                    reference(&statement["Condition"]["StringEquals"]["ses:FromAddress"]),
+                    Some("MailFrom"),
+                    "{name} sends from MailFrom only"
+                );
+            }
+        }
+    }
+    assert_eq!(functions, 7);
+    assert_eq!(
+        resources["Table"]["Properties"]["DeletionProtectionEnabled"].as_bool(),
+        Some(true)
+    );
+    let api = &resources["HttpApi"]["Properties"];
+    let throttle = &api["DefaultRouteSettings"];
+    assert_eq!(
+        reference(&throttle["ThrottlingRateLimit"]),
+        Some("ApiRateLimit")
+    );
+    assert_eq!(
+        reference(&throttle["ThrottlingBurstLimit"]),
+        Some("ApiBurstLimit")
+    );
+    assert!(!matches!(
+        api["AccessLogSettings"]["DestinationArn"],
+        Value::Null
+    ));
+    for route in api["RouteSettings"].as_mapping().unwrap().keys() {
+        let (method, path) = route.as_str().unwrap().split_once(' ').unwrap();
+        assert!(
+            template_api_routes(&template)
+                .iter()
+                .any(|r| r.method == method && r.path == path),
+            "{method} {path}: throttled routes are routes"
+        );
+    }
+}
