@@ -384,6 +384,21 @@ impl Stack {
         owner: Owner,
         scopes: &[Scope],
     ) -> (Application, ClientCredentials) {
+        let (application, credentials) = self.unsaved_application(owner, scopes).await;
+        self.services
+            .store
+            .create_application(&application)
+            .await
+            .expect("create application");
+        (application, credentials)
+    }
+
+    /// [`Self::application`], not stored yet: as a create request has it in hand.
+    pub async fn unsaved_application(
+        &self,
+        owner: Owner,
+        scopes: &[Scope],
+    ) -> (Application, ClientCredentials) {
         let secret = ClientSecret::generate();
         let at = now();
         let application = Application {
@@ -405,11 +420,6 @@ impl Stack {
             updated_at: at,
             version: 1,
         };
-        self.services
-            .store
-            .create_application(&application)
-            .await
-            .expect("create application");
         let credentials = ClientCredentials {
             client_id: client_id_of(application.id),
             client_secret: secret.expose().to_owned(),

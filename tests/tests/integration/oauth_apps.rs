@@ -760,7 +760,6 @@ async fn applications_their_owner_never_counted_can_still_be_deleted() {
 async fn an_application_is_not_created_for_an_owner_disabled_meanwhile() {
     use shared::{
         application::{Application, Owner},
-        domain::{ApplicationId, Name, now},
         store::{ApplicationStore, StoreError},
     };
     let stack = Stack::new().await;
@@ -777,25 +776,11 @@ async fn an_application_is_not_created_for_an_owner_disabled_meanwhile() {
         .await;
     assert_eq!(disabled.status, StatusCode::OK, "{}", disabled.text);
 
-    let at = now();
-    let read_before = Application {
-        id: ApplicationId::generate(),
-        organization_id: stack.provisioned.organization_id,
-        name: Name::parse("Raced").unwrap(),
-        owner: Owner::Frontend {
-            customer_user_id: user.json["id"].as_str().unwrap().parse().unwrap(),
-        },
-        scopes: Vec::new(),
-        active: true,
-        owner_enabled: true,
-        secrets: Vec::new(),
-        tokens_valid_after: None,
-        last_used_at: None,
-        auth_failures: Vec::new(),
-        created_at: at,
-        updated_at: at,
-        version: 1,
+    let owner = Owner::Frontend {
+        customer_user_id: user.json["id"].as_str().unwrap().parse().unwrap(),
     };
+    let (read_before, _) = stack.unsaved_application(owner, &[]).await;
+    assert!(read_before.owner_enabled, "as read before the disable");
     let store = &stack.services.store;
     let refused = store.create_application(&read_before).await;
     assert!(
