@@ -137,6 +137,20 @@ impl Notifier {
         template: Template,
         extra: &[(&str, &str)],
     ) -> Notification {
+        self.send_to(user, &user.email, website, template, extra)
+            .await
+    }
+
+    /// [`Self::send`] to `to` rather than the user's address, such as the one it had
+    /// before a change; logged with the user's other emails.
+    pub async fn send_to(
+        &self,
+        user: &CustomerUser,
+        to: &Email,
+        website: &Website,
+        template: Template,
+        extra: &[(&str, &str)],
+    ) -> Notification {
         let mut values = vec![
             ("first_name", user.first_name.as_str()),
             ("last_name", user.last_name.as_str()),
@@ -144,7 +158,7 @@ impl Notifier {
         ];
         values.extend_from_slice(extra);
         let rendered = render(template, user.preferred_localization.as_ref(), &values);
-        let notification = self.deliver(&user.email, template, &rendered).await;
+        let notification = self.deliver(to, template, &rendered).await;
         if let Err(e) = self.log.record_notification(user.id, &notification).await {
             tracing::error!(customer_user_id = %user.id, error = %e, "the notification log was not written");
         }

@@ -347,5 +347,39 @@ pub async fn update(
         .customer_users
         .update_customer_user(&user, current, &applications, drop_links)
         .await?;
+    if user.email.normalized() != current.email.normalized() {
+        tell_the_previous_address(state, &user, &current.email).await;
+    }
     Ok(user)
+}
+
+/// Whoever changed the email, the address that held the account hears of it: an
+/// account moved to someone else's mailbox must not go unnoticed. The change is made
+/// by then, so a failure here is logged, not answered.
+async fn tell_the_previous_address(
+    state: &CustomerUsersState,
+    user: &CustomerUser,
+    previous: &shared::domain::Email,
+) {
+    let website = match state.directory.get_website(user.website_id).await {
+        Ok(Some(website)) => website,
+        Ok(None) => {
+            tracing::warn!(customer_user_id = %user.id, "no website to name in the email-changed notice");
+            return;
+        }
+        Err(error) => {
+            tracing::warn!(customer_user_id = %user.id, %error, "the email-changed notice was not sent");
+            return;
+        }
+    };
+    state
+        .notifier
+        .send_to(
+            user,
+            previous,
+            &website,
+            Template::EmailChanged,
+            &[("new_email", user.email.as_str())],
+        )
+        .await;
 }

@@ -17,16 +17,19 @@ pub enum Template {
     ForgotPassword,
     /// An OAuth application was added to the account.
     OauthApplicationAdded,
+    /// Sent to the previous address: the account's email was changed to `new_email`.
+    EmailChanged,
 }
 
 impl Template {
-    pub const ALL: [Template; 6] = [
+    pub const ALL: [Template; 7] = [
         Template::Welcome,
         Template::Confirmation,
         Template::WelcomeAfterConfirmation,
         Template::ForcedPasswordReset,
         Template::ForgotPassword,
         Template::OauthApplicationAdded,
+        Template::EmailChanged,
     ];
 
     pub fn name(self) -> &'static str {
@@ -37,6 +40,7 @@ impl Template {
             Template::ForcedPasswordReset => "forced_password_reset",
             Template::ForgotPassword => "forgot_password",
             Template::OauthApplicationAdded => "oauth_application_added",
+            Template::EmailChanged => "email_changed",
         }
     }
 }
@@ -86,11 +90,12 @@ macro_rules! locale {
                 Template::OauthApplicationAdded,
                 "oauth_application_added"
             ),
+            template!($locale, Template::EmailChanged, "email_changed"),
         ]
     };
 }
 
-const SOURCES: [[Source; 6]; 3] = [locale!("en_US"), locale!("de_DE"), locale!("fr_FR")];
+const SOURCES: [[Source; 7]; 3] = [locale!("en_US"), locale!("de_DE"), locale!("fr_FR")];
 
 const FALLBACK: &str = "en_US";
 

@@ -1141,3 +1141,81 @@ async fn a_users_write_that_misses_an_application_is_refused_and_changes_nothing
     assert_eq!(after.application_count, 2);
     assert_eq!(after.first_name.as_str(), "Anne");
 }
+
+/// A changed email is told to the address that held the account, whoever changed it: a
+/// back-office administrator, or a customer administrator through the storefront.
+#[tokio::test]
+async fn the_previous_address_hears_of_an_email_change() {
+    use shared::mail::{Template, render};
+    let stack = Stack::new().await;
+    let admin = stack.admin_token().await;
+    let (boss, storefront) = stack.storefront_administrator().await;
+    let customer = boss.json["customer_id"].as_str().unwrap();
+    let first = format!("first-{}@example.com", uid());
+    let colleague = stack
+        .customer_user(customer, &first, &[stack.provisioned.buyer_role_id])
+        .await;
+    let id = colleague.json["id"].as_str().unwrap();
+    let subject = render(
+        Template::EmailChanged,
+        None,
+        &[("website_name", "Default Website")],
+    )
+    .subject;
+
+    let second = format!("second-{}@example.com", uid());
+    let third = format!("third-{}@example.com", uid());
+    let changes = [
+        (
+            format!("/admin/customer-users/{id}"),
+            &admin,
+            &first,
+            &second,
+        ),
+        (
+            format!("/api/customer-users/{id}"),
+            &storefront,
+            &second,
+            &third,
+        ),
+    ];
+    let mut etag = colleague.etag();
+    for (path, token, before, after) in changes {
+        let changed = stack
+            .request(Method::PATCH, &path)
+            .bearer(token)
+            .if_match(&etag)
+            .json(&json!({"email": after}))
+            .send()
+            .await;
+        assert_eq!(changed.status, StatusCode::OK, "{path}: {}", changed.text);
+        etag = changed.etag();
+        let told = emails_to(before).await;
+        let notice = told
+            .iter()
+            .find(|m| m.subject == subject)
+            .unwrap_or_else(|| panic!("{before} is told: {told:?}"));
+        assert!(notice.text.contains(after.as_str()), "{}", notice.text);
+        assert!(
+            emails_to(after).await.iter().all(|m| m.subject != subject),
+            "the new address is not the one to warn"
+        );
+    }
+
+    let renamed = stack
+        .request(Method::PATCH, &format!("/admin/customer-users/{id}"))
+        .bearer(&admin)
+        .if_match(&etag)
+        .json(&json!({"first_name": "Renamed", "email": third.to_uppercase()}))
+        .send()
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.text);
+    let notices = |mails: Vec<integration_tests::SentEmail>| {
+        mails.iter().filter(|m| m.subject == subject).count()
+    };
+    assert_eq!(
+        notices(emails_to(&third).await),
+        0,
+        "the same address in another case is no change"
+    );
+}
