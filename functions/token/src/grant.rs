@@ -45,6 +45,9 @@ enum OAuthError {
     /// A body over the API's limit (413, as everywhere in the API).
     TooLarge,
     InvalidClient,
+    /// No client authentication, or an Authorization header that is not HTTP Basic:
+    /// 401 `invalid_client` too (RFC 6749, 5.2), saying what is missing.
+    NoClientAuthentication(String),
     /// Too many failed authentications of this client or from this address.
     Locked {
         retry_after: u64,
@@ -73,6 +76,7 @@ impl IntoResponse for OAuthError {
                 "invalid_client",
                 "client authentication failed: check the client id and secret, and that the application is active".to_owned(),
             ),
+            OAuthError::NoClientAuthentication(d) => (StatusCode::UNAUTHORIZED, "invalid_client", d),
             OAuthError::Locked { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "temporarily_unavailable",
@@ -106,7 +110,7 @@ impl IntoResponse for OAuthError {
             status,
             Json(OAuthErrorBody {
                 error,
-                error_description: description,
+                error_description: describable(&description),
             }),
         )
             .into_response();
@@ -126,6 +130,17 @@ impl IntoResponse for OAuthError {
         }
         response
     }
+}
+
+/// `text` in the characters RFC 6749 (5.2) allows an error description, since it can
+/// quote what the caller sent: any other character becomes `?`.
+fn describable(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\x20'..='\x21' | '\x23'..='\x5b' | '\x5d'..='\x7e' => c,
+            _ => '?',
+        })
+        .collect()
 }
 
 /// The parameters of a token request, each at most once (RFC 6749, 3.2).
@@ -154,6 +169,10 @@ fn parse_request(headers: &HeaderMap, body: &[u8]) -> Result<TokenRequest, OAuth
     let mut client_secret = None;
     let mut scope = None;
     for (name, value) in pairs {
+        // RFC 6749 (3.1): a parameter without a value counts as omitted.
+        if value.is_empty() {
+            continue;
+        }
         let slot = match name.as_str() {
             "grant_type" => &mut grant_type,
             "client_id" => &mut client_id,
@@ -169,20 +188,28 @@ fn parse_request(headers: &HeaderMap, body: &[u8]) -> Result<TokenRequest, OAuth
     }
     let basic = basic_credentials(headers)?;
     let (client_id, client_secret) = match (basic, client_id, client_secret) {
-        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+        (Some(_), _, Some(_)) => {
             return Err(OAuthError::InvalidRequest(
                 "authenticate the client once: with HTTP Basic or with client_id and client_secret in the body, not both".into(),
             ));
         }
-        (Some((id, secret)), None, None) => (id, secret),
+        // Naming the client beside its Basic credentials is identification, not a
+        // second authentication, as long as it names the same client.
+        (Some((id, _)), Some(named), None) if named != id => {
+            return Err(OAuthError::InvalidRequest(
+                "client_id names another client than the HTTP Basic credentials".into(),
+            ));
+        }
+        (Some((id, secret)), _, None) => (id, secret),
         (None, Some(id), Some(secret)) => (id, secret),
         (None, None, _) => {
-            return Err(OAuthError::InvalidRequest(
-                "client_id is required (or HTTP Basic client authentication)".into(),
+            return Err(OAuthError::NoClientAuthentication(
+                "authenticate the client: HTTP Basic, or client_id and client_secret in the body"
+                    .into(),
             ));
         }
         (None, Some(_), None) => {
-            return Err(OAuthError::InvalidRequest(
+            return Err(OAuthError::NoClientAuthentication(
                 "client_secret is required".into(),
             ));
         }
@@ -200,8 +227,13 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, OA
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
-    let malformed =
-        || OAuthError::InvalidRequest("the Authorization header is not valid HTTP Basic".into());
+    // The client tried to authenticate with the header: 401, with the challenge.
+    let malformed = || {
+        OAuthError::NoClientAuthentication(
+            "the Authorization header is not valid HTTP Basic: base64 of client_id:client_secret"
+                .into(),
+        )
+    };
     let value = value.to_str().map_err(|_| malformed())?;
     let Some((scheme, encoded)) = value.trim().split_once(' ') else {
         return Err(malformed());
@@ -235,7 +267,7 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, OA
     responses(
         (status = 200, description = "A bearer access token valid for 3600 seconds", body = TokenResponse),
         (status = 400, description = "invalid_request, unsupported_grant_type or invalid_scope", body = OAuthErrorBody),
-        (status = 401, description = "invalid_client: unknown client, wrong secret, inactive application or disabled owner", body = OAuthErrorBody),
+        (status = 401, description = "invalid_client: no client authentication, an Authorization header that is not HTTP Basic, unknown client, wrong secret, inactive application or disabled owner (with WWW-Authenticate: Basic)", body = OAuthErrorBody),
         (status = 413, description = "invalid_request: the body is over 64 KiB", body = OAuthErrorBody),
         (status = 429, description = "Too many failed authentications of this client (10 in 15 minutes) or from this address: wait for Retry-After, even with the right secret", body = OAuthErrorBody),
         (status = 503, description = "No signing key is configured", body = OAuthErrorBody)

@@ -135,11 +135,6 @@ async fn malformed_requests_are_invalid_request() {
             "no grant_type",
             vec![("client_id", id), ("client_secret", secret)],
         ),
-        ("no client", vec![("grant_type", "client_credentials")]),
-        (
-            "no secret",
-            vec![("grant_type", "client_credentials"), ("client_id", id)],
-        ),
         (
             "a repeated parameter",
             vec![
@@ -214,20 +209,109 @@ async fn malformed_requests_are_invalid_request() {
         .await;
     assert!(bytes.status.is_client_error(), "{}", bytes.text);
     assert!(!error_of(&bytes).is_empty(), "{}", bytes.text);
+}
+
+/// RFC 6749 (5.2): a request without client authentication, or whose Authorization
+/// header is not valid HTTP Basic, is `invalid_client` with 401 and the challenge.
+#[tokio::test]
+async fn missing_or_malformed_client_authentication_is_invalid_client() {
+    let stack = Stack::new().await;
+    let id = stack.admin.client_id.as_str();
+    let secret = stack.admin.client_secret.as_str();
+    let grant = ("grant_type", "client_credentials");
+    // What is sent: its name, an Authorization header, the form.
+    type Case<'a> = (String, Option<String>, Vec<(&'a str, &'a str)>);
+    let mut cases: Vec<Case> = vec![
+        ("no client".into(), None, vec![grant]),
+        ("no secret".into(), None, vec![grant, ("client_id", id)]),
+        (
+            "empty values".into(),
+            None,
+            vec![grant, ("client_id", ""), ("client_secret", "")],
+        ),
+        (
+            "a Bearer header".into(),
+            Some("Bearer abc".into()),
+            vec![grant, ("client_id", id), ("client_secret", secret)],
+        ),
+    ];
     for basic in [
-        "not base64!",
-        &STANDARD.encode("no colon"),
-        &STANDARD.encode([0xff, b':', 0xfe]),
+        "not base64!".to_owned(),
+        STANDARD.encode("no colon"),
+        STANDARD.encode([0xff, b':', 0xfe]),
     ] {
-        let reply = stack
-            .request(Method::POST, "/oauth2-token")
-            .header("authorization", &format!("Basic {basic}"))
-            .form(&[("grant_type", "client_credentials")])
-            .send()
-            .await;
-        assert!(reply.status.is_client_error(), "{basic}: {}", reply.text);
-        assert!(!error_of(&reply).is_empty(), "{basic}: {}", reply.text);
+        cases.push((basic.clone(), Some(format!("Basic {basic}")), vec![grant]));
     }
+    for (what, authorization, form) in cases {
+        let mut request = stack.request(Method::POST, "/oauth2-token").form(&form);
+        if let Some(value) = &authorization {
+            request = request.header("authorization", value);
+        }
+        let reply = request.send().await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNAUTHORIZED,
+            "{what}: {}",
+            reply.text
+        );
+        assert_eq!(error_of(&reply), "invalid_client", "{what}");
+        assert!(
+            reply
+                .header("www-authenticate")
+                .is_some_and(|c| c.starts_with("Basic"))
+        );
+    }
+}
+
+/// RFC 6749 (3.1): a parameter without a value counts as omitted; naming the client
+/// beside its Basic credentials is identification, not a second authentication.
+#[tokio::test]
+async fn empty_parameters_are_omitted_and_a_basic_client_may_name_itself() {
+    let stack = Stack::new().await;
+    let id = stack.admin.client_id.as_str();
+    let secret = stack.admin.client_secret.as_str();
+    let basic = format!("Basic {}", STANDARD.encode(format!("{id}:{secret}")));
+    let ask = |form: &[(&str, &str)]| {
+        stack
+            .request(Method::POST, "/oauth2-token")
+            .header("authorization", &basic)
+            .form(form)
+            .send()
+    };
+    let grant = ("grant_type", "client_credentials");
+    for form in [
+        vec![grant, ("client_id", ""), ("client_secret", "")],
+        vec![grant, ("client_id", id)],
+        vec![grant, ("scope", "")],
+    ] {
+        let reply = ask(&form).await;
+        assert_eq!(reply.status, StatusCode::OK, "{form:?}: {}", reply.text);
+    }
+    let someone_else = "0".repeat(32);
+    let other = ask(&[grant, ("client_id", &someone_else)]).await;
+    assert_eq!(other.status, StatusCode::BAD_REQUEST, "{}", other.text);
+    assert_eq!(error_of(&other), "invalid_request");
+    let no_grant = ask(&[("grant_type", "")]).await;
+    assert_eq!(error_of(&no_grant), "invalid_request", "{}", no_grant.text);
+}
+
+/// RFC 6749 (5.2) limits an error description to printable ASCII without `"` and `\`:
+/// a description that quotes the request keeps to it.
+#[tokio::test]
+async fn error_descriptions_keep_to_the_characters_the_rfc_allows() {
+    let stack = Stack::new().await;
+    let reply = stack
+        .try_token(&stack.admin.clone(), Some("café \"x\\"))
+        .await;
+    assert_eq!(error_of(&reply), "invalid_scope", "{}", reply.text);
+    let description = reply.json["error_description"].as_str().unwrap();
+    assert!(
+        description
+            .chars()
+            .all(|c| matches!(c, '\x20'..='\x21' | '\x23'..='\x5b' | '\x5d'..='\x7e')),
+        "{description}"
+    );
+    assert!(description.contains("caf?"), "{description}");
 }
 
 #[tokio::test]
