@@ -212,6 +212,9 @@ pub async fn update(
         consent.mandatory = mandatory;
     }
     v.finish()?;
+    if consent == current {
+        return Ok(Versioned::ok(current.version, current));
+    }
     consent.updated_at = now();
     consent.version = current.version + 1;
     state.consents.update_consent(&consent, &current).await?;

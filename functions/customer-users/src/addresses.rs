@@ -38,6 +38,9 @@ async fn save(
 ) -> Result<CustomerUser, ApiError> {
     let mut user = current.clone();
     user.addresses = addresses;
+    if user == *current {
+        return Ok(user);
+    }
     user.updated_at = now();
     user.version = current.version + 1;
     state

@@ -340,6 +340,9 @@ pub async fn update(
         .await?;
     }
     v.finish()?;
+    if user == *current {
+        return Ok(user);
+    }
     user.updated_at = now();
     user.version = current.version + 1;
     let applications = rules::applications_following(state, &mut user, current).await?;

@@ -307,6 +307,9 @@ pub async fn update(
         .await?;
     }
     v.finish()?;
+    if customer == current {
+        return Ok(Versioned::ok(current.version, current));
+    }
     customer.updated_at = now();
     customer.version = current.version + 1;
     state

@@ -207,6 +207,9 @@ pub async fn update(
     if let Some(global_access) = body.global_access {
         organization.global_access = global_access;
     }
+    if organization == current {
+        return Ok(Versioned::ok(current.version, current));
+    }
     organization.updated_at = now();
     organization.version = current.version + 1;
     state

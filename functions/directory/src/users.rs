@@ -244,6 +244,9 @@ pub async fn update(
         user.enabled = enabled;
     }
     v.finish()?;
+    if user == current {
+        return Ok(Versioned::ok(current.version, current));
+    }
     let at = now();
     user.updated_at = at;
     user.version = current.version + 1;

@@ -265,6 +265,9 @@ pub async fn update(
         website.default_role_id = role;
     }
     v.finish()?;
+    if website == current {
+        return Ok(Versioned::ok(current.version, current));
+    }
     website.updated_at = now();
     website.version = current.version + 1;
     state.store.update_website(&website, &current).await?;

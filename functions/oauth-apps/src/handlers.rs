@@ -559,6 +559,9 @@ pub async fn update(
         application.set_active(active, at);
     }
     v.finish()?;
+    if application == current {
+        return Ok(Versioned::ok(current.version, ApplicationView::of(current)));
+    }
     application.updated_at = at;
     application.version = current.version + 1;
     state

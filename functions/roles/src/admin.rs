@@ -175,7 +175,9 @@ pub async fn update(
     let current = load(&state, admin.principal(), &id).await?;
     if_match.check(current.version)?;
     let role = changed(&current, body)?;
-    state.directory.update_role(&role, &current).await?;
+    if role.version != current.version {
+        state.directory.update_role(&role, &current).await?;
+    }
     Ok(Versioned::ok(role.version, role))
 }
 

@@ -135,8 +135,11 @@ pub fn changed(current: &CustomerUserRole, body: UpdateRole) -> Result<CustomerU
         role.permissions = permissions.into_iter().collect();
     }
     v.finish()?;
-    role.updated_at = now();
-    role.version = current.version + 1;
+    // A change that changes nothing keeps the version, and is not written.
+    if role != *current {
+        role.updated_at = now();
+        role.version = current.version + 1;
+    }
     Ok(role)
 }
 

@@ -176,7 +176,9 @@ pub async fn update(
     }
     within(body.permissions.as_deref(), &actor.permissions)?;
     let role = changed(&current, body.into())?;
-    state.directory.update_role(&role, &current).await?;
+    if role.version != current.version {
+        state.directory.update_role(&role, &current).await?;
+    }
     Ok(Versioned::ok(role.version, role))
 }
 

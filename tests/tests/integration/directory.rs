@@ -916,3 +916,54 @@ async fn a_users_write_that_misses_an_application_is_refused_and_changes_nothing
     assert_eq!(after.application_count, 2);
     assert_eq!(after.first_name.as_str(), "Adele");
 }
+
+/// A PATCH that changes nothing (a form saved as it was loaded) keeps the version, so
+/// another administrator's `If-Match` still holds; a real change moves it.
+#[tokio::test]
+async fn a_patch_that_changes_nothing_keeps_the_version() {
+    let stack = Stack::new().await;
+    let token = stack.admin_token().await;
+    let customer = create(&stack, &token, "/admin/customers", json!({"name": "Same"})).await;
+    let customer_path = format!("/admin/customers/{}", id(&customer));
+    let user = stack
+        .customer_user(
+            &id(&customer),
+            "same@example.com",
+            &[stack.provisioned.buyer_role_id],
+        )
+        .await;
+    let user_path = format!("/admin/customer-users/{}", id(&user));
+    for (path, etag, unchanged, changed) in [
+        (
+            &customer_path,
+            customer.etag(),
+            json!({"name": "Same"}),
+            json!({"name": "Other"}),
+        ),
+        (
+            &user_path,
+            user.etag(),
+            json!({"first_name": "Test", "enabled": true, "email": "same@example.com"}),
+            json!({"first_name": "Changed"}),
+        ),
+    ] {
+        let kept = stack
+            .request(Method::PATCH, path)
+            .bearer(&token)
+            .if_match(&etag)
+            .json(&unchanged)
+            .send()
+            .await;
+        assert_eq!(kept.status, StatusCode::OK, "{path}: {}", kept.text);
+        assert_eq!(kept.etag(), etag, "{path}: nothing changed");
+        let moved = stack
+            .request(Method::PATCH, path)
+            .bearer(&token)
+            .if_match(&etag)
+            .json(&changed)
+            .send()
+            .await;
+        assert_eq!(moved.status, StatusCode::OK, "{path}: {}", moved.text);
+        assert_ne!(moved.etag(), etag, "{path}");
+    }
+}
