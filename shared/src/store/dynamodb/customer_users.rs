@@ -4,9 +4,7 @@
 use std::{collections::BTreeSet, ops::Range};
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{
-    AttributeValue, ConditionCheck, DeleteRequest, TransactWriteItem, WriteRequest,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, TransactWriteItem, WriteRequest};
 
 use super::{APPLICATIONS_MOVED, DynamoStore, Filter, Item, backend, from_item, key, s, to_item};
 use crate::{
@@ -497,15 +495,9 @@ impl DynamoStore {
         let mut item: Item =
             serde_dynamo::to_item(notification).map_err(|e| StoreError::Backend(e.to_string()))?;
         item.extend(key(pk.clone(), &keys::notification_sk(notification.id)));
-        let owner = ConditionCheck::builder()
-            .table_name(&self.table)
-            .set_key(Some(key(pk, owner_sk)))
-            .condition_expression("attribute_exists(pk)")
-            .build()
-            .map_err(|e| StoreError::Backend(e.to_string()))?;
         let writes = vec![
             self.put_item_unconditionally(item)?,
-            TransactWriteItem::builder().condition_check(owner).build(),
+            self.check_item(pk, owner_sk, "attribute_exists(pk)", Item::new())?,
         ];
         match self.transact(writes, &|_| StoreError::NotFound).await {
             // The owner is gone: there is no log left to add to.

@@ -3,10 +3,10 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, TransactWriteItem};
+use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 
-use super::{DynamoStore, Item, backend, from_item, key, n, s, to_item};
+use super::{DynamoStore, Item, backend, from_item, n, s, to_item};
 use crate::{
     auth::SecretHash,
     customer_user::{CustomerUser, LinkPurpose, OneTimeLink},
@@ -35,22 +35,14 @@ impl LinkStore for DynamoStore {
             ),
             None => ("attribute_not_exists(pk)", Item::new()),
         };
-        let mut check = ConditionCheck::builder()
-            .table_name(&self.table)
-            .set_key(Some(key(
-                keys::customer_user_pk(link.customer_user_id),
-                keys::SK_CUSTOMER_USER,
-            )))
-            .condition_expression(condition);
-        if !values.is_empty() {
-            check = check.set_expression_attribute_values(Some(values));
-        }
-        let check = check
-            .build()
-            .map_err(|e| StoreError::Backend(e.to_string()))?;
         let writes = vec![
             self.put_item_unconditionally(link_item(link)?)?,
-            TransactWriteItem::builder().condition_check(check).build(),
+            self.check_item(
+                keys::customer_user_pk(link.customer_user_id),
+                keys::SK_CUSTOMER_USER,
+                condition,
+                values,
+            )?,
         ];
         self.transact(writes, &|_| StoreError::VersionConflict)
             .await

@@ -253,6 +253,14 @@ fn pause_after(attempt: u32) -> std::time::Duration {
         + std::time::Duration::from_nanos(u64::from(nanos % 20_000_000))
 }
 
+/// The fields of an application's owner (a user or a customer user) that its
+/// application writes are conditioned on.
+#[derive(serde::Deserialize)]
+struct OwnerState {
+    version: u64,
+    enabled: bool,
+}
+
 /// What a failed condition on the n-th write of a transaction means.
 type Meaning<'a> = &'a (dyn Fn(usize) -> StoreError + Sync);
 
@@ -401,6 +409,28 @@ impl DynamoStore {
             .build()
             .map_err(|e| StoreError::Backend(e.to_string()))?;
         Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// A transaction's check that the item `pk`/`sk` meets `condition`, writing nothing.
+    fn check_item(
+        &self,
+        pk: String,
+        sk: &str,
+        condition: &str,
+        values: Item,
+    ) -> StoreResult<TransactWriteItem> {
+        let mut check = ConditionCheck::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .condition_expression(condition);
+        // DynamoDB refuses an empty map of values.
+        if !values.is_empty() {
+            check = check.set_expression_attribute_values(Some(values));
+        }
+        let check = check
+            .build()
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(TransactWriteItem::builder().condition_check(check).build())
     }
 
     fn delete_item(
@@ -649,20 +679,17 @@ impl DynamoStore {
 
     /// Why a write conditioned on an owner's version and application count failed.
     async fn owner_conflict(&self, owner: Owner, expected_version: u64) -> StoreResult<StoreError> {
-        Ok(match self.owner_version(owner).await? {
+        Ok(match self.owner_state(owner).await?.map(|o| o.version) {
             None => StoreError::NotFound,
             Some(version) if version != expected_version => StoreError::VersionConflict,
             Some(_) => StoreError::Duplicate(APPLICATIONS_MOVED.into()),
         })
     }
 
-    async fn owner_version(&self, owner: Owner) -> StoreResult<Option<u64>> {
-        #[derive(serde::Deserialize)]
-        struct Versioned {
-            version: u64,
-        }
+    /// What a failed condition on an application's owner is checked against.
+    async fn owner_state(&self, owner: Owner) -> StoreResult<Option<OwnerState>> {
         let (pk, sk) = keys::owner_record(owner);
-        Ok(self.get::<Versioned>(pk, sk).await?.map(|v| v.version))
+        self.get(pk, sk).await
     }
 
     /// The count moves of a website's default role: the role it now gives (which must
@@ -1199,20 +1226,13 @@ impl ApplicationStore for DynamoStore {
         match result {
             // Say why: the owner is gone, was enabled or disabled meanwhile, or has no
             // room left.
-            Err(StoreError::NotFound) => {
-                #[derive(serde::Deserialize)]
-                struct OwnerState {
-                    enabled: bool,
+            Err(StoreError::NotFound) => match self.owner_state(application.owner).await? {
+                None => Err(StoreError::NotFound),
+                Some(owner) if owner.enabled != application.owner_enabled => {
+                    Err(StoreError::Contention)
                 }
-                let (pk, sk) = keys::owner_record(application.owner);
-                match self.get::<OwnerState>(pk, sk).await? {
-                    None => Err(StoreError::NotFound),
-                    Some(owner) if owner.enabled != application.owner_enabled => {
-                        Err(StoreError::Contention)
-                    }
-                    Some(_) => Err(StoreError::Duplicate(too_many_applications())),
-                }
-            }
+                Some(_) => Err(StoreError::Duplicate(too_many_applications())),
+            },
             other => other,
         }
     }
@@ -1749,14 +1769,12 @@ impl DirectoryStore for DynamoStore {
                 continue;
             }
             let (expression, values) = parent_is(position);
-            let check = ConditionCheck::builder()
-                .table_name(&self.table)
-                .set_key(Some(key(keys::customer_pk(*id), keys::SK_CUSTOMER)))
-                .condition_expression(format!("attribute_exists(pk) AND {expression}"))
-                .set_expression_attribute_values(Some(values))
-                .build()
-                .map_err(|e| StoreError::Backend(e.to_string()))?;
-            writes.push(TransactWriteItem::builder().condition_check(check).build());
+            writes.push(self.check_item(
+                keys::customer_pk(*id),
+                keys::SK_CUSTOMER,
+                &format!("attribute_exists(pk) AND {expression}"),
+                values,
+            )?);
             guards.push(true);
         }
         self.transact(writes, &|index| match index {
