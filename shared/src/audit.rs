@@ -20,7 +20,7 @@ use time::OffsetDateTime;
 
 use crate::{
     domain::{AuditEventId, CustomerUserId, OrganizationId, UserId, now},
-    store::AuditLog,
+    ports::AuditLog,
 };
 
 /// How long an event is kept (DynamoDB's TTL deletes it afterwards): thirteen months,

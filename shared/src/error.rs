@@ -7,7 +7,7 @@ use axum::{
 use http::{HeaderValue, StatusCode, header};
 use serde::Serialize;
 
-use crate::store::StoreError;
+use crate::ports::StoreError;
 
 /// A problem with one field of the request, and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]

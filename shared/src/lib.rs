@@ -12,11 +12,13 @@ pub mod directory;
 pub mod domain;
 pub mod error;
 pub mod http;
-pub mod keys;
+pub mod key_source;
 pub mod logging;
 pub mod mail;
 pub mod notifier;
 pub mod openapi;
+pub mod paging;
+pub mod ports;
 pub mod provision;
 pub mod store;
 

@@ -11,7 +11,7 @@ use crate::{
     directory::{User, Website},
     domain::{Email, NotificationId, now},
     mail::{Mailer, Template, compose, render},
-    store::{CustomerUserStore, DirectoryStore},
+    ports::{CustomerUserStore, UserStore},
 };
 
 /// The mailbox simulator of SES: mail to it is accepted and dropped, which lets a
@@ -22,7 +22,7 @@ pub const DECOY_RECIPIENT: &str = "success@simulator.amazonses.com";
 pub struct Notifier {
     mailer: Arc<dyn Mailer>,
     log: Arc<dyn CustomerUserStore>,
-    user_log: Arc<dyn DirectoryStore>,
+    user_log: Arc<dyn UserStore>,
 }
 
 /// Where a one-time link of `purpose` lands on the storefront.
@@ -48,7 +48,7 @@ impl Notifier {
     pub fn new(
         mailer: Arc<dyn Mailer>,
         log: Arc<dyn CustomerUserStore>,
-        user_log: Arc<dyn DirectoryStore>,
+        user_log: Arc<dyn UserStore>,
     ) -> Self {
         Self {
             mailer,

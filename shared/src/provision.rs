@@ -15,8 +15,8 @@ use crate::{
         ApplicationId, Email, Localization, Name, OrganizationId, RoleId, UserId, WebUrl,
         WebsiteId, now,
     },
-    keys::KeyMaterial,
-    store::{ApplicationStore, DirectoryStore, StoreError},
+    key_source::KeyMaterial,
+    ports::{ApplicationStore, OrganizationStore, RoleStore, StoreError, UserStore, WebsiteStore},
 };
 
 #[derive(Debug, Clone)]

@@ -25,8 +25,8 @@ use serde_json::json;
 use shared::{
     auth::{KeyKind, issue},
     domain::now,
+    ports::ApplicationStore,
     provision::ClientCredentials,
-    store::ApplicationStore,
 };
 
 const INVOCATIONS: usize = 1000;

@@ -15,7 +15,7 @@ use shared::{
     application::Owner,
     auth::{KeyKind, Scope, issue},
     domain::now,
-    store::ApplicationStore,
+    ports::ApplicationStore,
 };
 
 const SIGNATURES: u32 = 400;

@@ -14,10 +14,10 @@ use shared::{
     config::Config,
     customer_user::CustomerUser,
     domain::{ApplicationId, CustomerId, CustomerUserId, Email, Name, now},
-    http::PageRequest,
-    keys::{KeyMaterial, PepperCell},
+    key_source::{KeyMaterial, PepperCell},
+    paging::PageRequest,
+    ports::{ApplicationStore, CustomerUserQuery, CustomerUserStore, LinkStore},
     provision::{ClientCredentials, ProvisionOptions, Provisioned, provision},
-    store::{ApplicationStore, CustomerUserQuery, CustomerUserStore, LinkStore},
 };
 use tower::ServiceExt;
 
@@ -214,65 +214,39 @@ impl Stack {
         let mut routers = BTreeMap::new();
         routers.insert(
             "token".to_owned(),
-            token::router(token::TokenState {
-                keys: signing_keys.clone(),
-                pepper: pepper.clone(),
-                applications: Arc::new(services.store.clone()),
-                issuer: services.config.token_issuer.clone(),
-            }),
+            token::router(token::TokenState::new(
+                &services,
+                signing_keys.clone(),
+                pepper.clone(),
+            )),
         );
         routers.insert(
             "directory".to_owned(),
-            directory::router(directory::DirectoryState {
-                store: Arc::new(services.store.clone()),
-                applications: Arc::new(services.store.clone()),
-                verifier: verifier.clone(),
-                audit: Arc::new(services.store.clone()),
-            }),
+            directory::router(directory::DirectoryState::new(&services, verifier.clone())),
         );
         routers.insert(
             "customer-users".to_owned(),
-            customer_users::router(customer_users::CustomerUsersState {
-                customer_users: Arc::new(services.store.clone()),
-                directory: Arc::new(services.store.clone()),
-                applications: Arc::new(services.store.clone()),
-                notifier: services.notifier(),
-                links: services.config.links,
-                verifier: verifier.clone(),
-                audit: Arc::new(services.store.clone()),
-            }),
+            customer_users::router(customer_users::CustomerUsersState::new(
+                &services,
+                verifier.clone(),
+            )),
         );
         routers.insert(
             "roles".to_owned(),
-            roles::router(roles::RolesState {
-                directory: Arc::new(services.store.clone()),
-                customer_users: Arc::new(services.store.clone()),
-                verifier: verifier.clone(),
-                audit: Arc::new(services.store.clone()),
-            }),
+            roles::router(roles::RolesState::new(&services, verifier.clone())),
         );
         let store = Arc::new(services.store.clone());
         routers.insert(
             "consents".to_owned(),
-            consents::router(consents::ConsentsState {
-                consents: store.clone(),
-                directory: store.clone(),
-                customer_users: store.clone(),
-                verifier: verifier.clone(),
-                audit: Arc::new(services.store.clone()),
-            }),
+            consents::router(consents::ConsentsState::new(&services, verifier.clone())),
         );
         routers.insert(
             "oauth-apps".to_owned(),
-            oauth_apps::router(oauth_apps::OauthAppsState {
-                applications: store.clone(),
-                directory: store.clone(),
-                customer_users: store.clone(),
-                notifier: services.notifier(),
-                pepper: pepper.clone(),
-                rotation_grace: services.config.secret_rotation_grace,
-                verifier: verifier.clone(),
-                audit: Arc::new(services.store.clone()),
+            oauth_apps::router({
+                let mut state = oauth_apps::OauthAppsState::new(&services, verifier.clone());
+                // One pepper cell for the stack, as the token function reads the same.
+                state.pepper = pepper.clone();
+                state
             }),
         );
         routers.insert(
@@ -568,19 +542,10 @@ fn confirmation_state(
     verifier: Arc<Verifier>,
     links: Arc<dyn LinkStore>,
 ) -> confirmation::ConfirmationState {
-    let store = Arc::new(services.store.clone());
-    confirmation::ConfirmationState {
-        customer_users: store.clone(),
-        lookup: store.clone(),
-        links,
-        rates: store.clone(),
-        directory: store.clone(),
-        notifier: services.notifier(),
-        lifetimes: services.config.links,
-        default_website_id: Some(provisioned.website_id),
-        verifier,
-        audit: store,
-    }
+    let mut state = confirmation::ConfirmationState::new(services, verifier);
+    state.links = links;
+    state.default_website_id = Some(provisioned.website_id);
+    state
 }
 
 fn serde_urlencoded_pairs(pairs: &[(&str, &str)]) -> String {

@@ -25,7 +25,7 @@ async fn load(
 ) -> Result<(CustomerUser, Website), ApiError> {
     let users = state.customer_users.as_ref();
     let user: CustomerUser = access::load(
-        state.directory.as_ref(),
+        state.organizations.as_ref(),
         admin,
         id,
         "customer user",
@@ -37,7 +37,7 @@ async fn load(
         if_match.check(user.version)?;
     }
     let website = state
-        .directory
+        .websites
         .get_website(user.website_id)
         .await?
         .ok_or_else(|| {

@@ -9,12 +9,14 @@ use std::sync::Arc;
 use axum::{Router, extract::FromRef, routing::post};
 use shared::{
     auth::Verifier,
+    aws::Services,
     config::LinkLifetimes,
     domain::WebsiteId,
     notifier::Notifier,
     openapi::BearerSecurity,
-    store::{
-        AuditLog, CustomerUserLookup, CustomerUserStore, DirectoryStore, LinkStore, RateLimiter,
+    ports::{
+        AuditLog, CustomerUserLookup, CustomerUserStore, LinkStore, OrganizationStore, RateLimiter,
+        WebsiteStore,
     },
 };
 
@@ -24,7 +26,8 @@ pub struct ConfirmationState {
     pub lookup: Arc<dyn CustomerUserLookup>,
     pub links: Arc<dyn LinkStore>,
     pub rates: Arc<dyn RateLimiter>,
-    pub directory: Arc<dyn DirectoryStore>,
+    pub organizations: Arc<dyn OrganizationStore>,
+    pub websites: Arc<dyn WebsiteStore>,
     pub notifier: Notifier,
     pub lifetimes: LinkLifetimes,
     /// The website of reset requests that name none.
@@ -32,6 +35,26 @@ pub struct ConfirmationState {
     pub verifier: Arc<Verifier>,
     /// Where every successful write is recorded.
     pub audit: Arc<dyn AuditLog>,
+}
+
+impl ConfirmationState {
+    /// The state over the container's services: `main` and the tests build it alike.
+    pub fn new(services: &Services, verifier: Arc<Verifier>) -> Self {
+        let store = Arc::new(services.store.clone());
+        Self {
+            customer_users: store.clone(),
+            lookup: store.clone(),
+            links: store.clone(),
+            rates: store.clone(),
+            organizations: store.clone(),
+            websites: store.clone(),
+            notifier: services.notifier(),
+            lifetimes: services.config.links,
+            default_website_id: services.config.default_website_id,
+            verifier,
+            audit: store,
+        }
+    }
 }
 
 impl FromRef<ConfirmationState> for Arc<Verifier> {

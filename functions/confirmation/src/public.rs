@@ -18,7 +18,7 @@ use shared::{
     http::JsonBody,
     mail::Template,
     openapi::BodyProblems,
-    store::{RateDecision, StoreError},
+    ports::{RateDecision, StoreError},
 };
 
 use crate::ConfirmationState;
@@ -132,7 +132,7 @@ pub async fn confirm(
     user.version += 1;
     consume(&state, &link, &[], &user, &current).await?;
     audit::by_email_link(user.organization_id, user.id);
-    if let Some(website) = state.directory.get_website(user.website_id).await? {
+    if let Some(website) = state.websites.get_website(user.website_id).await? {
         state
             .notifier
             .send(
@@ -177,7 +177,7 @@ pub async fn request_reset(
             None
         }
         Some(id) => {
-            let website = state.directory.get_website(id).await?;
+            let website = state.websites.get_website(id).await?;
             if website.is_none() {
                 v.add("website_id", "no website has this id");
             }
@@ -226,7 +226,7 @@ pub async fn request_reset(
             // The link goes to the user's own website, whichever one the request names:
             // a requester must not be able to send a genuine link to another host.
             let own_website = state
-                .directory
+                .websites
                 .get_website(user.website_id)
                 .await?
                 .unwrap_or(website);
@@ -255,7 +255,7 @@ pub async fn request_reset(
             // The same reads and writes, and an email of the same size to the SES
             // mailbox simulator.
             let website = state
-                .directory
+                .websites
                 .get_website(website.id)
                 .await?
                 .unwrap_or(website);

@@ -17,11 +17,9 @@ use shared::{
     directory::access,
     domain::{ConsentId, Name, OrganizationId, WebUrl, now},
     error::Validation,
-    http::{
-        IfMatch, JsonBody, NoParams, Page, PageRequest, QueryParams, Versioned, nullable, present,
-        search_prefix,
-    },
+    http::{IfMatch, JsonBody, NoParams, QueryParams, Versioned, nullable, present, search_prefix},
     openapi::{ReadProblems, WriteProblems},
+    paging::{Page, PageRequest},
 };
 
 use crate::ConsentsState;
@@ -81,7 +79,7 @@ pub async fn list(
     let page = PageRequest::try_from((q.limit, q.cursor))?;
     let name = search_prefix("name", q.name)?;
     let organization_id = access::organization_for_read(
-        state.directory.as_ref(),
+        state.organizations.as_ref(),
         admin.principal(),
         q.organization_id.as_deref(),
     )
@@ -108,7 +106,7 @@ pub async fn create(
 ) -> Result<Versioned<Consent>, ApiError> {
     let mut v = Validation::default();
     let organization_id = access::organization_for_write(
-        state.directory.as_ref(),
+        state.organizations.as_ref(),
         admin.principal(),
         &mut v,
         body.organization_id,
@@ -147,7 +145,7 @@ async fn load(
 ) -> Result<Consent, ApiError> {
     let consents = state.consents.as_ref();
     access::load(
-        state.directory.as_ref(),
+        state.organizations.as_ref(),
         admin,
         id,
         "consent",
@@ -256,7 +254,7 @@ pub async fn of_customer_user(
 ) -> Result<Json<Page<ConsentAcceptance>>, ApiError> {
     let users = state.customer_users.as_ref();
     let user = access::load(
-        state.directory.as_ref(),
+        state.organizations.as_ref(),
         admin.principal(),
         &id,
         "customer user",

@@ -11,18 +11,33 @@ use std::sync::Arc;
 use axum::{Router, extract::FromRef, routing::get};
 use shared::{
     auth::Verifier,
+    aws::Services,
     openapi::{BearerSecurity, FrontendSecurity},
-    store::{AuditLog, ConsentStore, CustomerUserStore, DirectoryStore},
+    ports::{AuditLog, ConsentStore, CustomerUserStore, OrganizationStore},
 };
 
 #[derive(Clone)]
 pub struct ConsentsState {
     pub consents: Arc<dyn ConsentStore>,
-    pub directory: Arc<dyn DirectoryStore>,
+    pub organizations: Arc<dyn OrganizationStore>,
     pub customer_users: Arc<dyn CustomerUserStore>,
     pub verifier: Arc<Verifier>,
     /// Where every successful write is recorded.
     pub audit: Arc<dyn AuditLog>,
+}
+
+impl ConsentsState {
+    /// The state over the container's services: `main` and the tests build it alike.
+    pub fn new(services: &Services, verifier: Arc<Verifier>) -> Self {
+        let store = Arc::new(services.store.clone());
+        Self {
+            consents: store.clone(),
+            organizations: store.clone(),
+            customer_users: store.clone(),
+            verifier,
+            audit: store,
+        }
+    }
 }
 
 impl FromRef<ConsentsState> for Arc<Verifier> {

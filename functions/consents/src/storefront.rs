@@ -10,8 +10,9 @@ use shared::{
     customer_user::{CustomerUser, storefront_user},
     domain::{ConsentId, Name, WebUrl, now},
     error::Validation,
-    http::{IfMatch, JsonBody, NoParams, Page, PageRequest, QueryParams, Versioned},
+    http::{IfMatch, JsonBody, NoParams, QueryParams, Versioned},
     openapi::{ReadProblems, WriteProblems},
+    paging::{Page, PageRequest},
 };
 use time::OffsetDateTime;
 

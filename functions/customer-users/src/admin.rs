@@ -17,9 +17,10 @@ use shared::{
     customer_user::CustomerUser,
     directory::access,
     domain::{CustomerId, CustomerUserId, OrganizationId},
-    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, search_prefix},
+    http::{IfMatch, JsonBody, QueryParams, Versioned, search_prefix},
     openapi::{ReadProblems, WriteProblems},
-    store::{CustomerUserQuery, CustomerUserSort},
+    paging::{Page, PageRequest},
+    ports::{CustomerUserQuery, CustomerUserSort},
 };
 
 use crate::{
@@ -91,8 +92,12 @@ pub async fn list(
     let page = PageRequest::try_from((q.limit, q.cursor))?;
     let organization_id: OrganizationId = id("organization_id", q.organization_id.as_deref())?
         .unwrap_or(admin.principal().organization_id);
-    access::ensure_organization(state.directory.as_ref(), admin.principal(), organization_id)
-        .await?;
+    access::ensure_organization(
+        state.organizations.as_ref(),
+        admin.principal(),
+        organization_id,
+    )
+    .await?;
     let sort = match q.sort.as_deref() {
         None | Some("email") => CustomerUserSort::Email,
         Some("created_at") => CustomerUserSort::CreatedAt,
@@ -145,7 +150,7 @@ pub async fn load(
 ) -> Result<CustomerUser, ApiError> {
     let users = state.customer_users.as_ref();
     access::load(
-        state.directory.as_ref(),
+        state.organizations.as_ref(),
         admin,
         id,
         "customer user",
@@ -174,7 +179,7 @@ pub async fn get(
         .await?
         .ok_or_else(|| access::not_found("customer user"))?;
     access::visible(
-        state.directory.as_ref(),
+        state.organizations.as_ref(),
         admin.principal(),
         user.organization_id,
         "customer user",

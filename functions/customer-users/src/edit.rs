@@ -102,7 +102,7 @@ pub async fn create(
     match creator {
         Creator::BackOffice(admin) => {
             shared::directory::access::ensure_organization(
-                state.directory.as_ref(),
+                state.organizations.as_ref(),
                 admin,
                 customer.organization_id,
             )
@@ -144,7 +144,7 @@ pub async fn create(
             Some(ids) => ids,
             None => {
                 inherited_sales_representatives(
-                    state.directory.as_ref(),
+                    state.users.as_ref(),
                     customer.organization_id,
                     &customer.sales_representative_ids,
                 )
@@ -164,7 +164,7 @@ pub async fn create(
         updated_at: at,
         version: 1,
     };
-    check_roles(state.directory.as_ref(), &mut v, &user).await?;
+    check_roles(state.roles.as_ref(), &mut v, &user).await?;
     rules::check_localization(state, &mut v, &user, &website).await?;
     if sales_given {
         rules::check_sales_representatives(state, &mut v, &mut user, &[]).await?;
@@ -196,7 +196,7 @@ pub async fn create(
         .create_customer_user(&user, created_customer.as_ref(), &links)
         .await
         .map_err(|e| match e {
-            shared::store::StoreError::NotFound => {
+            shared::ports::StoreError::NotFound => {
                 ApiError::field("customer_id", "the customer was just deleted")
             }
             other => other.into(),
@@ -328,7 +328,7 @@ pub async fn update(
         || user.customer_id != current.customer_id
         || (user.enabled && !current.enabled)
     {
-        check_roles(state.directory.as_ref(), &mut v, &user).await?;
+        check_roles(state.roles.as_ref(), &mut v, &user).await?;
     }
     if body.sales_representative_ids.is_some() {
         rules::check_sales_representatives(
@@ -364,7 +364,7 @@ async fn tell_the_previous_address(
     user: &CustomerUser,
     previous: &shared::domain::Email,
 ) {
-    let website = match state.directory.get_website(user.website_id).await {
+    let website = match state.websites.get_website(user.website_id).await {
         Ok(Some(website)) => website,
         Ok(None) => {
             tracing::warn!(customer_user_id = %user.id, "no website to name in the email-changed notice");

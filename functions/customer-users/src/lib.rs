@@ -18,10 +18,14 @@ use axum::{
 };
 use shared::{
     auth::Verifier,
+    aws::Services,
     config::LinkLifetimes,
     notifier::Notifier,
     openapi::{BearerSecurity, FrontendSecurity},
-    store::{ApplicationStore, AuditLog, CustomerUserStore, DirectoryStore},
+    ports::{
+        ApplicationStore, AuditLog, CustomerStore, CustomerUserStore, OrganizationStore, RoleStore,
+        UserStore, WebsiteStore,
+    },
 };
 
 pub use view::CustomerUserView;
@@ -29,13 +33,38 @@ pub use view::CustomerUserView;
 #[derive(Clone)]
 pub struct CustomerUsersState {
     pub customer_users: Arc<dyn CustomerUserStore>,
-    pub directory: Arc<dyn DirectoryStore>,
+    pub organizations: Arc<dyn OrganizationStore>,
+    pub websites: Arc<dyn WebsiteStore>,
+    pub customers: Arc<dyn CustomerStore>,
+    pub roles: Arc<dyn RoleStore>,
+    /// Back-office users, as sales representatives.
+    pub users: Arc<dyn UserStore>,
     pub applications: Arc<dyn ApplicationStore>,
     pub notifier: Notifier,
     pub links: LinkLifetimes,
     pub verifier: Arc<Verifier>,
     /// Where every successful write is recorded.
     pub audit: Arc<dyn AuditLog>,
+}
+
+impl CustomerUsersState {
+    /// The state over the container's services: `main` and the tests build it alike.
+    pub fn new(services: &Services, verifier: Arc<Verifier>) -> Self {
+        let store = Arc::new(services.store.clone());
+        Self {
+            customer_users: store.clone(),
+            organizations: store.clone(),
+            websites: store.clone(),
+            customers: store.clone(),
+            roles: store.clone(),
+            users: store.clone(),
+            applications: store.clone(),
+            notifier: services.notifier(),
+            links: services.config.links,
+            verifier,
+            audit: store,
+        }
+    }
 }
 
 impl FromRef<CustomerUsersState> for Arc<Verifier> {

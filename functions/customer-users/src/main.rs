@@ -1,5 +1,3 @@
-use std::sync::Arc;
-
 use customer_users::{CustomerUsersState, router};
 use shared::{aws::Services, config::Config};
 
@@ -7,14 +5,6 @@ use shared::{aws::Services, config::Config};
 async fn main() -> Result<(), lambda_http::Error> {
     shared::logging::init();
     let services = Services::load(Config::from_env()?)?;
-    let state = CustomerUsersState {
-        customer_users: Arc::new(services.store.clone()),
-        directory: Arc::new(services.store.clone()),
-        applications: Arc::new(services.store.clone()),
-        notifier: services.notifier(),
-        links: services.config.links,
-        verifier: services.verifier().await,
-        audit: Arc::new(services.store.clone()),
-    };
+    let state = CustomerUsersState::new(&services, services.verifier().await);
     lambda_http::run(router(state)).await
 }

@@ -8,7 +8,7 @@ use shared::{
     directory::{Customer, Website, sales_representatives},
     domain::{CustomerId, OrganizationId, WebsiteId, now},
     error::Validation,
-    http::PageRequest,
+    paging::PageRequest,
 };
 
 use crate::CustomerUsersState;
@@ -18,7 +18,7 @@ pub async fn customer(
     v: &mut Validation,
     customer_id: CustomerId,
 ) -> Result<Option<Customer>, ApiError> {
-    let customer = state.directory.get_customer(customer_id).await?;
+    let customer = state.customers.get_customer(customer_id).await?;
     if customer.is_none() {
         v.add("customer_id", "no customer has this id");
     }
@@ -38,7 +38,7 @@ pub async fn new_customer(
     let parent = match parent_id {
         None => None,
         Some(id) => {
-            let parent = state.directory.get_customer(id).await?;
+            let parent = state.customers.get_customer(id).await?;
             if parent.is_none() {
                 v.add("parent_customer_id", "no customer has this id");
                 return Ok(None);
@@ -74,7 +74,7 @@ pub async fn website(
     chosen: Option<WebsiteId>,
 ) -> Result<Option<Website>, ApiError> {
     match chosen {
-        Some(id) => match state.directory.get_website(id).await? {
+        Some(id) => match state.websites.get_website(id).await? {
             Some(w) if w.organization_id == organization_id => Ok(Some(w)),
             _ => {
                 v.add(
@@ -86,7 +86,7 @@ pub async fn website(
         },
         None => {
             let page = state
-                .directory
+                .websites
                 .list_websites(organization_id, None, &PageRequest::first(2))
                 .await?;
             match page.items.as_slice() {
@@ -118,7 +118,7 @@ pub async fn check_localization(
     website: &Website,
 ) -> Result<(), ApiError> {
     let websites = state
-        .directory
+        .websites
         .list_websites(
             user.organization_id,
             None,
@@ -144,7 +144,7 @@ pub async fn check_sales_representatives(
     kept: &[shared::domain::UserId],
 ) -> Result<(), ApiError> {
     user.sales_representative_ids = sales_representatives(
-        state.directory.as_ref(),
+        state.users.as_ref(),
         v,
         user.organization_id,
         &user.sales_representative_ids,

@@ -17,9 +17,10 @@ use shared::{
     directory::{Permission, access, accumulated},
     domain::CustomerUserId,
     error::Validation,
-    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, search_prefix},
+    http::{IfMatch, JsonBody, QueryParams, Versioned, search_prefix},
     openapi::{ReadProblems, WriteProblems},
-    store::CustomerUserQuery,
+    paging::{Page, PageRequest},
+    ports::CustomerUserQuery,
 };
 
 use crate::{
@@ -38,7 +39,7 @@ async fn actor(
 ) -> Result<Actor, ApiError> {
     Actor::with(
         state.customer_users.as_ref(),
-        state.directory.as_ref(),
+        state.roles.as_ref(),
         &storefront.0,
         needed,
     )
@@ -80,7 +81,7 @@ async fn within_reach(
     if target.id == actor.user.id {
         return Ok(());
     }
-    let roles = state.directory.get_roles(&target.role_ids).await?;
+    let roles = state.roles.get_roles(&target.role_ids).await?;
     let beyond: Vec<&str> = accumulated(&roles)
         .difference(&actor.permissions)
         .map(|p| p.as_str())
@@ -118,7 +119,7 @@ async fn check_assignable(
             format!("at most {MAX_ROLES} roles: combine permissions into fewer roles"),
         ));
     }
-    let roles = state.directory.get_roles(role_ids).await?;
+    let roles = state.roles.get_roles(role_ids).await?;
     let mut v = Validation::default();
     let (field, not_assignable, beyond) = match field {
         RoleField::Sent => (
@@ -158,7 +159,7 @@ pub async fn me(
 ) -> Result<Versioned<CustomerUserView>, ApiError> {
     let actor = Actor::of(
         state.customer_users.as_ref(),
-        state.directory.as_ref(),
+        state.roles.as_ref(),
         &storefront.0,
     )
     .await?;
@@ -221,7 +222,7 @@ pub async fn create(
         Some(ids) => (ids, RoleField::Sent),
         None => (
             state
-                .directory
+                .websites
                 .get_website(actor.user.website_id)
                 .await?
                 .and_then(|w| w.default_role_id)

@@ -8,8 +8,9 @@ use shared::{
     audit::{self, AuditEvent},
     auth::{Admin, scopes::AuditRead},
     directory::access,
-    http::{Page, PageRequest, QueryParams},
+    http::QueryParams,
     openapi::ReadProblems,
+    paging::{Page, PageRequest},
 };
 
 use crate::DirectoryState;
@@ -52,7 +53,7 @@ pub async fn list(
         })
         .transpose()?;
     let organization_id = access::organization_for_read(
-        state.store.as_ref(),
+        state.organizations.as_ref(),
         admin.principal(),
         query.organization_id.as_deref(),
     )

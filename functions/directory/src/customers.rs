@@ -13,12 +13,10 @@ use shared::{
     directory::{Customer, check_parent, inherited_sales_representatives, sales_representatives},
     domain::{CustomerId, Name, OrganizationId, UserId, now},
     error::Validation,
-    http::{
-        IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, nullable, present,
-        search_prefix,
-    },
+    http::{IfMatch, JsonBody, QueryParams, Versioned, nullable, present, search_prefix},
     openapi::{ReadProblems, WriteProblems},
-    store::CustomerFilter,
+    paging::{Page, PageRequest},
+    ports::CustomerFilter,
 };
 
 use shared::directory::access;
@@ -80,7 +78,7 @@ async fn parent_chain(
     organization_id: OrganizationId,
     parent_id: CustomerId,
 ) -> Result<Option<(Customer, Vec<CustomerId>)>, ApiError> {
-    let Some(parent) = state.store.get_customer(parent_id).await? else {
+    let Some(parent) = state.customers.get_customer(parent_id).await? else {
         v.add("parent_id", "no customer has this id");
         return Ok(None);
     };
@@ -100,7 +98,7 @@ async fn parent_chain(
         }
         chain.push(id);
         next = state
-            .store
+            .customers
             .get_customer(id)
             .await?
             .and_then(|c| c.parent_id);
@@ -122,7 +120,7 @@ pub async fn list(
 ) -> Result<Json<Page<Customer>>, ApiError> {
     let page = PageRequest::try_from((query.limit, query.cursor))?;
     let organization_id = access::organization_for_read(
-        state.store.as_ref(),
+        state.organizations.as_ref(),
         admin.principal(),
         query.organization_id.as_deref(),
     )
@@ -143,7 +141,7 @@ pub async fn list(
         name_prefix: search_prefix("name", query.name)?,
         parent_id,
     };
-    Ok(Json(state.store.list_customers(&filter, &page).await?))
+    Ok(Json(state.customers.list_customers(&filter, &page).await?))
 }
 
 /// Creates a customer, optionally as a subsidiary of another.
@@ -160,7 +158,7 @@ pub async fn create(
 ) -> Result<Versioned<Customer>, ApiError> {
     let mut v = Validation::default();
     let organization_id = access::organization_for_write(
-        state.store.as_ref(),
+        state.organizations.as_ref(),
         admin.principal(),
         &mut v,
         body.organization_id,
@@ -175,11 +173,11 @@ pub async fn create(
     };
     let sales_representative_ids = match (&body.sales_representative_ids, &parent) {
         (Some(ids), _) => {
-            sales_representatives(state.store.as_ref(), &mut v, organization_id, ids, &[]).await?
+            sales_representatives(state.users.as_ref(), &mut v, organization_id, ids, &[]).await?
         }
         (None, Some(parent)) => {
             inherited_sales_representatives(
-                state.store.as_ref(),
+                state.users.as_ref(),
                 organization_id,
                 &parent.sales_representative_ids,
             )
@@ -202,11 +200,11 @@ pub async fn create(
         version: 1,
     };
     state
-        .store
+        .customers
         .create_customer(&customer)
         .await
         .map_err(|e| match e {
-            shared::store::StoreError::NotFound => {
+            shared::ports::StoreError::NotFound => {
                 ApiError::field("parent_id", "the parent customer was just deleted")
             }
             other => other.into(),
@@ -223,13 +221,12 @@ async fn load(
     admin: &AdminPrincipal,
     id: &str,
 ) -> Result<Customer, ApiError> {
-    let store = state.store.as_ref();
     access::load(
-        store,
+        state.organizations.as_ref(),
         admin,
         id,
         "customer",
-        |id| store.get_customer(id),
+        |id| state.customers.get_customer(id),
         |c| c.organization_id,
     )
     .await
@@ -298,7 +295,7 @@ pub async fn update(
     }
     if let Some(ids) = &body.sales_representative_ids {
         customer.sales_representative_ids = sales_representatives(
-            state.store.as_ref(),
+            state.users.as_ref(),
             &mut v,
             customer.organization_id,
             ids,
@@ -313,11 +310,11 @@ pub async fn update(
     customer.updated_at = now();
     customer.version = current.version + 1;
     state
-        .store
+        .customers
         .update_customer(&customer, &current, &ancestors)
         .await
         .map_err(|e| match e {
-            shared::store::StoreError::NotFound => {
+            shared::ports::StoreError::NotFound => {
                 ApiError::field("parent_id", "the parent customer was just deleted")
             }
             other => other.into(),
@@ -340,6 +337,6 @@ pub async fn delete(
 ) -> Result<StatusCode, ApiError> {
     let current = load(&state, admin.principal(), &id).await?;
     if_match.check(current.version)?;
-    state.store.delete_customer(&current).await?;
+    state.customers.delete_customer(&current).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -13,16 +13,41 @@ use std::sync::Arc;
 use axum::{Router, extract::FromRef, routing::get};
 use shared::{
     auth::Verifier,
+    aws::Services,
     openapi::BearerSecurity,
-    store::{ApplicationStore, AuditLog, DirectoryStore},
+    ports::{
+        ApplicationStore, AuditLog, CustomerStore, OrganizationStore, RoleStore, UserStore,
+        WebsiteStore,
+    },
 };
 
 #[derive(Clone)]
 pub struct DirectoryState {
-    pub store: Arc<dyn DirectoryStore>,
+    pub organizations: Arc<dyn OrganizationStore>,
+    pub websites: Arc<dyn WebsiteStore>,
+    pub users: Arc<dyn UserStore>,
+    pub customers: Arc<dyn CustomerStore>,
+    pub roles: Arc<dyn RoleStore>,
     pub applications: Arc<dyn ApplicationStore>,
     pub verifier: Arc<Verifier>,
     pub audit: Arc<dyn AuditLog>,
+}
+
+impl DirectoryState {
+    /// The state over the container's services: `main` and the tests build it alike.
+    pub fn new(services: &Services, verifier: Arc<Verifier>) -> Self {
+        let store = Arc::new(services.store.clone());
+        Self {
+            organizations: store.clone(),
+            websites: store.clone(),
+            users: store.clone(),
+            customers: store.clone(),
+            roles: store.clone(),
+            applications: store.clone(),
+            verifier,
+            audit: store,
+        }
+    }
 }
 
 impl FromRef<DirectoryState> for Arc<Verifier> {

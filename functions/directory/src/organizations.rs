@@ -12,9 +12,10 @@ use shared::{
     directory::Organization,
     domain::{Name, OrganizationId, now},
     error::Validation,
-    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, present, search_prefix},
+    http::{IfMatch, JsonBody, QueryParams, Versioned, present, search_prefix},
     openapi::{ReadProblems, WriteProblems},
-    store::StoreError,
+    paging::{Page, PageRequest},
+    ports::StoreError,
 };
 
 use shared::directory::access;
@@ -69,7 +70,7 @@ pub async fn list(
 ) -> Result<axum::Json<Page<Organization>>, ApiError> {
     let page = PageRequest::try_from((query.limit, query.cursor))?;
     let name = search_prefix("name", query.name)?;
-    let store = state.store.as_ref();
+    let store = state.organizations.as_ref();
     if access::has_global_access(store, admin.principal()).await? {
         return Ok(axum::Json(
             store.list_organizations(name.as_deref(), &page).await?,
@@ -105,7 +106,7 @@ pub async fn create(
     admin: Admin<DirectoryWrite>,
     JsonBody(body): JsonBody<CreateOrganization>,
 ) -> Result<Versioned<Organization>, ApiError> {
-    let store = state.store.as_ref();
+    let store = state.organizations.as_ref();
     if !access::has_global_access(store, admin.principal()).await? {
         return Err(ApiError::Forbidden(
             "only administrators of an organization with global access may create organizations"
@@ -139,7 +140,7 @@ async fn load(
     admin: &shared::auth::AdminPrincipal,
     id: &str,
 ) -> Result<Organization, ApiError> {
-    let store = state.store.as_ref();
+    let store = state.organizations.as_ref();
     access::load(
         store,
         admin,
@@ -193,7 +194,7 @@ pub async fn update(
     if body
         .global_access
         .is_some_and(|g| g != current.global_access)
-        && !access::has_global_access(state.store.as_ref(), admin.principal()).await?
+        && !access::has_global_access(state.organizations.as_ref(), admin.principal()).await?
     {
         return Err(ApiError::Forbidden(
             "only administrators of an organization with global access may change global access"
@@ -213,7 +214,7 @@ pub async fn update(
     organization.updated_at = now();
     organization.version = current.version + 1;
     state
-        .store
+        .organizations
         .update_organization(&organization, current.version)
         .await?;
     Ok(Versioned::ok(organization.version, organization))
@@ -239,12 +240,12 @@ pub async fn delete(
             "you cannot delete your own organization".into(),
         ));
     }
-    if state.store.organization_in_use(current.id).await? {
+    if state.organizations.organization_in_use(current.id).await? {
         return Err(ApiError::Conflict(
             "the organization still has websites, users, customers, roles, consents or applications: delete them first"
                 .into(),
         ));
     }
-    state.store.delete_organization(&current).await?;
+    state.organizations.delete_organization(&current).await?;
     Ok(StatusCode::NO_CONTENT)
 }

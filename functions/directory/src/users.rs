@@ -15,8 +15,9 @@ use shared::{
     directory::User,
     domain::{Email, Name, OrganizationId, UserId, now},
     error::Validation,
-    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, present, search_prefix},
+    http::{IfMatch, JsonBody, QueryParams, Versioned, present, search_prefix},
     openapi::{ReadProblems, WriteProblems},
+    paging::{Page, PageRequest},
 };
 
 use shared::directory::access;
@@ -82,14 +83,14 @@ pub async fn list(
     let page = PageRequest::try_from((query.limit, query.cursor))?;
     let email = search_prefix("email", query.email)?;
     let organization_id = access::organization_for_read(
-        state.store.as_ref(),
+        state.organizations.as_ref(),
         admin.principal(),
         query.organization_id.as_deref(),
     )
     .await?;
     Ok(Json(
         state
-            .store
+            .users
             .list_users(organization_id, email.as_deref(), &page)
             .await?,
     ))
@@ -109,7 +110,7 @@ pub async fn create(
 ) -> Result<Versioned<User>, ApiError> {
     let mut v = Validation::default();
     let organization_id = access::organization_for_write(
-        state.store.as_ref(),
+        state.organizations.as_ref(),
         admin.principal(),
         &mut v,
         body.organization_id,
@@ -132,7 +133,7 @@ pub async fn create(
         updated_at: at,
         version: 1,
     };
-    state.store.create_user(&user).await?;
+    state.users.create_user(&user).await?;
     Ok(Versioned::created(
         format!("/admin/users/{}", user.id),
         user.version,
@@ -141,13 +142,12 @@ pub async fn create(
 }
 
 async fn load(state: &DirectoryState, admin: &AdminPrincipal, id: &str) -> Result<User, ApiError> {
-    let store = state.store.as_ref();
     access::load(
-        store,
+        state.organizations.as_ref(),
         admin,
         id,
         "user",
-        |id| store.get_user(id),
+        |id| state.users.get_user(id),
         |u| u.organization_id,
     )
     .await
@@ -184,7 +184,7 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Versioned<UserView>, ApiError> {
     let user = load(&state, admin.principal(), &id).await?;
-    let notifications = state.store.recent_user_notifications(user.id, 20).await?;
+    let notifications = state.users.recent_user_notifications(user.id, 20).await?;
     Ok(Versioned::ok(
         user.version,
         UserView {
@@ -262,7 +262,7 @@ pub async fn update(
         Vec::new()
     };
     state
-        .store
+        .users
         .update_user(&user, &current, &applications)
         .await?;
     Ok(Versioned::ok(user.version, user))
@@ -289,6 +289,6 @@ pub async fn delete(
         ));
     }
     let applications = applications_of(&state, &current).await?;
-    state.store.delete_user(&current, &applications).await?;
+    state.users.delete_user(&current, &applications).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -13,11 +13,9 @@ use shared::{
     directory::Website,
     domain::{Localization, Name, OrganizationId, RoleId, WebUrl, WebsiteId, now},
     error::Validation,
-    http::{
-        IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, nullable, present,
-        search_prefix,
-    },
+    http::{IfMatch, JsonBody, QueryParams, Versioned, nullable, present, search_prefix},
     openapi::{ReadProblems, WriteProblems},
+    paging::{Page, PageRequest},
 };
 
 use shared::directory::access;
@@ -94,7 +92,7 @@ async fn check_default_role(
     organization_id: OrganizationId,
     role_id: RoleId,
 ) -> Result<(), ApiError> {
-    match state.store.get_role(role_id).await? {
+    match state.roles.get_role(role_id).await? {
         Some(role) if role.organization_id == organization_id && role.customer_id.is_none() => {}
         _ => v.add(
             "default_role_id",
@@ -119,14 +117,14 @@ pub async fn list(
     let page = PageRequest::try_from((query.limit, query.cursor))?;
     let name = search_prefix("name", query.name)?;
     let organization_id = access::organization_for_read(
-        state.store.as_ref(),
+        state.organizations.as_ref(),
         admin.principal(),
         query.organization_id.as_deref(),
     )
     .await?;
     Ok(Json(
         state
-            .store
+            .websites
             .list_websites(organization_id, name.as_deref(), &page)
             .await?,
     ))
@@ -146,7 +144,7 @@ pub async fn create(
 ) -> Result<Versioned<Website>, ApiError> {
     let mut v = Validation::default();
     let organization_id = access::organization_for_write(
-        state.store.as_ref(),
+        state.organizations.as_ref(),
         admin.principal(),
         &mut v,
         body.organization_id,
@@ -177,7 +175,7 @@ pub async fn create(
         updated_at: at,
         version: 1,
     };
-    state.store.create_website(&website).await?;
+    state.websites.create_website(&website).await?;
     Ok(Versioned::created(
         format!("/admin/websites/{}", website.id),
         website.version,
@@ -190,13 +188,12 @@ async fn load(
     admin: &AdminPrincipal,
     id: &str,
 ) -> Result<Website, ApiError> {
-    let store = state.store.as_ref();
     access::load(
-        store,
+        state.organizations.as_ref(),
         admin,
         id,
         "website",
-        |id| store.get_website(id),
+        |id| state.websites.get_website(id),
         |w| w.organization_id,
     )
     .await
@@ -270,7 +267,7 @@ pub async fn update(
     }
     website.updated_at = now();
     website.version = current.version + 1;
-    state.store.update_website(&website, &current).await?;
+    state.websites.update_website(&website, &current).await?;
     Ok(Versioned::ok(website.version, website))
 }
 
@@ -289,6 +286,6 @@ pub async fn delete(
 ) -> Result<StatusCode, ApiError> {
     let current = load(&state, admin.principal(), &id).await?;
     if_match.check(current.version)?;
-    state.store.delete_website(&current).await?;
+    state.websites.delete_website(&current).await?;
     Ok(StatusCode::NO_CONTENT)
 }

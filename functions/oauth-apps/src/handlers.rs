@@ -16,13 +16,11 @@ use shared::{
     directory::{Organization, User, access},
     domain::{ApplicationId, CustomerUserId, Name, OrganizationId, UserId, now},
     error::Validation,
-    http::{
-        IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, no_store, present,
-        search_prefix,
-    },
+    http::{IfMatch, JsonBody, QueryParams, Versioned, no_store, present, search_prefix},
     mail::Template,
     openapi::{ReadProblems, WriteProblems},
-    store::{ApplicationQuery, ApplicationScope, StoreError},
+    paging::{Page, PageRequest},
+    ports::{ApplicationQuery, ApplicationScope, StoreError},
 };
 
 use crate::{OauthAppsState, view::ApplicationView};
@@ -107,13 +105,16 @@ async fn organization(
 ) -> Result<Option<Organization>, ApiError> {
     let organization_id = requested.unwrap_or(owner_organization);
     if organization_id != owner_organization
-        && !access::has_global_access(state.directory.as_ref(), admin).await?
+        && !access::has_global_access(state.organizations.as_ref(), admin).await?
     {
         return Err(ApiError::Forbidden(
             "only an administrator whose organization has global access may place an application in another organization".into(),
         ));
     }
-    let organization = state.directory.get_organization(organization_id).await?;
+    let organization = state
+        .organizations
+        .get_organization(organization_id)
+        .await?;
     if organization.is_none() {
         v.add("organization_id", "no organization has this id");
     }
@@ -285,7 +286,7 @@ pub async fn create_for_customer_user(
         what: "customer user",
     };
     // Read before the create: a failure after it would lose the secret's only showing.
-    let website = state.directory.get_website(owner.website_id).await?;
+    let website = state.websites.get_website(owner.website_id).await?;
     let (application, secret, organization_name) =
         create(&state, admin.principal(), new_owner, body).await?;
     if let Some(website) = website {
@@ -426,8 +427,12 @@ pub async fn list(
             .parse()
             .map_err(|e: shared::domain::InvalidValue| ApiError::field("organization_id", e.0))?,
     };
-    access::ensure_organization(state.directory.as_ref(), admin.principal(), organization_id)
-        .await?;
+    access::ensure_organization(
+        state.organizations.as_ref(),
+        admin.principal(),
+        organization_id,
+    )
+    .await?;
     let by_last_use = match q.sort.as_deref() {
         None | Some("name") => false,
         Some("last_used") => true,
@@ -458,7 +463,7 @@ async fn customer_user(
 ) -> Result<CustomerUser, ApiError> {
     let customer_users = state.customer_users.as_ref();
     access::load(
-        state.directory.as_ref(),
+        state.organizations.as_ref(),
         admin,
         id,
         "customer user",
@@ -470,13 +475,12 @@ async fn customer_user(
 
 /// The back-office user an administrator names, if the administrator may see it.
 async fn user(state: &OauthAppsState, admin: &AdminPrincipal, id: &str) -> Result<User, ApiError> {
-    let directory = state.directory.as_ref();
     access::load(
-        directory,
+        state.organizations.as_ref(),
         admin,
         id,
         "user",
-        |id: UserId| directory.get_user(id),
+        |id: UserId| state.users.get_user(id),
         |u| u.organization_id,
     )
     .await
@@ -489,7 +493,7 @@ async fn load(
 ) -> Result<Application, ApiError> {
     let applications = state.applications.as_ref();
     access::load(
-        state.directory.as_ref(),
+        state.organizations.as_ref(),
         admin,
         id,
         "application",

@@ -15,10 +15,13 @@ use axum::{
 };
 use shared::{
     auth::Verifier,
-    keys::PepperCell,
+    aws::Services,
+    key_source::PepperCell,
     notifier::Notifier,
     openapi::BearerSecurity,
-    store::{ApplicationStore, AuditLog, CustomerUserStore, DirectoryStore},
+    ports::{
+        ApplicationStore, AuditLog, CustomerUserStore, OrganizationStore, UserStore, WebsiteStore,
+    },
 };
 
 pub use view::ApplicationView;
@@ -26,7 +29,9 @@ pub use view::ApplicationView;
 #[derive(Clone)]
 pub struct OauthAppsState {
     pub applications: Arc<dyn ApplicationStore>,
-    pub directory: Arc<dyn DirectoryStore>,
+    pub organizations: Arc<dyn OrganizationStore>,
+    pub websites: Arc<dyn WebsiteStore>,
+    pub users: Arc<dyn UserStore>,
     pub customer_users: Arc<dyn CustomerUserStore>,
     pub notifier: Notifier,
     pub pepper: Arc<PepperCell>,
@@ -35,6 +40,26 @@ pub struct OauthAppsState {
     pub verifier: Arc<Verifier>,
     /// Where every successful write is recorded.
     pub audit: Arc<dyn AuditLog>,
+}
+
+impl OauthAppsState {
+    /// The state over the container's services: `main` and the tests build it alike.
+    pub fn new(services: &Services, verifier: Arc<Verifier>) -> Self {
+        let store = Arc::new(services.store.clone());
+        Self {
+            applications: store.clone(),
+            organizations: store.clone(),
+            websites: store.clone(),
+            users: store.clone(),
+            customer_users: store.clone(),
+            notifier: services.notifier(),
+            // Read when an application first gets a new secret in this container.
+            pepper: services.pepper(),
+            rotation_grace: services.config.secret_rotation_grace,
+            verifier,
+            audit: store,
+        }
+    }
 }
 
 impl FromRef<OauthAppsState> for Arc<Verifier> {

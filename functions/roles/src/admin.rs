@@ -17,9 +17,10 @@ use shared::{
     directory::{CustomerUserRole, access},
     domain::{CustomerId, CustomerUserId, Name, RoleId, now},
     error::Validation,
-    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned, search_prefix},
+    http::{IfMatch, JsonBody, QueryParams, Versioned, search_prefix},
     openapi::{ReadProblems, WriteProblems},
-    store::RoleFilter,
+    paging::{Page, PageRequest},
+    ports::RoleFilter,
 };
 
 use crate::{
@@ -59,7 +60,7 @@ pub async fn list(
 ) -> Result<Json<Page<CustomerUserRole>>, ApiError> {
     let page = PageRequest::try_from((q.limit, q.cursor))?;
     let organization_id = access::organization_for_read(
-        state.directory.as_ref(),
+        state.organizations.as_ref(),
         admin.principal(),
         q.organization_id.as_deref(),
     )
@@ -75,7 +76,7 @@ pub async fn list(
         customer_id,
         label_prefix: search_prefix("label", q.label)?,
     };
-    Ok(Json(state.directory.list_roles(&filter, &page).await?))
+    Ok(Json(state.roles.list_roles(&filter, &page).await?))
 }
 
 /// Creates a role: a system role, or one of a single customer.
@@ -90,14 +91,17 @@ pub async fn create(
     admin: Admin<RolesWrite>,
     JsonBody(body): JsonBody<CreateRole>,
 ) -> Result<Versioned<CustomerUserRole>, ApiError> {
-    let directory = state.directory.as_ref();
     let mut v = Validation::default();
-    let organization_id =
-        access::organization_for_write(directory, admin.principal(), &mut v, body.organization_id)
-            .await?;
+    let organization_id = access::organization_for_write(
+        state.organizations.as_ref(),
+        admin.principal(),
+        &mut v,
+        body.organization_id,
+    )
+    .await?;
     let label = v.check("label", Name::parse(&body.label));
     if let Some(customer_id) = body.customer_id {
-        match directory.get_customer(customer_id).await? {
+        match state.customers.get_customer(customer_id).await? {
             None => v.add("customer_id", "no customer has this id"),
             Some(c) if c.organization_id != organization_id => v.add(
                 "customer_id",
@@ -115,7 +119,7 @@ pub async fn create(
         body.public.unwrap_or(false),
         body.permissions.unwrap_or_default().into_iter().collect(),
     );
-    directory.create_role(&role).await?;
+    state.roles.create_role(&role).await?;
     Ok(Versioned::created(
         format!("/admin/customer-user-roles/{}", role.id),
         role.version,
@@ -128,13 +132,12 @@ async fn load(
     admin: &AdminPrincipal,
     id: &str,
 ) -> Result<CustomerUserRole, ApiError> {
-    let directory = state.directory.as_ref();
     access::load(
-        directory,
+        state.organizations.as_ref(),
         admin,
         id,
         "role",
-        |id| directory.get_role(id),
+        |id| state.roles.get_role(id),
         |r| r.organization_id,
     )
     .await
@@ -176,7 +179,7 @@ pub async fn update(
     if_match.check(current.version)?;
     let role = changed(&current, body)?;
     if role.version != current.version {
-        state.directory.update_role(&role, &current).await?;
+        state.roles.update_role(&role, &current).await?;
     }
     Ok(Versioned::ok(role.version, role))
 }
@@ -227,7 +230,7 @@ pub async fn assign(
 ) -> Result<Versioned<RoleAssignment>, ApiError> {
     let users = state.customer_users.as_ref();
     let current: CustomerUser = access::load(
-        state.directory.as_ref(),
+        state.organizations.as_ref(),
         admin.principal(),
         &id,
         "customer user",
@@ -245,7 +248,7 @@ pub async fn assign(
     let mut user = current.clone();
     user.role_ids = role_ids;
     let mut v = Validation::default();
-    check_roles(state.directory.as_ref(), &mut v, &user).await?;
+    check_roles(state.roles.as_ref(), &mut v, &user).await?;
     v.finish()?;
     user.updated_at = now();
     user.version = current.version + 1;

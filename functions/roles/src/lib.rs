@@ -18,19 +18,41 @@ use axum::{
 use shared::{
     ApiError,
     auth::Verifier,
+    aws::Services,
     directory::CustomerUserRole,
-    http::PageRequest,
     openapi::{BearerSecurity, FrontendSecurity},
-    store::{AuditLog, CustomerUserStore, DirectoryStore},
+    paging::PageRequest,
+    ports::{
+        AuditLog, CustomerStore, CustomerUserStore, OrganizationStore, RoleStore, WebsiteStore,
+    },
 };
 
 #[derive(Clone)]
 pub struct RolesState {
-    pub directory: Arc<dyn DirectoryStore>,
+    pub organizations: Arc<dyn OrganizationStore>,
+    pub websites: Arc<dyn WebsiteStore>,
+    pub customers: Arc<dyn CustomerStore>,
+    pub roles: Arc<dyn RoleStore>,
     pub customer_users: Arc<dyn CustomerUserStore>,
     pub verifier: Arc<Verifier>,
     /// Where every successful write is recorded.
     pub audit: Arc<dyn AuditLog>,
+}
+
+impl RolesState {
+    /// The state over the container's services: `main` and the tests build it alike.
+    pub fn new(services: &Services, verifier: Arc<Verifier>) -> Self {
+        let store = Arc::new(services.store.clone());
+        Self {
+            organizations: store.clone(),
+            websites: store.clone(),
+            customers: store.clone(),
+            roles: store.clone(),
+            customer_users: store.clone(),
+            verifier,
+            audit: store,
+        }
+    }
 }
 
 impl FromRef<RolesState> for Arc<Verifier> {
@@ -70,7 +92,7 @@ async fn remove(state: &RolesState, role: &CustomerUserRole) -> Result<(), ApiEr
     let mut page = PageRequest::first(PageRequest::MAX_LIMIT);
     loop {
         let websites = state
-            .directory
+            .websites
             .list_websites(role.organization_id, None, &page)
             .await?;
         if let Some(website) = websites
@@ -88,7 +110,7 @@ async fn remove(state: &RolesState, role: &CustomerUserRole) -> Result<(), ApiEr
             None => break,
         }
     }
-    state.directory.delete_role(role).await?;
+    state.roles.delete_role(role).await?;
     Ok(())
 }
 

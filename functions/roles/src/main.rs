@@ -1,5 +1,3 @@
-use std::sync::Arc;
-
 use roles::{RolesState, router};
 use shared::{aws::Services, config::Config};
 
@@ -7,11 +5,6 @@ use shared::{aws::Services, config::Config};
 async fn main() -> Result<(), lambda_http::Error> {
     shared::logging::init();
     let services = Services::load(Config::from_env()?)?;
-    let state = RolesState {
-        directory: Arc::new(services.store.clone()),
-        customer_users: Arc::new(services.store.clone()),
-        verifier: services.verifier().await,
-        audit: Arc::new(services.store.clone()),
-    };
+    let state = RolesState::new(&services, services.verifier().await);
     lambda_http::run(router(state)).await
 }

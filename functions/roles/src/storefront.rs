@@ -15,8 +15,9 @@ use shared::{
     directory::{CustomerUserRole, Permission, access},
     domain::{Name, RoleId},
     error::Validation,
-    http::{IfMatch, JsonBody, Page, PageRequest, QueryParams, Versioned},
+    http::{IfMatch, JsonBody, QueryParams, Versioned},
     openapi::{ReadProblems, WriteProblems},
+    paging::{Page, PageRequest},
 };
 
 use crate::{
@@ -32,7 +33,7 @@ async fn actor(
 ) -> Result<Actor, ApiError> {
     Actor::with(
         state.customer_users.as_ref(),
-        state.directory.as_ref(),
+        state.roles.as_ref(),
         &storefront.0,
         needed,
     )
@@ -47,7 +48,7 @@ async fn visible(
 ) -> Result<CustomerUserRole, ApiError> {
     let id: RoleId = id.parse().map_err(|_| access::not_found("role"))?;
     state
-        .directory
+        .roles
         .get_role(id)
         .await?
         .filter(|r| {
@@ -93,7 +94,7 @@ pub async fn list(
     let actor = actor(&state, &storefront, Permission::ViewRoles).await?;
     Ok(Json(
         state
-            .directory
+            .roles
             .list_assignable_roles(actor.user.organization_id, actor.user.customer_id, &page)
             .await?,
     ))
@@ -124,7 +125,7 @@ pub async fn create(
         false,
         body.permissions.unwrap_or_default().into_iter().collect(),
     );
-    state.directory.create_role(&role).await?;
+    state.roles.create_role(&role).await?;
     Ok(Versioned::created(
         format!("/api/customer-user-roles/{}", role.id),
         role.version,
@@ -177,7 +178,7 @@ pub async fn update(
     within(body.permissions.as_deref(), &actor.permissions)?;
     let role = changed(&current, body.into())?;
     if role.version != current.version {
-        state.directory.update_role(&role, &current).await?;
+        state.roles.update_role(&role, &current).await?;
     }
     Ok(Versioned::ok(role.version, role))
 }

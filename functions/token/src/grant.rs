@@ -332,7 +332,7 @@ async fn grant(
         tracing::warn!("token endpoint has no client-secret pepper");
         return Err(OAuthError::Unavailable);
     };
-    let server_error = |e: shared::store::StoreError| OAuthError::ServerError(e.to_string());
+    let server_error = |e: shared::ports::StoreError| OAuthError::ServerError(e.to_string());
     let now = now();
     let epoch = now.unix_timestamp();
     let well_formed = application_id_of(&request.client_id);

@@ -12,7 +12,7 @@ use axum::{
     routing::{get, post},
 };
 use http::{HeaderValue, StatusCode, header};
-use shared::{auth::SigningRing, keys::PepperCell, store::ApplicationStore};
+use shared::{auth::SigningRing, aws::Services, key_source::PepperCell, ports::ApplicationStore};
 
 pub use grant::{OAuthErrorBody, TokenResponse};
 pub use metadata::ServerMetadata;
@@ -24,6 +24,19 @@ pub struct TokenState {
     pub pepper: Arc<PepperCell>,
     pub applications: Arc<dyn ApplicationStore>,
     pub issuer: String,
+}
+
+impl TokenState {
+    /// The state over the container's services and its signing keys: `main` and the
+    /// tests build it alike.
+    pub fn new(services: &Services, keys: Arc<SigningRing>, pepper: Arc<PepperCell>) -> Self {
+        Self {
+            keys,
+            pepper,
+            applications: Arc::new(services.store.clone()),
+            issuer: services.config.token_issuer.clone(),
+        }
+    }
 }
 
 /// The API description, generated from the code of every function and committed as

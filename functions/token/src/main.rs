@@ -1,5 +1,3 @@
-use std::sync::Arc;
-
 use shared::{aws::Services, config::Config};
 use token::{TokenState, router};
 
@@ -11,11 +9,6 @@ async fn main() -> Result<(), lambda_http::Error> {
     // Read the client-secret pepper before the first request, not during it.
     let pepper = services.pepper();
     pepper.get().await;
-    let state = TokenState {
-        keys,
-        pepper,
-        applications: Arc::new(services.store.clone()),
-        issuer: services.config.token_issuer.clone(),
-    };
+    let state = TokenState::new(&services, keys, pepper);
     lambda_http::run(router(state)).await
 }

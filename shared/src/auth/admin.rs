@@ -9,7 +9,7 @@ use crate::{
     application::{Application, Owner, application_id_of},
     audit::{AuditActor, record_actor},
     domain::{CustomerUserId, OrganizationId, UserId},
-    store::ApplicationStore,
+    ports::ApplicationStore,
 };
 
 /// The back-office user a valid backend token acts for.

@@ -10,9 +10,9 @@ use jsonwebtoken::jwk::Jwk;
 
 use super::{
     key_ring::KeyLoader,
-    keys::{KeySet, PublicKey, SigningKey, SigningKeys},
+    key_set::{KeySet, PublicKey, SigningKey, SigningKeys},
 };
-use crate::keys::{KeySource, KeySourceError, KeyVersions, PublicKeyStore, PublishedKey};
+use crate::key_source::{KeySource, KeySourceError, KeyVersions, PublicKeyStore, PublishedKey};
 
 fn now_millis() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
@@ -240,7 +240,7 @@ mod tests {
     use super::*;
     use crate::{
         auth::{KeyKind, generate_private_key_pem},
-        keys::KeyMaterial,
+        key_source::KeyMaterial,
     };
 
     fn material(kid: &str) -> KeyMaterial {

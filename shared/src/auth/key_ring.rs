@@ -5,8 +5,8 @@ use std::{
 
 use async_trait::async_trait;
 
-use super::keys::{KeySet, SigningKeys};
-use crate::keys::KeySourceError;
+use super::key_set::{KeySet, SigningKeys};
+use crate::key_source::KeySourceError;
 
 /// The exact words the token endpoint answers while no signing key is configured.
 pub const KEYS_NOT_CONFIGURED: &str = "OAuth authorization is not available as encryption keys configuration was not complete. Please contact your administrator.";

@@ -5,7 +5,7 @@ mod admin;
 mod client_secret;
 mod key_publication;
 mod key_ring;
-mod keys;
+mod key_set;
 pub mod lockout;
 mod scope;
 mod token;
@@ -14,7 +14,7 @@ pub use admin::{Admin, AdminPrincipal, Storefront, StorefrontPrincipal, Verifier
 pub use client_secret::{ClientSecret, Pepper, SecretHash};
 pub use key_publication::{KeyPublisher, PublishedKeyReader};
 pub use key_ring::{KEYS_NOT_CONFIGURED, KeyLoader, KeyRing, SigningRing, VerifyingRing};
-pub use keys::{
+pub use key_set::{
     KeyError, KeyKind, KeySet, PublicKey, SigningKey, SigningKeys, generate_private_key_pem,
 };
 pub use scope::Scope;

@@ -17,7 +17,7 @@ use aws_sdk_dynamodb::config::{SharedCredentialsProvider, StalledStreamProtectio
 use crate::{
     auth::{KeyPublisher, KeyRing, PublishedKeyReader, SigningRing, Verifier},
     config::Config,
-    keys::{PepperCell, SecretsManagerKeys},
+    key_source::{PepperCell, SecretsManagerKeys},
     mail::SesMailer,
     store::DynamoStore,
 };

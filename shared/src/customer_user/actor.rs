@@ -7,7 +7,7 @@ use crate::{
     ApiError,
     auth::StorefrontPrincipal,
     directory::{Permission, accumulated},
-    store::{CustomerUserStore, DirectoryStore},
+    ports::{CustomerUserStore, RoleStore},
 };
 
 /// The token's customer user; a token that outlived its user, or whose user was
@@ -39,11 +39,11 @@ impl Actor {
     /// The token's customer user with what its roles let it do.
     pub async fn of(
         users: &dyn CustomerUserStore,
-        directory: &dyn DirectoryStore,
+        roles: &dyn RoleStore,
         principal: &StorefrontPrincipal,
     ) -> Result<Self, ApiError> {
         let user = storefront_user(users, principal).await?;
-        let roles = directory.get_roles(&user.role_ids).await?;
+        let roles = roles.get_roles(&user.role_ids).await?;
         Ok(Actor {
             permissions: accumulated(&roles),
             user,
@@ -53,11 +53,11 @@ impl Actor {
     /// The token's customer user, if its roles grant `needed` (403 otherwise).
     pub async fn with(
         users: &dyn CustomerUserStore,
-        directory: &dyn DirectoryStore,
+        roles: &dyn RoleStore,
         principal: &StorefrontPrincipal,
         needed: Permission,
     ) -> Result<Self, ApiError> {
-        let actor = Self::of(users, directory, principal).await?;
+        let actor = Self::of(users, roles, principal).await?;
         actor.require(needed)?;
         Ok(actor)
     }

@@ -108,7 +108,7 @@ pub fn role_problem(
 /// The user's roles: one at least while enabled, and each one it may hold
 /// ([`role_problem`]), read in one call.
 pub async fn check_roles(
-    directory: &dyn crate::store::DirectoryStore,
+    roles: &dyn crate::ports::RoleStore,
     v: &mut crate::error::Validation,
     user: &CustomerUser,
 ) -> Result<(), crate::ApiError> {
@@ -122,7 +122,7 @@ pub async fn check_roles(
         );
         return Ok(());
     }
-    let roles = directory.get_roles(&user.role_ids).await?;
+    let roles = roles.get_roles(&user.role_ids).await?;
     for (i, role_id) in user.role_ids.iter().enumerate() {
         let role = roles.iter().find(|r| r.id == *role_id);
         if let Some(problem) = role_problem(role, user.organization_id, user.customer_id) {

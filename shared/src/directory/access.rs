@@ -3,11 +3,11 @@
 
 use crate::{
     ApiError, auth::AdminPrincipal, domain::OrganizationId, error::Validation,
-    store::DirectoryStore,
+    ports::OrganizationStore,
 };
 
 pub async fn has_global_access(
-    store: &dyn DirectoryStore,
+    store: &dyn OrganizationStore,
     principal: &AdminPrincipal,
 ) -> Result<bool, ApiError> {
     Ok(store
@@ -18,7 +18,7 @@ pub async fn has_global_access(
 
 /// Refuses (403) acting on another organization without global access.
 pub async fn ensure_organization(
-    store: &dyn DirectoryStore,
+    store: &dyn OrganizationStore,
     principal: &AdminPrincipal,
     organization_id: OrganizationId,
 ) -> Result<(), ApiError> {
@@ -35,7 +35,7 @@ pub async fn ensure_organization(
 /// The organization a list asks for with `?organization_id=` (the caller's by
 /// default), if the caller may act on it.
 pub async fn organization_for_read(
-    store: &dyn DirectoryStore,
+    store: &dyn OrganizationStore,
     principal: &AdminPrincipal,
     requested: Option<&str>,
 ) -> Result<OrganizationId, ApiError> {
@@ -52,7 +52,7 @@ pub async fn organization_for_read(
 /// The organization a new record goes to (the caller's by default): 403 when out of
 /// reach, an `organization_id` field error when it does not exist.
 pub async fn organization_for_write(
-    store: &dyn DirectoryStore,
+    store: &dyn OrganizationStore,
     principal: &AdminPrincipal,
     v: &mut Validation,
     requested: Option<OrganizationId>,
@@ -68,7 +68,7 @@ pub async fn organization_for_write(
 /// Records of organizations the caller may not see are reported as missing; a failed
 /// read stays a failure, never a 404 a client could take for "already deleted".
 pub async fn visible(
-    store: &dyn DirectoryStore,
+    store: &dyn OrganizationStore,
     principal: &AdminPrincipal,
     organization_id: OrganizationId,
     what: &str,
@@ -89,7 +89,7 @@ pub fn not_found(what: &str) -> ApiError {
 /// id that does not parse, a missing record and a record of an organization out of
 /// reach all answer 404 "no `what` with this id".
 pub async fn load<I, T, Fut>(
-    store: &dyn DirectoryStore,
+    store: &dyn OrganizationStore,
     principal: &AdminPrincipal,
     raw_id: &str,
     what: &str,
@@ -98,7 +98,7 @@ pub async fn load<I, T, Fut>(
 ) -> Result<T, ApiError>
 where
     I: std::str::FromStr,
-    Fut: std::future::Future<Output = crate::store::StoreResult<Option<T>>>,
+    Fut: std::future::Future<Output = crate::ports::StoreResult<Option<T>>>,
 {
     let id = raw_id.parse().map_err(|_| not_found(what))?;
     let record = fetch(id).await?.ok_or_else(|| not_found(what))?;

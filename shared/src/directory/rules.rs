@@ -1,7 +1,7 @@
 use crate::{
     domain::{OrganizationId, UserId},
     error::Validation,
-    store::{DirectoryStore, StoreResult},
+    ports::{StoreResult, UserStore},
 };
 
 /// The most sales representatives a customer or customer user has.
@@ -14,7 +14,7 @@ pub const MAX_SALES_REPRESENTATIVES: usize = 20;
 /// is not such a user, or, before any read, a list longer than
 /// [`MAX_SALES_REPRESENTATIVES`]; returns the ids without duplicates.
 pub async fn sales_representatives(
-    store: &dyn DirectoryStore,
+    users: &dyn UserStore,
     v: &mut Validation,
     organization_id: OrganizationId,
     ids: &[UserId],
@@ -35,7 +35,7 @@ pub async fn sales_representatives(
         }
         if wrong.contains(id) {
             v.add(format!("{FIELD}.{i}"), NOT_A_SALES_REPRESENTATIVE);
-        } else if kept.contains(id) || is_representative(store, organization_id, *id).await? {
+        } else if kept.contains(id) || is_representative(users, organization_id, *id).await? {
             unique.push(*id);
         } else {
             wrong.push(*id);
@@ -50,13 +50,13 @@ const FIELD: &str = "sales_representative_ids";
 /// The representatives a new customer or customer user takes over from its parent or
 /// customer: those that are still back-office users of the organization.
 pub async fn inherited_sales_representatives(
-    store: &dyn DirectoryStore,
+    users: &dyn UserStore,
     organization_id: OrganizationId,
     ids: &[UserId],
 ) -> StoreResult<Vec<UserId>> {
     let mut kept = Vec::new();
     for id in ids {
-        if is_representative(store, organization_id, *id).await? {
+        if is_representative(users, organization_id, *id).await? {
             kept.push(*id);
         }
     }
@@ -64,11 +64,11 @@ pub async fn inherited_sales_representatives(
 }
 
 async fn is_representative(
-    store: &dyn DirectoryStore,
+    users: &dyn UserStore,
     organization_id: OrganizationId,
     id: UserId,
 ) -> StoreResult<bool> {
-    Ok(store
+    Ok(users
         .get_user(id)
         .await?
         .is_some_and(|user| user.organization_id == organization_id))

@@ -1,4 +1,5 @@
-//! The HTTP edge shared by every function: body and query parsing, paging, versions.
+//! The HTTP edge shared by every function: body and query parsing, paging parameters,
+//! versions. Wording for API callers and HTTP types stay here and in `crate::error`.
 
 mod body;
 mod etag;
@@ -7,7 +8,6 @@ mod query;
 
 pub use body::{JsonBody, MAX_BODY_BYTES, nullable, present};
 pub use etag::{IfMatch, Versioned, etag};
-pub use paging::{Page, PageRequest};
 pub use query::{MAX_PREFIX_CHARS, NoParams, QueryParams, search_prefix};
 
 /// Marks an answer that carries a credential: no cache may keep it (RFC 6749, 5.1).

@@ -7,7 +7,7 @@ use serde_json::json;
 use shared::{
     application::Owner,
     auth::{KeyKind, Scope, generate_private_key_pem},
-    store::{ApplicationStore, DirectoryStore},
+    ports::{ApplicationStore, UserStore},
 };
 
 async fn status_with(stack: &Stack, authorization: Option<&str>) -> (StatusCode, Option<String>) {

@@ -290,7 +290,7 @@ async fn an_event_past_its_retention_is_not_listed_before_dynamodb_deletes_it() 
     use shared::{
         audit::{AuditActor, AuditEvent, RETENTION_DAYS},
         domain::{AuditEventId, now},
-        store::AuditLog,
+        ports::AuditLog,
     };
     let stack = Stack::new().await;
     let token = stack.admin_token().await;

@@ -12,7 +12,8 @@ use shared::{
     customer_user::{CustomerUser, LinkPurpose, OneTimeLink},
     domain::Localization,
     mail::{LOCALES, Template, render},
-    store::{DynamoStore, LinkStore, StoreError, StoreResult},
+    ports::{LinkStore, StoreError, StoreResult},
+    store::DynamoStore,
 };
 
 fn uid() -> String {
@@ -162,7 +163,7 @@ async fn unknown_used_and_expired_links_get_one_answer() {
 
     // An expired link: the same user's confirmation link, its validity moved to the past.
     let id = user.json["id"].as_str().unwrap().parse().unwrap();
-    let stored = shared::store::CustomerUserStore::get_customer_user(&stack.services.store, id)
+    let stored = shared::ports::CustomerUserStore::get_customer_user(&stack.services.store, id)
         .await
         .unwrap()
         .unwrap();
@@ -172,7 +173,7 @@ async fn unknown_used_and_expired_links_get_one_answer() {
         std::time::Duration::from_secs(60),
     );
     link.valid_until = shared::domain::now() - time::Duration::seconds(1);
-    shared::store::LinkStore::put_link(&stack.services.store, &link, Some(stored.version))
+    shared::ports::LinkStore::put_link(&stack.services.store, &link, Some(stored.version))
         .await
         .unwrap();
     let expired = public(
@@ -767,7 +768,7 @@ async fn a_link_is_not_stored_for_a_user_changed_meanwhile() {
     let user = register(&stack, &token, &email, "en_US").await;
     let id = user.json["id"].as_str().unwrap().parse().unwrap();
     let store = &stack.services.store;
-    let read = shared::store::CustomerUserStore::get_customer_user(store, id)
+    let read = shared::ports::CustomerUserStore::get_customer_user(store, id)
         .await
         .unwrap()
         .unwrap();

@@ -299,7 +299,7 @@ async fn an_organization_with_consents_cannot_be_deleted() {
 
 #[tokio::test]
 async fn a_consent_deleted_meanwhile_fails_the_users_write_and_nothing_changes() {
-    use shared::store::{CustomerUserStore, StoreError};
+    use shared::ports::{CustomerUserStore, StoreError};
     let stack = Stack::new().await;
     let (user, _) = stack.storefront_administrator().await;
     let store = &stack.services.store;

@@ -173,7 +173,7 @@ async fn roles_must_be_system_roles_or_of_the_users_customer() {
         updated_at: now,
         version: 1,
     };
-    shared::store::DirectoryStore::create_role(&stack.services.store, &foreign_role)
+    shared::ports::RoleStore::create_role(&stack.services.store, &foreign_role)
         .await
         .unwrap();
     let refused = post(
@@ -636,7 +636,7 @@ async fn delete_leaves_nothing_behind_and_frees_the_email() {
         status: shared::customer_user::DeliveryStatus::Sent,
         error: None,
     };
-    shared::store::CustomerUserStore::record_notification(
+    shared::ports::CustomerUserStore::record_notification(
         &stack.services.store,
         id.parse().unwrap(),
         &late,
@@ -830,7 +830,7 @@ async fn addresses_keep_one_default_per_type_and_valid_codes() {
 
 #[tokio::test]
 async fn a_customer_edit_racing_a_user_create_cannot_reset_the_count() {
-    use shared::store::{DirectoryStore, StoreError};
+    use shared::ports::{CustomerStore, StoreError};
     let stack = Stack::new().await;
     let token = stack.admin_token().await;
     let customer = stack.customer("Acme").await;
@@ -968,7 +968,7 @@ async fn a_user_with_the_most_roles_consents_and_applications_can_be_deleted() {
         application::{MAX_APPLICATIONS_PER_OWNER, Owner},
         customer_user::MAX_ROLES,
         domain::{ConsentId, Name, RoleId, now},
-        store::{ApplicationStore, ConsentStore, DirectoryStore},
+        ports::{ApplicationStore, ConsentStore, RoleStore},
     };
     let stack = Stack::new().await;
     let token = stack.admin_token().await;
@@ -1076,7 +1076,7 @@ async fn a_user_with_the_most_roles_consents_and_applications_can_be_deleted() {
 async fn a_users_write_that_misses_an_application_is_refused_and_changes_nothing() {
     use shared::{
         application::Owner,
-        store::{ApplicationStore, CustomerUserStore, StoreError},
+        ports::{ApplicationStore, CustomerUserStore, StoreError},
     };
     let stack = Stack::new().await;
     let token = stack.admin_token().await;

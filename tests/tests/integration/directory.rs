@@ -431,7 +431,7 @@ async fn a_website_with_customer_users_cannot_be_deleted() {
     assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
 
     // A user written for a website deleted meanwhile fails, and nothing is written.
-    use shared::store::{CustomerUserStore, StoreError};
+    use shared::ports::{CustomerUserStore, StoreError};
     let store = &stack.services.store;
     let mut stale = store
         .get_customer_user(id(&user).parse().unwrap())
@@ -452,7 +452,7 @@ async fn a_website_with_customer_users_cannot_be_deleted() {
 
 #[tokio::test]
 async fn two_moves_at_once_cannot_close_a_cycle() {
-    use shared::store::{DirectoryStore, StoreError};
+    use shared::ports::{CustomerStore, StoreError};
     let stack = Stack::new().await;
     let token = stack.admin_token().await;
     let a = create(&stack, &token, "/admin/customers", json!({"name": "A"})).await;
@@ -755,7 +755,7 @@ async fn other_organizations_records_stay_out_of_reach_without_global_access() {
         .await;
     application.organization_id = id(&other).parse().unwrap();
     application.version += 1;
-    shared::store::ApplicationStore::update_application(&stack.services.store, &application, 1)
+    shared::ports::ApplicationStore::update_application(&stack.services.store, &application, 1)
         .await
         .unwrap();
     let token = stack.token(&credentials, None).await;
@@ -804,7 +804,7 @@ async fn other_organizations_records_stay_out_of_reach_without_global_access() {
 
 #[tokio::test]
 async fn a_user_with_the_most_applications_can_be_deleted_with_them() {
-    use shared::store::ApplicationStore;
+    use shared::ports::ApplicationStore;
     let stack = Stack::new().await;
     let admin = stack.admin_token().await;
     let user = create(
@@ -858,7 +858,7 @@ async fn a_user_with_the_most_applications_can_be_deleted_with_them() {
 async fn a_users_write_that_misses_an_application_is_refused_and_changes_nothing() {
     use shared::{
         application::Owner,
-        store::{ApplicationStore, DirectoryStore, StoreError},
+        ports::{ApplicationStore, StoreError, UserStore},
     };
     let stack = Stack::new().await;
     let admin = stack.admin_token().await;

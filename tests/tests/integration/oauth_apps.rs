@@ -527,7 +527,7 @@ fn new_application(
 async fn an_owner_has_at_most_ten_applications_and_the_eleventh_writes_nothing() {
     use shared::{
         application::Owner,
-        store::{ApplicationStore, StoreError},
+        ports::{ApplicationStore, StoreError},
     };
     let stack = Stack::new().await;
     let admin = stack.admin_token().await;
@@ -642,7 +642,7 @@ async fn an_owner_has_at_most_ten_applications_and_the_eleventh_writes_nothing()
 async fn an_application_for_an_owner_deleted_meanwhile_is_refused_and_nothing_written() {
     use shared::{
         application::Owner,
-        store::{ApplicationStore, StoreError},
+        ports::{ApplicationStore, StoreError},
     };
     let stack = Stack::new().await;
     let admin = stack.admin_token().await;
@@ -695,7 +695,7 @@ async fn an_application_for_an_owner_deleted_meanwhile_is_refused_and_nothing_wr
 #[tokio::test]
 async fn applications_their_owner_never_counted_can_still_be_deleted() {
     use aws_sdk_dynamodb::types::AttributeValue;
-    use shared::{application::Owner, store::DirectoryStore};
+    use shared::{application::Owner, ports::UserStore};
     let stack = Stack::new().await;
     let admin = stack.admin_token().await;
     let user = stack
@@ -760,7 +760,7 @@ async fn applications_their_owner_never_counted_can_still_be_deleted() {
 async fn an_application_is_not_created_for_an_owner_disabled_meanwhile() {
     use shared::{
         application::{Application, Owner},
-        store::{ApplicationStore, StoreError},
+        ports::{ApplicationStore, StoreError},
     };
     let stack = Stack::new().await;
     let admin = stack.admin_token().await;

@@ -902,7 +902,7 @@ async fn the_role_grid_filters_by_customer_and_label() {
 
 #[tokio::test]
 async fn a_role_deleted_meanwhile_fails_the_users_write_and_nothing_changes() {
-    use shared::store::{CustomerUserStore, StoreError};
+    use shared::ports::{CustomerUserStore, StoreError};
     let stack = Stack::new().await;
     let customer = stack.customer("Acme").await;
     let created = stack
@@ -957,7 +957,7 @@ async fn a_user_holds_at_most_thirty_roles() {
 
 #[tokio::test]
 async fn a_role_a_website_gives_by_default_cannot_be_deleted_even_in_a_race() {
-    use shared::store::{DirectoryStore, StoreError};
+    use shared::ports::{RoleStore, StoreError, WebsiteStore};
     let stack = Stack::new().await;
     let token = stack.admin_token().await;
     let role = create_role(&stack, &token, json!({"label": "Newcomer"})).await;

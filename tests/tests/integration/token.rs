@@ -8,8 +8,8 @@ use serde_json::Value;
 use shared::{
     application::Owner,
     auth::{KEYS_NOT_CONFIGURED, Scope},
+    ports::ApplicationStore,
     provision::ClientCredentials,
-    store::ApplicationStore,
 };
 
 fn error_of(reply: &integration_tests::Reply) -> &str {

@@ -13,9 +13,9 @@ use serde_json::json;
 use shared::{
     application::Owner,
     auth::{KeyKind, Scope, generate_private_key_pem, lockout},
-    keys::{KeyMaterial, PublicKeyStore},
+    key_source::{KeyMaterial, PublicKeyStore},
+    ports::ApplicationStore,
     provision::ClientCredentials,
-    store::ApplicationStore,
 };
 
 /// A token through the `oauth2` crate's client_credentials flow, its HTTP calls served

@@ -8,14 +8,15 @@ use super::{DynamoStore, Filter, to_item};
 use crate::{
     audit::{AuditEvent, RETENTION_DAYS},
     domain::{OrganizationId, now},
-    http::{Page, PageRequest},
-    store::{AuditLog, StoreResult, TABLE, keys},
+    paging::{Page, PageRequest},
+    ports::{AuditLog, StoreResult},
+    store::{TABLE, item_keys},
 };
 
 #[async_trait]
 impl AuditLog for DynamoStore {
     async fn record(&self, event: &AuditEvent) -> StoreResult<()> {
-        let mut item = to_item(event, &keys::audit_event(event))?;
+        let mut item = to_item(event, &item_keys::audit_event(event))?;
         let expires_at = event.at.unix_timestamp() + RETENTION_DAYS * 24 * 60 * 60;
         item.insert(
             TABLE.ttl_attribute.to_owned(),
@@ -31,8 +32,8 @@ impl AuditLog for DynamoStore {
         page: &PageRequest,
     ) -> StoreResult<Page<AuditEvent>> {
         let (index, partition) = match resource_id {
-            Some(resource) => (1, keys::audit_events_about(organization_id, resource)),
-            None => (0, keys::audit_events_of(organization_id)),
+            Some(resource) => (1, item_keys::audit_events_about(organization_id, resource)),
+            None => (0, item_keys::audit_events_of(organization_id)),
         };
         // DynamoDB deletes expired items lazily: an event past its retention is gone.
         let unexpired = Filter {

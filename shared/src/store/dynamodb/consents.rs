@@ -7,23 +7,25 @@ use super::{DynamoStore, in_use, to_item};
 use crate::{
     consent::Consent,
     domain::{ConsentId, OrganizationId},
-    http::{Page, PageRequest},
-    store::{ConsentStore, StoreError, StoreResult, keys},
+    paging::{Page, PageRequest},
+    ports::{ConsentStore, StoreError, StoreResult},
+    store::item_keys,
 };
 
 #[async_trait]
 impl ConsentStore for DynamoStore {
     async fn create_consent(&self, consent: &Consent) -> StoreResult<()> {
-        self.put_new(to_item(consent, &keys::consent(consent))?)
+        self.put_new(to_item(consent, &item_keys::consent(consent))?)
             .await
     }
 
     async fn get_consent(&self, id: ConsentId) -> StoreResult<Option<Consent>> {
-        self.get(keys::consent_pk(id), keys::SK_CONSENT).await
+        self.get(item_keys::consent_pk(id), item_keys::SK_CONSENT)
+            .await
     }
 
     async fn update_consent(&self, consent: &Consent, previous: &Consent) -> StoreResult<()> {
-        let item = to_item(consent, &keys::consent(consent))?;
+        let item = to_item(consent, &item_keys::consent(consent))?;
         if self
             .put_counted(item, previous.version, &["acceptance_count"])
             .await?
@@ -39,8 +41,8 @@ impl ConsentStore for DynamoStore {
     async fn delete_consent(&self, consent: &Consent) -> StoreResult<()> {
         if self
             .delete_uncounted(
-                keys::consent_pk(consent.id),
-                keys::SK_CONSENT,
+                item_keys::consent_pk(consent.id),
+                item_keys::SK_CONSENT,
                 consent.version,
                 &["acceptance_count"],
             )
@@ -63,7 +65,12 @@ impl ConsentStore for DynamoStore {
         name_prefix: Option<&str>,
         page: &PageRequest,
     ) -> StoreResult<Page<Consent>> {
-        self.query_page(0, keys::consents_of(organization_id), name_prefix, page)
-            .await
+        self.query_page(
+            0,
+            item_keys::consents_of(organization_id),
+            name_prefix,
+            page,
+        )
+        .await
     }
 }

@@ -5,8 +5,12 @@ use std::sync::atomic::Ordering;
 
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 
-use super::{Cancellation, StoreError, TRANSACTION_ATTEMPTS, key, pause_after, scripted::scripted};
-use crate::store::ApplicationStore;
+use super::{
+    StoreError, key,
+    scripted::scripted,
+    transaction::{Cancellation, TRANSACTION_ATTEMPTS, pause_after},
+};
+use crate::ports::ApplicationStore;
 
 const CANCELLED_BY_CONFLICT: &str = r#"{"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException","Message":"Transaction cancelled, please refer cancellation reasons for specific reasons [None, TransactionConflict]","CancellationReasons":[{"Code":"None"},{"Code":"TransactionConflict","Message":"Transaction is ongoing for the item"}]}"#;
 const CANCELLED_BY_CONDITION: &str = r#"{"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException","Message":"Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict, ConditionalCheckFailed]","CancellationReasons":[{"Code":"TransactionConflict"},{"Code":"ConditionalCheckFailed","Message":"The conditional request failed"}]}"#;

@@ -12,10 +12,9 @@ use crate::{
     customer_user::{CustomerUser, LinkPurpose, Notification, OneTimeLink},
     directory::Customer,
     domain::CustomerUserId,
-    http::{Page, PageRequest},
-    store::{
-        CustomerUserQuery, CustomerUserSort, CustomerUserStore, StoreError, StoreResult, keys,
-    },
+    paging::{Page, PageRequest},
+    ports::{CustomerUserQuery, CustomerUserSort, CustomerUserStore, StoreError, StoreResult},
+    store::item_keys,
 };
 
 /// The customer user as the owner of applications.
@@ -29,7 +28,7 @@ const EMAIL_TAKEN: &str = "another customer user of this organization already ha
 
 /// The profile with the case-folded copies its filters compare against.
 pub(super) fn profile_item(user: &CustomerUser) -> StoreResult<Item> {
-    let mut item = to_item(user, &keys::customer_user(user))?;
+    let mut item = to_item(user, &item_keys::customer_user(user))?;
     item.insert("email_lc".into(), s(user.email.normalized()));
     item.insert(
         "first_name_lc".into(),
@@ -43,7 +42,8 @@ pub(super) fn profile_item(user: &CustomerUser) -> StoreResult<Item> {
 }
 
 fn guard_item(user: &CustomerUser) -> StoreResult<Item> {
-    let guard = keys::customer_user_email_guard(user.organization_id, &user.email.normalized());
+    let guard =
+        item_keys::customer_user_email_guard(user.organization_id, &user.email.normalized());
     to_item(&serde_json::json!({ "customer_user_id": user.id }), &guard)
 }
 
@@ -88,13 +88,17 @@ struct CountedBy {
 
 fn counted_by(user: &CustomerUser) -> CountedBy {
     CountedBy {
-        roles: user.role_ids.iter().map(|id| keys::role_pk(*id)).collect(),
+        roles: user
+            .role_ids
+            .iter()
+            .map(|id| item_keys::role_pk(*id))
+            .collect(),
         consents: user
             .consents
             .iter()
-            .map(|a| keys::consent_pk(a.consent_id))
+            .map(|a| item_keys::consent_pk(a.consent_id))
             .collect(),
-        website: BTreeSet::from([keys::website_pk(user.website_id)]),
+        website: BTreeSet::from([item_keys::website_pk(user.website_id)]),
     }
 }
 
@@ -139,21 +143,21 @@ impl DynamoStore {
             writes,
             &now.roles,
             &before.roles,
-            keys::SK_ROLE,
+            item_keys::SK_ROLE,
             "user_count",
         )?;
         let consents = self.moves(
             writes,
             &now.consents,
             &before.consents,
-            keys::SK_CONSENT,
+            item_keys::SK_CONSENT,
             "acceptance_count",
         )?;
         let website = self.moves(
             writes,
             &now.website,
             &before.website,
-            keys::SK_WEBSITE,
+            item_keys::SK_WEBSITE,
             "customer_user_count",
         )?;
         // `moves` writes the gains first, then the losses: one website at most each.
@@ -201,17 +205,17 @@ impl CustomerUserStore for DynamoStore {
         ];
         match new_customer {
             None => writes.push(self.add_to_counter(
-                keys::customer_pk(user.customer_id),
-                keys::SK_CUSTOMER,
+                item_keys::customer_pk(user.customer_id),
+                item_keys::SK_CUSTOMER,
                 "customer_user_count",
                 1,
             )?),
             Some(customer) => {
-                writes.push(self.put_new_item(to_item(customer, &keys::customer(customer))?)?);
+                writes.push(self.put_new_item(to_item(customer, &item_keys::customer(customer))?)?);
                 if let Some(parent) = customer.parent_id {
                     writes.push(self.add_to_counter(
-                        keys::customer_pk(parent),
-                        keys::SK_CUSTOMER,
+                        item_keys::customer_pk(parent),
+                        item_keys::SK_CUSTOMER,
                         "subsidiary_count",
                         1,
                     )?);
@@ -242,7 +246,7 @@ impl CustomerUserStore for DynamoStore {
             .query()
             .table_name(&self.table)
             .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", s(keys::customer_user_pk(id)))
+            .expression_attribute_values(":pk", s(item_keys::customer_user_pk(id)))
             .scan_index_forward(false)
             .consistent_read(true)
             .limit(i32::from(limit) + 1)
@@ -258,9 +262,9 @@ impl CustomerUserStore for DynamoStore {
                 .and_then(|v| v.as_s().ok())
                 .cloned()
                 .unwrap_or_default();
-            if sk == keys::SK_CUSTOMER_USER {
+            if sk == item_keys::SK_CUSTOMER_USER {
                 profile = Some(from_item::<CustomerUser>(item)?);
-            } else if sk.starts_with(keys::NOTIFICATION_PREFIX) {
+            } else if sk.starts_with(item_keys::NOTIFICATION_PREFIX) {
                 notifications.push(from_item::<Notification>(item)?);
             }
         }
@@ -268,7 +272,7 @@ impl CustomerUserStore for DynamoStore {
     }
 
     async fn get_customer_user(&self, id: CustomerUserId) -> StoreResult<Option<CustomerUser>> {
-        self.get(keys::customer_user_pk(id), keys::SK_CUSTOMER_USER)
+        self.get(item_keys::customer_user_pk(id), item_keys::SK_CUSTOMER_USER)
             .await
     }
 
@@ -288,7 +292,7 @@ impl CustomerUserStore for DynamoStore {
         let email_changed = user.email.normalized() != previous.email.normalized();
         if email_changed {
             writes.push(self.put_new_item(guard_item(user)?)?);
-            let old = keys::customer_user_email_guard(
+            let old = item_keys::customer_user_email_guard(
                 previous.organization_id,
                 &previous.email.normalized(),
             );
@@ -296,14 +300,14 @@ impl CustomerUserStore for DynamoStore {
         }
         if user.customer_id != previous.customer_id {
             writes.push(self.add_to_counter(
-                keys::customer_pk(previous.customer_id),
-                keys::SK_CUSTOMER,
+                item_keys::customer_pk(previous.customer_id),
+                item_keys::SK_CUSTOMER,
                 "customer_user_count",
                 -1,
             )?);
             writes.push(self.add_to_counter(
-                keys::customer_pk(user.customer_id),
-                keys::SK_CUSTOMER,
+                item_keys::customer_pk(user.customer_id),
+                item_keys::SK_CUSTOMER,
                 "customer_user_count",
                 1,
             )?);
@@ -311,15 +315,15 @@ impl CustomerUserStore for DynamoStore {
         let counted = self.count_moves(&mut writes, Some(user), Some(previous))?;
         let start = writes.len();
         for application in applications {
-            let item = to_item(application, &keys::application(application))?;
+            let item = to_item(application, &item_keys::application(application))?;
             writes.push(self.put_versioned_item(item, application.version - 1)?);
         }
         let written_applications = start..writes.len();
         if drop_links {
             for purpose in LinkPurpose::ALL {
                 writes.push(self.delete_item(
-                    keys::customer_user_pk(user.id),
-                    &keys::link_sk(purpose),
+                    item_keys::customer_user_pk(user.id),
+                    &item_keys::link_sk(purpose),
                     None,
                 )?);
             }
@@ -354,13 +358,14 @@ impl CustomerUserStore for DynamoStore {
         user: &CustomerUser,
         applications: &[Application],
     ) -> StoreResult<()> {
-        let guard = keys::customer_user_email_guard(user.organization_id, &user.email.normalized());
+        let guard =
+            item_keys::customer_user_email_guard(user.organization_id, &user.email.normalized());
         let mut writes = vec![
             self.delete_owner_item(owner_of(user), user.version, applications)?,
             self.delete_item(guard.pk, &guard.sk, None)?,
             self.add_to_counter(
-                keys::customer_pk(user.customer_id),
-                keys::SK_CUSTOMER,
+                item_keys::customer_pk(user.customer_id),
+                item_keys::SK_CUSTOMER,
                 "customer_user_count",
                 -1,
             )?,
@@ -383,7 +388,8 @@ impl CustomerUserStore for DynamoStore {
         }
         // The profile is gone, so nothing can add to the partition any more: clear
         // what is left of it (links, notification log) in batches.
-        self.delete_partition(keys::customer_user_pk(user.id)).await
+        self.delete_partition(item_keys::customer_user_pk(user.id))
+            .await
     }
 
     async fn list_customer_users(
@@ -419,25 +425,32 @@ impl CustomerUserStore for DynamoStore {
             filters.extend(enabled);
             filters.extend(confirmed);
             return self
-                .query_filtered(1, keys::customer_users_of(org), None, &filters, true, page)
+                .query_filtered(
+                    1,
+                    item_keys::customer_users_of(org),
+                    None,
+                    &filters,
+                    true,
+                    page,
+                )
                 .await;
         }
 
         // The first filter present picks the index partition; the others narrow it.
         let (index, partition, prefix) = if let Some(customer_id) = query.customer_id {
-            (2, keys::customer_users_of_customer(customer_id), email)
+            (2, item_keys::customer_users_of_customer(customer_id), email)
         } else if email.is_some() {
-            (0, keys::customer_users_of(org), email)
+            (0, item_keys::customer_users_of(org), email)
         } else if first.is_some() {
-            (3, keys::customer_users_by_first_name(org), first)
+            (3, item_keys::customer_users_by_first_name(org), first)
         } else if last.is_some() {
-            (4, keys::customer_users_by_last_name(org), last)
+            (4, item_keys::customer_users_by_last_name(org), last)
         } else if let Some(e) = query.enabled {
-            (5, keys::customer_users_enabled(org, e), None)
+            (5, item_keys::customer_users_enabled(org, e), None)
         } else if let Some(c) = query.confirmed {
-            (6, keys::customer_users_confirmed(org, c), None)
+            (6, item_keys::customer_users_confirmed(org, c), None)
         } else {
-            (0, keys::customer_users_of(org), None)
+            (0, item_keys::customer_users_of(org), None)
         };
         if index != 0 && index != 2 {
             filters.extend(email.map(|p| prefix_filter(":email", "email_lc", "#email", p)));
@@ -474,8 +487,8 @@ impl CustomerUserStore for DynamoStore {
         notification: &Notification,
     ) -> StoreResult<()> {
         self.write_notification(
-            keys::customer_user_pk(customer_user_id),
-            keys::SK_CUSTOMER_USER,
+            item_keys::customer_user_pk(customer_user_id),
+            item_keys::SK_CUSTOMER_USER,
             notification,
         )
         .await
@@ -494,7 +507,10 @@ impl DynamoStore {
     ) -> StoreResult<()> {
         let mut item: Item =
             serde_dynamo::to_item(notification).map_err(|e| StoreError::Backend(e.to_string()))?;
-        item.extend(key(pk.clone(), &keys::notification_sk(notification.id)));
+        item.extend(key(
+            pk.clone(),
+            &item_keys::notification_sk(notification.id),
+        ));
         let writes = vec![
             self.put_item_unconditionally(item)?,
             self.check_item(pk, owner_sk, "attribute_exists(pk)", Item::new())?,
@@ -518,7 +534,7 @@ impl DynamoStore {
             .table_name(&self.table)
             .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
             .expression_attribute_values(":pk", s(pk))
-            .expression_attribute_values(":prefix", s(keys::NOTIFICATION_PREFIX))
+            .expression_attribute_values(":prefix", s(item_keys::NOTIFICATION_PREFIX))
             .scan_index_forward(false)
             .limit(i32::from(limit))
             .send()
@@ -580,7 +596,7 @@ impl DynamoStore {
 }
 
 #[async_trait]
-impl crate::store::CustomerUserLookup for DynamoStore {
+impl crate::ports::CustomerUserLookup for DynamoStore {
     async fn customer_user_by_email(
         &self,
         organization_id: crate::domain::OrganizationId,
@@ -590,16 +606,16 @@ impl crate::store::CustomerUserLookup for DynamoStore {
         struct Guard {
             customer_user_id: CustomerUserId,
         }
-        let guard = keys::customer_user_email_guard(organization_id, &email.normalized());
+        let guard = item_keys::customer_user_email_guard(organization_id, &email.normalized());
         let found: Option<Guard> = self.get(guard.pk, &guard.sk).await?;
         // An unknown email still costs the second read, of a key that never exists.
         let id = found.map(|g| g.customer_user_id);
         let user = self
             .get::<CustomerUser>(
-                keys::customer_user_pk(
+                item_keys::customer_user_pk(
                     id.unwrap_or_else(crate::customer_user::decoy_customer_user_id),
                 ),
-                keys::SK_CUSTOMER_USER,
+                item_keys::SK_CUSTOMER_USER,
             )
             .await?;
         Ok(user.filter(|_| id.is_some()))

@@ -10,14 +10,15 @@ use super::{DynamoStore, Item, backend, from_item, n, s, to_item};
 use crate::{
     auth::SecretHash,
     customer_user::{CustomerUser, LinkPurpose, OneTimeLink},
+    ports::{LinkStore, RateDecision, RateLimiter, StoreError, StoreResult},
     store::{
-        LinkStore, RateDecision, RateLimiter, StoreError, StoreResult, TABLE,
-        keys::{self, ItemKeys},
+        TABLE,
+        item_keys::{self, ItemKeys},
     },
 };
 
 pub(super) fn link_item(link: &OneTimeLink) -> StoreResult<Item> {
-    let mut item = to_item(link, &keys::link(link))?;
+    let mut item = to_item(link, &item_keys::link(link))?;
     item.insert(
         TABLE.ttl_attribute.to_owned(),
         AttributeValue::N(link.valid_until.unix_timestamp().to_string()),
@@ -38,8 +39,8 @@ impl LinkStore for DynamoStore {
         let writes = vec![
             self.put_item_unconditionally(link_item(link)?)?,
             self.check_item(
-                keys::customer_user_pk(link.customer_user_id),
-                keys::SK_CUSTOMER_USER,
+                item_keys::customer_user_pk(link.customer_user_id),
+                item_keys::SK_CUSTOMER_USER,
                 condition,
                 values,
             )?,
@@ -57,7 +58,7 @@ impl LinkStore for DynamoStore {
             .index_name(index.name)
             .key_condition_expression("#pk = :pk")
             .expression_attribute_names("#pk", index.partition_key)
-            .expression_attribute_values(":pk", s(keys::link_by_token(token_hash)))
+            .expression_attribute_values(":pk", s(item_keys::link_by_token(token_hash)))
             .limit(1)
             .send()
             .await
@@ -79,7 +80,7 @@ impl LinkStore for DynamoStore {
         user: &CustomerUser,
         previous: &CustomerUser,
     ) -> StoreResult<()> {
-        let link_keys = keys::link(link);
+        let link_keys = item_keys::link(link);
         let values = HashMap::from([(":hash".to_owned(), s(link.token_hash.as_str()))]);
         let mut writes = vec![
             self.delete_item(
@@ -96,8 +97,8 @@ impl LinkStore for DynamoStore {
         ];
         for purpose in also_drop.iter().filter(|p| **p != link.purpose) {
             writes.push(self.delete_item(
-                keys::customer_user_pk(user.id),
-                &keys::link_sk(*purpose),
+                item_keys::customer_user_pk(user.id),
+                &item_keys::link_sk(*purpose),
                 None,
             )?);
         }

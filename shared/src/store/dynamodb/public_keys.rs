@@ -2,8 +2,9 @@
 
 use super::{DynamoStore, backend, from_item, key, s, to_item};
 use crate::{
-    keys::{KeySourceError, PublicKeyStore, PublishedKey},
-    store::{StoreError, TABLE, keys},
+    key_source::{KeySourceError, PublicKeyStore, PublishedKey},
+    ports::StoreError,
+    store::{TABLE, item_keys},
 };
 use async_trait::async_trait;
 use aws_sdk_dynamodb::{
@@ -25,7 +26,7 @@ impl PublicKeyStore for DynamoStore {
             .table_name(&self.table)
             .key_condition_expression("#pk = :pk")
             .expression_attribute_names("#pk", TABLE.partition_key)
-            .expression_attribute_values(":pk", s(keys::SIGNING_KEYS))
+            .expression_attribute_values(":pk", s(item_keys::SIGNING_KEYS))
             // The token function publishes a key right before it signs with it: an
             // eventually consistent read could miss it for the first tokens.
             .consistent_read(true)
@@ -51,7 +52,7 @@ impl PublicKeyStore for DynamoStore {
             .put_item()
             .table_name(&self.table)
             .set_item(Some(
-                to_item(key, &keys::signing_key(&key.kid)).map_err(failed)?,
+                to_item(key, &item_keys::signing_key(&key.kid)).map_err(failed)?,
             ));
         let request = match replacing {
             None => request.condition_expression("attribute_not_exists(pk)"),
@@ -71,7 +72,7 @@ impl PublicKeyStore for DynamoStore {
     }
 
     async fn withdraw_key(&self, published: &PublishedKey) -> Result<(), KeySourceError> {
-        let item_keys = keys::signing_key(&published.kid);
+        let item_keys = item_keys::signing_key(&published.kid);
         let result = self
             .client
             .delete_item()

@@ -13,7 +13,8 @@ use super::{DynamoStore, Item, backend, from_item, key, n};
 use crate::{
     application::Owner,
     domain::{ConsentId, CustomerId, RoleId, WebsiteId},
-    store::{StoreResult, keys},
+    ports::StoreResult,
+    store::item_keys,
 };
 
 /// One counter found wrong, and what it was set to.
@@ -56,13 +57,13 @@ struct Accepted {
 
 /// The counters each kind of record (by sort key) keeps.
 const COUNTERS: [(&str, &[&str]); 6] = [
-    (keys::SK_WEBSITE, &["customer_user_count"]),
-    (keys::SK_USER, &["application_count"]),
-    (keys::SK_CUSTOMER_USER, &["application_count"]),
-    (keys::SK_ROLE, &["user_count", "default_for_websites"]),
-    (keys::SK_CONSENT, &["acceptance_count"]),
+    (item_keys::SK_WEBSITE, &["customer_user_count"]),
+    (item_keys::SK_USER, &["application_count"]),
+    (item_keys::SK_CUSTOMER_USER, &["application_count"]),
+    (item_keys::SK_ROLE, &["user_count", "default_for_websites"]),
+    (item_keys::SK_CONSENT, &["acceptance_count"]),
     (
-        keys::SK_CUSTOMER,
+        item_keys::SK_CUSTOMER,
         &["subsidiary_count", "customer_user_count"],
     ),
 ];
@@ -146,37 +147,39 @@ fn count(record: &Scanned, counted: &mut BTreeMap<(String, &'static str), u64>) 
     let mut add =
         |pk: String, counter: &'static str| *counted.entry((pk, counter)).or_insert(0) += 1;
     match record.sk.as_str() {
-        keys::SK_CUSTOMER_USER => {
+        item_keys::SK_CUSTOMER_USER => {
             if let Some(website) = record.website_id {
-                add(keys::website_pk(website), "customer_user_count");
+                add(item_keys::website_pk(website), "customer_user_count");
             }
             if let Some(customer) = record.customer_id {
-                add(keys::customer_pk(customer), "customer_user_count");
+                add(item_keys::customer_pk(customer), "customer_user_count");
             }
             // Each counted once, as the store counts them, whatever a list repeats.
             let roles: BTreeSet<_> = record.role_ids.iter().collect();
             for role in roles {
-                add(keys::role_pk(*role), "user_count");
+                add(item_keys::role_pk(*role), "user_count");
             }
             let consents: BTreeSet<_> = record.consents.iter().map(|a| a.consent_id).collect();
             for consent in consents {
-                add(keys::consent_pk(consent), "acceptance_count");
+                add(item_keys::consent_pk(consent), "acceptance_count");
             }
         }
-        keys::SK_WEBSITE => {
+        item_keys::SK_WEBSITE => {
             if let Some(role) = record.default_role_id {
-                add(keys::role_pk(role), "default_for_websites");
+                add(item_keys::role_pk(role), "default_for_websites");
             }
         }
-        keys::SK_CUSTOMER => {
+        item_keys::SK_CUSTOMER => {
             if let Some(parent) = record.parent_id {
-                add(keys::customer_pk(parent), "subsidiary_count");
+                add(item_keys::customer_pk(parent), "subsidiary_count");
             }
         }
-        keys::SK_APPLICATION => match record.owner {
-            Some(Owner::Backend { user_id }) => add(keys::user_pk(user_id), "application_count"),
+        item_keys::SK_APPLICATION => match record.owner {
+            Some(Owner::Backend { user_id }) => {
+                add(item_keys::user_pk(user_id), "application_count")
+            }
             Some(Owner::Frontend { customer_user_id }) => add(
-                keys::customer_user_pk(customer_user_id),
+                item_keys::customer_user_pk(customer_user_id),
                 "application_count",
             ),
             None => {}

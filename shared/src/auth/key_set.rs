@@ -17,7 +17,7 @@ use jsonwebtoken::{
 };
 use serde::Serialize;
 
-use crate::keys::KeyMaterial;
+use crate::key_source::KeyMaterial;
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
