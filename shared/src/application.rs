@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::{
-    auth::{Audience, Scope, SecretHash},
+    credentials::{Audience, Scope, SecretHash},
     domain::{ApplicationId, CustomerUserId, Name, OrganizationId, UserId},
 };
 
@@ -110,7 +110,7 @@ impl Application {
     /// Checks a presented secret against every live secret, in constant time each.
     pub fn authenticate(
         &self,
-        pepper: &crate::auth::Pepper,
+        pepper: &crate::credentials::Pepper,
         presented: &str,
         now: OffsetDateTime,
     ) -> bool {
@@ -136,7 +136,7 @@ impl Application {
     /// zero), so at most two secrets are ever valid.
     pub fn rotate_secret(
         &mut self,
-        new: crate::auth::SecretHash,
+        new: crate::credentials::SecretHash,
         grace: time::Duration,
         now: OffsetDateTime,
     ) {
@@ -213,11 +213,12 @@ pub fn application_id_of(client_id: &str) -> Option<ApplicationId> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::ClientSecret;
+    use crate::credentials::ClientSecret;
     use time::Duration;
 
-    fn pepper() -> crate::auth::Pepper {
-        crate::auth::Pepper::from_base64("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8").unwrap()
+    fn pepper() -> crate::credentials::Pepper {
+        crate::credentials::Pepper::from_base64("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8")
+            .unwrap()
     }
 
     fn app(secret: &ClientSecret) -> Application {

@@ -7,24 +7,11 @@ use axum::{
 use http::{HeaderValue, StatusCode, header};
 use serde::Serialize;
 
-use crate::ports::StoreError;
-
-/// A problem with one field of the request, and what to do about it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct FieldError {
-    /// The field, as a dotted path into the body (`addresses.0.country`) or a query parameter.
-    pub field: String,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
+pub use crate::domain::FieldError;
+use crate::{
+    domain::{BrokenInvariant, InvalidFields},
+    ports::StoreError,
+};
 
 /// An RFC 9457 problem document.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -196,45 +183,24 @@ impl From<StoreError> for ApiError {
     }
 }
 
-/// Collects field errors so that one response names every problem of a request.
-#[derive(Debug, Default)]
-pub struct Validation {
-    errors: Vec<FieldError>,
+impl From<InvalidFields> for ApiError {
+    fn from(InvalidFields(errors): InvalidFields) -> Self {
+        Self::Validation(errors)
+    }
 }
 
-impl Validation {
-    /// Keeps the value, or records why it was refused under `field`.
-    pub fn check<T>(
-        &mut self,
-        field: &str,
-        result: Result<T, crate::domain::InvalidValue>,
-    ) -> Option<T> {
-        match result {
-            Ok(value) => Some(value),
-            Err(error) => {
-                self.errors.push(FieldError::new(field, error.0));
-                None
-            }
-        }
-    }
-
-    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.errors.push(FieldError::new(field, message));
-    }
-
-    pub fn finish(self) -> Result<(), ApiError> {
-        if self.errors.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::Validation(self.errors))
-        }
+/// A broken invariant of our own code answers 500 and is logged, never a panic
+/// (which, with `panic = "abort"`, would end the container and every request in it).
+impl From<BrokenInvariant> for ApiError {
+    fn from(broken: BrokenInvariant) -> Self {
+        Self::Internal(broken.0)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Name;
+    use crate::domain::Validation;
 
     #[test]
     fn problem_carries_status_type_and_field_errors() {
@@ -254,17 +220,21 @@ mod tests {
     }
 
     #[test]
-    fn validation_collects_every_field() {
+    fn invalid_fields_are_a_422_naming_each_field() {
         let mut v = Validation::default();
-        assert!(v.check("a", Name::parse("")).is_none());
-        assert!(v.check("b", Name::parse("ok")).is_some());
-        v.add("c", "is wrong");
-        match v.finish() {
-            Err(ApiError::Validation(errors)) => {
-                let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
-                assert_eq!(fields, ["a", "c"]);
-            }
-            other => panic!("expected validation errors, got {other:?}"),
-        }
+        v.add("a", "is wrong");
+        let error = ApiError::from(v.finish().unwrap_err());
+        assert_eq!(error.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            error.to_problem().errors,
+            vec![FieldError::new("a", "is wrong")]
+        );
+    }
+
+    #[test]
+    fn a_broken_invariant_is_internal() {
+        let error = ApiError::from(crate::domain::checked::<u8>(None).unwrap_err());
+        assert_eq!(error.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!error.to_problem().detail.contains("missing"));
     }
 }

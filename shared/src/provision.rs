@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use crate::{
     application::{Application, Owner, StoredSecret, client_id_of},
     auth::{ClientSecret, KeyKind, Scope, generate_private_key_pem},
-    aws::Services,
     customer_user::ADMINISTRATOR_ROLE,
     directory::{CustomerUserRole, Organization, Permission, User, Website},
     domain::{
@@ -17,6 +16,7 @@ use crate::{
     },
     key_source::KeyMaterial,
     ports::{ApplicationStore, OrganizationStore, RoleStore, StoreError, UserStore, WebsiteStore},
+    services::Services,
 };
 
 #[derive(Debug, Clone)]

@@ -9,15 +9,16 @@ use http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
 use serde_json::Value;
 use shared::{
     application::{Application, Owner, StoredSecret, client_id_of},
-    auth::{ClientSecret, KeyKind, Scope, SigningRing, Verifier, generate_private_key_pem},
-    aws::Services,
+    auth::{ClientSecret, KeyKind, Scope, SigningRing, generate_private_key_pem},
     config::Config,
     customer_user::CustomerUser,
     domain::{ApplicationId, CustomerId, CustomerUserId, Email, Name, now},
+    http::Verifier,
     key_source::{KeyMaterial, PepperCell},
     paging::PageRequest,
     ports::{ApplicationStore, CustomerUserQuery, CustomerUserStore, LinkStore},
     provision::{ClientCredentials, ProvisionOptions, Provisioned, provision},
+    services::Services,
 };
 use tower::ServiceExt;
 

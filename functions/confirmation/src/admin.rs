@@ -6,10 +6,11 @@
 use axum::extract::{Path, State};
 use shared::{
     ApiError,
-    auth::{Admin, AdminPrincipal, scopes::CustomerUsersWrite},
     customer_user::{CustomerUser, LinkPurpose, Notification, new_link},
-    directory::{Website, access},
+    directory::Website,
     domain::{CustomerUserId, now},
+    http::access,
+    http::{Admin, AdminPrincipal, scopes::CustomerUsersWrite},
     http::{IfMatch, Versioned},
     mail::Template,
     openapi::WriteProblems,

@@ -8,16 +8,16 @@ use std::sync::Arc;
 
 use axum::{Router, extract::FromRef, routing::post};
 use shared::{
-    auth::Verifier,
-    aws::Services,
     config::LinkLifetimes,
     domain::WebsiteId,
+    http::Verifier,
     notifier::Notifier,
     openapi::BearerSecurity,
     ports::{
         AuditLog, CustomerUserLookup, CustomerUserStore, LinkStore, OrganizationStore, RateLimiter,
         WebsiteStore,
     },
+    services::Services,
 };
 
 #[derive(Clone)]
@@ -85,7 +85,7 @@ pub fn router(state: ConfirmationState) -> Router {
             post(admin::welcome_email),
         )
         .fallback(shared::http::route_not_found);
-    shared::audit::recorded(router.with_state(state.clone()), state.audit)
+    shared::http::audit::recorded(router.with_state(state.clone()), state.audit)
 }
 
 #[derive(utoipa::OpenApi)]

@@ -8,13 +8,14 @@ use axum::{
 };
 use serde::{Deserialize, Serialize};
 use shared::{
-    ApiError, audit,
+    ApiError,
     auth::SecretHash,
     customer_user::{
         CustomerUser, LinkPurpose, OneTimeLink, Password, decoy_customer_user_id, new_link,
     },
+    domain::Validation,
+    domain::checked,
     domain::{Email, WebsiteId, now},
-    error::Validation,
     http::JsonBody,
     mail::Template,
     openapi::BodyProblems,
@@ -131,7 +132,7 @@ pub async fn confirm(
     user.updated_at = now();
     user.version += 1;
     consume(&state, &link, &[], &user, &current).await?;
-    audit::by_email_link(user.organization_id, user.id);
+    shared::http::audit::by_email_link(user.organization_id, user.id);
     if let Some(website) = state.websites.get_website(user.website_id).await? {
         state
             .notifier
@@ -185,7 +186,7 @@ pub async fn request_reset(
         }
     };
     v.finish()?;
-    let (email, website) = (email.expect("validated"), website.expect("validated"));
+    let (email, website) = (checked(email)?, checked(website)?);
 
     let key = format!(
         "password-reset#{}#{}",
@@ -209,10 +210,9 @@ pub async fn request_reset(
             "too many password-reset requests for this email: wait before asking again".into(),
         )
         .into_response();
-        response.headers_mut().insert(
-            header::RETRY_AFTER,
-            HeaderValue::from_str(&retry_after_seconds.to_string()).expect("digits"),
-        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_seconds));
         return Ok(response);
     }
 
@@ -259,7 +259,7 @@ pub async fn request_reset(
                 .get_website(website.id)
                 .await?
                 .unwrap_or(website);
-            let decoy = decoy_user(&website, &email);
+            let decoy = decoy_user(&website, &email)?;
             let (_, link) = new_link(
                 &decoy,
                 LinkPurpose::PasswordReset,
@@ -282,19 +282,21 @@ pub async fn request_reset(
         .into_response())
 }
 
-fn decoy_user(website: &shared::directory::Website, email: &Email) -> CustomerUser {
+fn decoy_user(
+    website: &shared::directory::Website,
+    email: &Email,
+) -> Result<CustomerUser, ApiError> {
     let at = now();
-    CustomerUser {
+    let placeholder = checked(shared::domain::Name::parse("-").ok())?;
+    Ok(CustomerUser {
         id: decoy_customer_user_id(),
         organization_id: website.organization_id,
-        customer_id: "00000000-0000-7000-8000-000000000000"
-            .parse()
-            .expect("a valid UUID"),
+        customer_id: shared::domain::CustomerId::DECOY,
         website_id: website.id,
         name_prefix: None,
-        first_name: shared::domain::Name::parse("-").expect("a valid name"),
+        first_name: placeholder.clone(),
         middle_name: None,
-        last_name: shared::domain::Name::parse("-").expect("a valid name"),
+        last_name: placeholder,
         name_suffix: None,
         email: email.clone(),
         birthday: None,
@@ -312,7 +314,7 @@ fn decoy_user(website: &shared::directory::Website, email: &Email) -> CustomerUs
         created_at: at,
         updated_at: at,
         version: 0,
-    }
+    })
 }
 
 /// Sets a new password with the token from a password-reset or welcome email; the
@@ -344,14 +346,14 @@ pub async fn reset(
         return Err(ApiError::BadRequest(LINK_UNUSABLE.into()));
     }
     let mut user = current.clone();
-    user.password = Some(password.expect("validated").hash());
+    user.password = Some(checked(password)?.hash());
     user.password_reset_required = false;
     user.confirmed = true;
     user.updated_at = now();
     user.version += 1;
     // A new password ends every pending link: they were all ways to set one.
     consume(&state, &link, &LinkPurpose::ALL, &user, &current).await?;
-    audit::by_email_link(user.organization_id, user.id);
+    shared::http::audit::by_email_link(user.organization_id, user.id);
     Ok(Json(Outcome {
         status: "password_set",
         message: "the new password is set: sign in with it",

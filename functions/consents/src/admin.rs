@@ -9,14 +9,15 @@ use axum::{
 use serde::Deserialize;
 use shared::{
     ApiError,
-    auth::{
+    consent::{Consent, ConsentAcceptance},
+    domain::Validation,
+    domain::checked,
+    domain::{ConsentId, Name, OrganizationId, WebUrl, now},
+    http::access,
+    http::{
         Admin, AdminPrincipal,
         scopes::{ConsentsRead, ConsentsWrite},
     },
-    consent::{Consent, ConsentAcceptance},
-    directory::access,
-    domain::{ConsentId, Name, OrganizationId, WebUrl, now},
-    error::Validation,
     http::{IfMatch, JsonBody, NoParams, QueryParams, Versioned, nullable, present, search_prefix},
     openapi::{ReadProblems, WriteProblems},
     paging::{Page, PageRequest},
@@ -122,7 +123,7 @@ pub async fn create(
     let consent = Consent {
         id: ConsentId::generate(),
         organization_id,
-        name: name.expect("validated"),
+        name: checked(name)?,
         content_url,
         mandatory: body.mandatory.unwrap_or(false),
         acceptance_count: 0,

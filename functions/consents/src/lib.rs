@@ -10,10 +10,10 @@ use std::sync::Arc;
 
 use axum::{Router, extract::FromRef, routing::get};
 use shared::{
-    auth::Verifier,
-    aws::Services,
+    http::Verifier,
     openapi::{BearerSecurity, FrontendSecurity},
     ports::{AuditLog, ConsentStore, CustomerUserStore, OrganizationStore},
+    services::Services,
 };
 
 #[derive(Clone)]
@@ -62,7 +62,7 @@ pub fn router(state: ConsentsState) -> Router {
             get(storefront::mine).put(storefront::choose),
         )
         .fallback(shared::http::route_not_found);
-    shared::audit::recorded(router.with_state(state.clone()), state.audit)
+    shared::http::audit::recorded(router.with_state(state.clone()), state.audit)
 }
 
 #[derive(utoipa::OpenApi)]

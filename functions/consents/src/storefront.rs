@@ -5,11 +5,12 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use shared::{
     ApiError,
-    auth::Storefront,
     consent::{Consent, ConsentChangeError, accept_exactly},
-    customer_user::{CustomerUser, storefront_user},
+    customer_user::CustomerUser,
+    domain::Validation,
     domain::{ConsentId, Name, WebUrl, now},
-    error::Validation,
+    http::Storefront,
+    http::storefront_user,
     http::{IfMatch, JsonBody, NoParams, QueryParams, Versioned},
     openapi::{ReadProblems, WriteProblems},
     paging::{Page, PageRequest},

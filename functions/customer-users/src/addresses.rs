@@ -7,14 +7,15 @@ use axum::{
 };
 use shared::{
     ApiError,
-    auth::{
+    customer_user::{Address, CustomerUser, MAX_ADDRESSES, upsert_address},
+    domain::Validation,
+    domain::checked,
+    domain::{AddressId, now},
+    http::access,
+    http::{
         Admin,
         scopes::{CustomerUsersRead, CustomerUsersWrite},
     },
-    customer_user::{Address, CustomerUser, MAX_ADDRESSES, upsert_address},
-    directory::access,
-    domain::{AddressId, now},
-    error::Validation,
     http::{IfMatch, JsonBody, NoParams, QueryParams, Versioned},
     openapi::{ReadProblems, WriteProblems},
 };
@@ -103,12 +104,12 @@ pub async fn create(
     let mut v = Validation::default();
     let address = body.parse(&mut v, "", AddressId::generate());
     v.finish()?;
-    let address = address.expect("validated");
+    let address = checked(address)?;
     let mut addresses = current.addresses.clone();
     upsert_address(&mut addresses, address.clone());
     let user = save(&state, &current, addresses).await?;
     // An address is part of its user: the user's history shows it added.
-    shared::audit::names(user.id);
+    shared::http::audit::names(user.id);
     Ok(Versioned::created(
         format!("/admin/customer-users/{}/addresses/{}", user.id, address.id),
         user.version,
@@ -147,7 +148,7 @@ pub async fn update(
     let mut v = Validation::default();
     let address = body.apply(&mut v, existing);
     v.finish()?;
-    let address = address.expect("validated");
+    let address = checked(address)?;
     let mut addresses = current.addresses.clone();
     upsert_address(&mut addresses, address.clone());
     let user = save(&state, &current, addresses).await?;

@@ -10,13 +10,13 @@ use serde::Deserialize;
 use shared::{
     ApiError,
     application::Owner,
-    auth::{
+    customer_user::CustomerUser,
+    domain::{CustomerId, CustomerUserId, OrganizationId},
+    http::access,
+    http::{
         Admin, AdminPrincipal,
         scopes::{CustomerUsersRead, CustomerUsersWrite},
     },
-    customer_user::CustomerUser,
-    directory::access,
-    domain::{CustomerId, CustomerUserId, OrganizationId},
     http::{IfMatch, JsonBody, QueryParams, Versioned, search_prefix},
     openapi::{ReadProblems, WriteProblems},
     paging::{Page, PageRequest},

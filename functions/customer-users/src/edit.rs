@@ -3,11 +3,12 @@
 
 use shared::{
     ApiError,
-    customer_user::{CustomerUser, DeliveryStatus, LinkPurpose, Password, check_roles, new_link},
-    directory::{Customer, inherited_sales_representatives},
+    customer_user::{CustomerUser, DeliveryStatus, LinkPurpose, Password, new_link},
+    directory::Customer,
+    domain::Validation,
     domain::{CustomerUserId, Email, Name, now},
-    error::Validation,
     mail::Template,
+    rules::{check_roles, inherited_sales_representatives},
 };
 
 use crate::{
@@ -23,7 +24,7 @@ use crate::{
 /// Who is creating: the back office may pick any customer of an organization it may
 /// act on; a storefront administrator only its own.
 pub enum Creator<'a> {
-    BackOffice(&'a shared::auth::AdminPrincipal),
+    BackOffice(&'a shared::http::AdminPrincipal),
     Storefront(&'a CustomerUser),
 }
 
@@ -67,7 +68,7 @@ pub async fn create(
         (Some(id), None) if body.parent_customer_id.is_none() => {
             match rules::customer(state, &mut v, id).await? {
                 Some(customer) => (customer, false),
-                None => return Err(v.finish().expect_err("a missing customer was recorded")),
+                None => return Err(v.refusal()?.into()),
             }
         }
         (None, Some(name)) => {
@@ -86,9 +87,7 @@ pub async fn create(
             {
                 Some(customer) => (customer, true),
                 None => {
-                    return Err(v
-                        .finish()
-                        .expect_err("the new customer's problems were recorded"));
+                    return Err(v.refusal()?.into());
                 }
             }
         }
@@ -101,7 +100,7 @@ pub async fn create(
     };
     match creator {
         Creator::BackOffice(admin) => {
-            shared::directory::access::ensure_organization(
+            shared::http::access::ensure_organization(
                 state.organizations.as_ref(),
                 admin,
                 customer.organization_id,
@@ -118,12 +117,10 @@ pub async fn create(
     let Some(website) =
         rules::website(state, &mut v, customer.organization_id, body.website_id).await?
     else {
-        return Err(v.finish().expect_err("a missing website was recorded"));
+        return Err(v.refusal()?.into());
     };
     let (Some(first_name), Some(last_name), Some(email)) = (first_name, last_name, email) else {
-        return Err(v
-            .finish()
-            .expect_err("invalid required fields were recorded"));
+        return Err(v.refusal()?.into());
     };
     let sales_given = body.sales_representative_ids.is_some();
     let at = now();

@@ -3,11 +3,11 @@
 use serde::Deserialize;
 use shared::{
     customer_user::{Address, MAX_ADDRESSES, parse_birthday, upsert_address},
+    domain::Validation,
     domain::{
         AddressId, CountryCode, CustomerId, Localization, Name, Phone, RegionCode, RoleId, UserId,
         WebsiteId,
     },
-    error::Validation,
     http::{nullable, present},
 };
 

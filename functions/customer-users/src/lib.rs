@@ -17,15 +17,15 @@ use axum::{
     routing::{get, patch, post},
 };
 use shared::{
-    auth::Verifier,
-    aws::Services,
     config::LinkLifetimes,
+    http::Verifier,
     notifier::Notifier,
     openapi::{BearerSecurity, FrontendSecurity},
     ports::{
         ApplicationStore, AuditLog, CustomerStore, CustomerUserStore, OrganizationStore, RoleStore,
         UserStore, WebsiteStore,
     },
+    services::Services,
 };
 
 pub use view::CustomerUserView;
@@ -109,7 +109,7 @@ pub fn router(state: CustomerUsersState) -> Router {
             post(storefront::disable),
         )
         .fallback(shared::http::route_not_found);
-    shared::audit::recorded(router.with_state(state.clone()), state.audit)
+    shared::http::audit::recorded(router.with_state(state.clone()), state.audit)
 }
 
 #[derive(utoipa::OpenApi)]

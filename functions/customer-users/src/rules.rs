@@ -5,10 +5,11 @@ use shared::{
     ApiError,
     application::{Application, Owner},
     customer_user::{CustomerUser, localization_problem},
-    directory::{Customer, Website, sales_representatives},
+    directory::{Customer, Website},
+    domain::Validation,
     domain::{CustomerId, OrganizationId, WebsiteId, now},
-    error::Validation,
     paging::PageRequest,
+    rules::{applications_following_owner, sales_representatives},
 };
 
 use crate::CustomerUsersState;
@@ -161,19 +162,20 @@ pub async fn applications_following(
     user: &mut CustomerUser,
     previous: &CustomerUser,
 ) -> Result<Vec<Application>, ApiError> {
-    if user.enabled == previous.enabled {
+    let owner = Owner::Frontend {
+        customer_user_id: user.id,
+    };
+    let following = applications_following_owner(
+        state.applications.as_ref(),
+        owner,
+        previous.enabled,
+        user.enabled,
+        now(),
+    )
+    .await?;
+    let Some(applications) = following else {
         return Ok(Vec::new());
-    }
-    let mut applications = state
-        .applications
-        .applications_of_owner(Owner::Frontend {
-            customer_user_id: user.id,
-        })
-        .await?;
-    let at = now();
-    for application in &mut applications {
-        application.follow_owner(user.enabled, at);
-    }
+    };
     user.application_count = applications.len() as u64;
     Ok(applications)
 }

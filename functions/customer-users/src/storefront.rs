@@ -12,11 +12,12 @@ use axum::{
 use serde::Deserialize;
 use shared::{
     ApiError,
-    auth::Storefront,
-    customer_user::{Actor, CustomerUser, MAX_ROLES},
-    directory::{Permission, access, accumulated},
+    customer_user::{CustomerUser, MAX_ROLES},
+    directory::{Permission, accumulated},
     domain::CustomerUserId,
-    error::Validation,
+    domain::Validation,
+    http::Storefront,
+    http::{Actor, access},
     http::{IfMatch, JsonBody, QueryParams, Versioned, search_prefix},
     openapi::{ReadProblems, WriteProblems},
     paging::{Page, PageRequest},
@@ -144,7 +145,7 @@ async fn check_assignable(
             v.add(field(i), beyond);
         }
     }
-    v.finish()
+    Ok(v.finish()?)
 }
 
 /// The token's own customer user, with the permissions its roles add up to.

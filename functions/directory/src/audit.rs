@@ -5,10 +5,10 @@ use axum::{Json, extract::State};
 use serde::Deserialize;
 use shared::{
     ApiError,
-    audit::{self, AuditEvent},
-    auth::{Admin, scopes::AuditRead},
-    directory::access,
+    audit::AuditEvent,
     http::QueryParams,
+    http::access,
+    http::{Admin, scopes::AuditRead},
     openapi::ReadProblems,
     paging::{Page, PageRequest},
 };
@@ -44,7 +44,7 @@ pub async fn list(
     let resource_id = query
         .resource_id
         .map(|raw| {
-            audit::record_id(&raw).ok_or_else(|| {
+            shared::http::audit::record_id(&raw).ok_or_else(|| {
                 ApiError::field(
                     "resource_id",
                     "must be a record's id, a UUID such as 0190b1e4-7c1a-7d3e-9f00-1a2b3c4d5e6f",

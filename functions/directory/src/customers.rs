@@ -6,20 +6,22 @@ use axum::{
 use serde::Deserialize;
 use shared::{
     ApiError,
-    auth::{
+    directory::{Customer, check_parent},
+    domain::Validation,
+    domain::checked,
+    domain::{CustomerId, Name, OrganizationId, UserId, now},
+    http::{
         Admin, AdminPrincipal,
         scopes::{DirectoryRead, DirectoryWrite},
     },
-    directory::{Customer, check_parent, inherited_sales_representatives, sales_representatives},
-    domain::{CustomerId, Name, OrganizationId, UserId, now},
-    error::Validation,
     http::{IfMatch, JsonBody, QueryParams, Versioned, nullable, present, search_prefix},
     openapi::{ReadProblems, WriteProblems},
     paging::{Page, PageRequest},
     ports::CustomerFilter,
+    rules::{inherited_sales_representatives, sales_representatives},
 };
 
-use shared::directory::access;
+use shared::http::access;
 
 use crate::DirectoryState;
 
@@ -190,7 +192,7 @@ pub async fn create(
     let customer = Customer {
         id: CustomerId::generate(),
         organization_id,
-        name: name.expect("validated"),
+        name: checked(name)?,
         parent_id: body.parent_id,
         sales_representative_ids,
         subsidiary_count: 0,

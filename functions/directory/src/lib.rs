@@ -12,13 +12,13 @@ use std::sync::Arc;
 
 use axum::{Router, extract::FromRef, routing::get};
 use shared::{
-    auth::Verifier,
-    aws::Services,
+    http::Verifier,
     openapi::BearerSecurity,
     ports::{
         ApplicationStore, AuditLog, CustomerStore, OrganizationStore, RoleStore, UserStore,
         WebsiteStore,
     },
+    services::Services,
 };
 
 #[derive(Clone)]
@@ -95,7 +95,7 @@ pub fn router(state: DirectoryState) -> Router {
         )
         .route("/admin/audit-events", get(audit::list))
         .fallback(shared::http::route_not_found);
-    shared::audit::recorded(router.with_state(state.clone()), state.audit)
+    shared::http::audit::recorded(router.with_state(state.clone()), state.audit)
 }
 
 #[derive(utoipa::OpenApi)]

@@ -5,20 +5,21 @@ use axum::{
 use serde::Deserialize;
 use shared::{
     ApiError,
-    auth::{
+    directory::Organization,
+    domain::Validation,
+    domain::checked,
+    domain::{Name, OrganizationId, now},
+    http::{
         Admin,
         scopes::{DirectoryRead, DirectoryWrite},
     },
-    directory::Organization,
-    domain::{Name, OrganizationId, now},
-    error::Validation,
     http::{IfMatch, JsonBody, QueryParams, Versioned, present, search_prefix},
     openapi::{ReadProblems, WriteProblems},
     paging::{Page, PageRequest},
     ports::StoreError,
 };
 
-use shared::directory::access;
+use shared::http::access;
 
 use crate::DirectoryState;
 
@@ -119,7 +120,7 @@ pub async fn create(
     let at = now();
     let organization = Organization {
         id: OrganizationId::generate(),
-        name: name.expect("validated"),
+        name: checked(name)?,
         global_access: body.global_access,
         created_at: at,
         updated_at: at,
@@ -127,7 +128,7 @@ pub async fn create(
     };
     store.create_organization(&organization).await?;
     // An organization's record is its own: its log starts with its creation.
-    shared::audit::concerns(organization.id);
+    shared::http::audit::concerns(organization.id);
     Ok(Versioned::created(
         format!("/admin/organizations/{}", organization.id),
         organization.version,
@@ -137,7 +138,7 @@ pub async fn create(
 
 async fn load(
     state: &DirectoryState,
-    admin: &shared::auth::AdminPrincipal,
+    admin: &shared::http::AdminPrincipal,
     id: &str,
 ) -> Result<Organization, ApiError> {
     let store = state.organizations.as_ref();

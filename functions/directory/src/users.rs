@@ -7,20 +7,22 @@ use serde::Deserialize;
 use shared::{
     ApiError,
     application::{Application, Owner},
-    auth::{
+    customer_user::Notification,
+    directory::User,
+    domain::Validation,
+    domain::checked,
+    domain::{Email, Name, OrganizationId, UserId, now},
+    http::{
         Admin, AdminPrincipal,
         scopes::{DirectoryRead, DirectoryWrite},
     },
-    customer_user::Notification,
-    directory::User,
-    domain::{Email, Name, OrganizationId, UserId, now},
-    error::Validation,
     http::{IfMatch, JsonBody, QueryParams, Versioned, present, search_prefix},
     openapi::{ReadProblems, WriteProblems},
     paging::{Page, PageRequest},
+    rules::applications_following_owner,
 };
 
-use shared::directory::access;
+use shared::http::access;
 
 use crate::DirectoryState;
 
@@ -124,9 +126,9 @@ pub async fn create(
     let user = User {
         id: UserId::generate(),
         organization_id,
-        first_name: first_name.expect("validated"),
-        last_name: last_name.expect("validated"),
-        email: email.expect("validated"),
+        first_name: checked(first_name)?,
+        last_name: checked(last_name)?,
+        email: checked(email)?,
         enabled: body.enabled.unwrap_or(true),
         application_count: 0,
         created_at: at,
@@ -250,16 +252,22 @@ pub async fn update(
     let at = now();
     user.updated_at = at;
     user.version = current.version + 1;
-    let applications = if user.enabled != current.enabled {
-        let mut applications = applications_of(&state, &user).await?;
-        for application in &mut applications {
-            application.follow_owner(user.enabled, at);
+    let owner = Owner::Backend { user_id: user.id };
+    let following = applications_following_owner(
+        state.applications.as_ref(),
+        owner,
+        current.enabled,
+        user.enabled,
+        at,
+    )
+    .await?;
+    let applications = match following {
+        Some(applications) => {
+            // The write holds only if these are all there are (the index may lag).
+            user.application_count = applications.len() as u64;
+            applications
         }
-        // The write holds only if these are all there are (the index may lag).
-        user.application_count = applications.len() as u64;
-        applications
-    } else {
-        Vec::new()
+        None => Vec::new(),
     };
     state
         .users

@@ -6,19 +6,20 @@ use axum::{
 use serde::Deserialize;
 use shared::{
     ApiError,
-    auth::{
+    directory::Website,
+    domain::Validation,
+    domain::checked,
+    domain::{Localization, Name, OrganizationId, RoleId, WebUrl, WebsiteId, now},
+    http::{
         Admin, AdminPrincipal,
         scopes::{DirectoryRead, DirectoryWrite},
     },
-    directory::Website,
-    domain::{Localization, Name, OrganizationId, RoleId, WebUrl, WebsiteId, now},
-    error::Validation,
     http::{IfMatch, JsonBody, QueryParams, Versioned, nullable, present, search_prefix},
     openapi::{ReadProblems, WriteProblems},
     paging::{Page, PageRequest},
 };
 
-use shared::directory::access;
+use shared::http::access;
 
 use crate::DirectoryState;
 
@@ -166,9 +167,9 @@ pub async fn create(
     let website = Website {
         id: WebsiteId::generate(),
         organization_id,
-        name: name.expect("validated"),
-        url: url.expect("validated"),
-        localizations: localizations.expect("validated"),
+        name: checked(name)?,
+        url: checked(url)?,
+        localizations: checked(localizations)?,
         default_role_id: body.default_role_id,
         customer_user_count: 0,
         created_at: at,

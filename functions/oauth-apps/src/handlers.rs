@@ -8,14 +8,17 @@ use serde::Deserialize;
 use shared::{
     ApiError,
     application::{self, Application, Owner, StoredSecret},
-    auth::{
-        Admin, AdminPrincipal, ClientSecret, Pepper, Scope,
+    auth::{ClientSecret, Pepper, Scope},
+    customer_user::CustomerUser,
+    directory::{Organization, User},
+    domain::Validation,
+    domain::checked,
+    domain::{ApplicationId, CustomerUserId, Name, OrganizationId, UserId, now},
+    http::access,
+    http::{
+        Admin, AdminPrincipal,
         scopes::{OauthAppsRead, OauthAppsWrite},
     },
-    customer_user::CustomerUser,
-    directory::{Organization, User, access},
-    domain::{ApplicationId, CustomerUserId, Name, OrganizationId, UserId, now},
-    error::Validation,
     http::{IfMatch, JsonBody, QueryParams, Versioned, no_store, present, search_prefix},
     mail::Template,
     openapi::{ReadProblems, WriteProblems},
@@ -118,7 +121,7 @@ async fn organization(
     if organization.is_none() {
         v.add("organization_id", "no organization has this id");
     }
-    shared::audit::concerns(organization_id);
+    shared::http::audit::concerns(organization_id);
     Ok(organization)
 }
 
@@ -232,12 +235,12 @@ async fn create(
     if !application::has_room_for_another(owner.application_count) {
         return Err(ApiError::Conflict(application::too_many_applications()));
     }
-    let organization = organization.expect("validated");
+    let organization = checked(organization)?;
     let (mut application, secret) = new_application(
         &pepper(state).await?,
         owner.owner,
         organization.id,
-        name.expect("validated"),
+        checked(name)?,
         body.active.unwrap_or(true),
         scopes,
     );

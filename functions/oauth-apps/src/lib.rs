@@ -14,14 +14,14 @@ use axum::{
     routing::{get, post},
 };
 use shared::{
-    auth::Verifier,
-    aws::Services,
+    http::Verifier,
     key_source::PepperCell,
     notifier::Notifier,
     openapi::BearerSecurity,
     ports::{
         ApplicationStore, AuditLog, CustomerUserStore, OrganizationStore, UserStore, WebsiteStore,
     },
+    services::Services,
 };
 
 pub use view::ApplicationView;
@@ -90,7 +90,7 @@ pub fn router(state: OauthAppsState) -> Router {
             post(handlers::rotate_secret),
         )
         .fallback(shared::http::route_not_found);
-    shared::audit::recorded(router.with_state(state.clone()), state.audit)
+    shared::http::audit::recorded(router.with_state(state.clone()), state.audit)
 }
 
 #[derive(utoipa::OpenApi)]

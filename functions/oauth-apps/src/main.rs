@@ -1,5 +1,5 @@
 use oauth_apps::{OauthAppsState, router};
-use shared::{aws::Services, config::Config};
+use shared::{config::Config, services::Services};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {

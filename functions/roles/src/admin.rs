@@ -9,18 +9,21 @@ use axum::{
 use serde::{Deserialize, Serialize};
 use shared::{
     ApiError,
-    auth::{
+    customer_user::CustomerUser,
+    directory::CustomerUserRole,
+    domain::Validation,
+    domain::checked,
+    domain::{CustomerId, CustomerUserId, Name, RoleId, now},
+    http::access,
+    http::{
         Admin, AdminPrincipal,
         scopes::{RolesRead, RolesWrite},
     },
-    customer_user::{CustomerUser, check_roles},
-    directory::{CustomerUserRole, access},
-    domain::{CustomerId, CustomerUserId, Name, RoleId, now},
-    error::Validation,
     http::{IfMatch, JsonBody, QueryParams, Versioned, search_prefix},
     openapi::{ReadProblems, WriteProblems},
     paging::{Page, PageRequest},
     ports::RoleFilter,
+    rules::check_roles,
 };
 
 use crate::{
@@ -113,7 +116,7 @@ pub async fn create(
     v.finish()?;
     let role = new_role(
         organization_id,
-        label.expect("validated"),
+        checked(label)?,
         body.customer_id,
         body.self_managed.unwrap_or(false),
         body.public.unwrap_or(false),

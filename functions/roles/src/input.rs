@@ -6,8 +6,8 @@ use serde::Deserialize;
 use shared::{
     ApiError,
     directory::{CustomerUserRole, Permission},
+    domain::Validation,
     domain::{CustomerId, Name, OrganizationId, RoleId, now},
-    error::Validation,
     http::present,
 };
 
@@ -160,5 +160,5 @@ pub fn within(
             );
         }
     }
-    v.finish()
+    Ok(v.finish()?)
 }

@@ -17,14 +17,14 @@ use axum::{
 };
 use shared::{
     ApiError,
-    auth::Verifier,
-    aws::Services,
     directory::CustomerUserRole,
+    http::Verifier,
     openapi::{BearerSecurity, FrontendSecurity},
     paging::PageRequest,
     ports::{
         AuditLog, CustomerStore, CustomerUserStore, OrganizationStore, RoleStore, WebsiteStore,
     },
+    services::Services,
 };
 
 #[derive(Clone)]
@@ -83,7 +83,7 @@ pub fn router(state: RolesState) -> Router {
                 .delete(storefront::delete),
         )
         .fallback(shared::http::route_not_found);
-    shared::audit::recorded(router.with_state(state.clone()), state.audit)
+    shared::http::audit::recorded(router.with_state(state.clone()), state.audit)
 }
 
 /// Deletes a role no website gives new users by default; the store refuses while a

@@ -10,11 +10,13 @@ use axum::{
 use serde::Deserialize;
 use shared::{
     ApiError,
-    auth::Storefront,
-    customer_user::Actor,
-    directory::{CustomerUserRole, Permission, access},
+    directory::{CustomerUserRole, Permission},
+    domain::Validation,
+    domain::checked,
     domain::{Name, RoleId},
-    error::Validation,
+    http::Actor,
+    http::Storefront,
+    http::access,
     http::{IfMatch, JsonBody, QueryParams, Versioned},
     openapi::{ReadProblems, WriteProblems},
     paging::{Page, PageRequest},
@@ -119,7 +121,7 @@ pub async fn create(
     within(body.permissions.as_deref(), &actor.permissions)?;
     let role = new_role(
         actor.user.organization_id,
-        label.expect("validated"),
+        checked(label)?,
         Some(actor.user.customer_id),
         true,
         false,

@@ -117,10 +117,7 @@ impl IntoResponse for OAuthError {
         let headers = response.headers_mut();
         no_store(headers);
         if let Some(seconds) = retry_after {
-            headers.insert(
-                header::RETRY_AFTER,
-                HeaderValue::from_str(&seconds.to_string()).expect("digits"),
-            );
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         if status == StatusCode::UNAUTHORIZED {
             headers.insert(
@@ -303,9 +300,7 @@ fn source_address(request: &Request) -> String {
 
 /// An id no application has: requests with a malformed client id read under it.
 fn decoy_application_id() -> ApplicationId {
-    "00000000-0000-7000-8000-000000000000"
-        .parse()
-        .expect("a valid UUID")
+    ApplicationId::DECOY
 }
 
 async fn grant(
@@ -359,24 +354,23 @@ async fn grant(
         tracing::warn!(%client_id, %source, "client authentication locked out");
         return Err(OAuthError::Locked { retry_after });
     }
-    let authenticated = application
-        .as_ref()
-        .is_some_and(|a| a.authenticate(&pepper, &request.client_secret, now));
-    if !authenticated {
-        let reason = if application.is_some() {
-            "wrong secret"
-        } else {
-            "unknown client"
-        };
-        tracing::info!(%client_id, %source, reason, "client authentication failed");
-        state
-            .applications
-            .record_auth_failure(application.as_ref().map(|a| a.id), source, epoch)
-            .await
-            .map_err(server_error)?;
-        return Err(OAuthError::InvalidClient);
-    }
-    let application = application.expect("authenticated");
+    let application = match application {
+        Some(a) if a.authenticate(&pepper, &request.client_secret, now) => a,
+        known => {
+            let reason = if known.is_some() {
+                "wrong secret"
+            } else {
+                "unknown client"
+            };
+            tracing::info!(%client_id, %source, reason, "client authentication failed");
+            state
+                .applications
+                .record_auth_failure(known.as_ref().map(|a| a.id), source, epoch)
+                .await
+                .map_err(server_error)?;
+            return Err(OAuthError::InvalidClient);
+        }
+    };
     if !application.usable() {
         tracing::info!(%client_id, reason = "inactive application or disabled owner", "client authentication failed");
         return Err(OAuthError::InvalidClient);

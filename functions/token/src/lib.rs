@@ -12,7 +12,9 @@ use axum::{
     routing::{get, post},
 };
 use http::{HeaderValue, StatusCode, header};
-use shared::{auth::SigningRing, aws::Services, key_source::PepperCell, ports::ApplicationStore};
+use shared::{
+    auth::SigningRing, key_source::PepperCell, ports::ApplicationStore, services::Services,
+};
 
 pub use grant::{OAuthErrorBody, TokenResponse};
 pub use metadata::ServerMetadata;

@@ -1,4 +1,4 @@
-use shared::{aws::Services, config::Config};
+use shared::{config::Config, services::Services};
 use token::{TokenState, router};
 
 #[tokio::main(flavor = "current_thread")]

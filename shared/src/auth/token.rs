@@ -3,29 +3,11 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{KeySet, Scope, SigningKeys};
+use super::{Audience, KeySet, Scope, SigningKeys};
 use crate::application::Application;
 
 /// Access tokens live one hour.
 pub const TOKEN_LIFETIME_SECONDS: i64 = 3600;
-
-/// The API a token is for. Backend and frontend tokens are never interchangeable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Audience {
-    /// The back-office API (`/admin`), for applications of back-office users.
-    Backend,
-    /// The storefront API (`/api`), for applications of customer users.
-    Frontend,
-}
-
-impl Audience {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Audience::Backend => "backend-api",
-            Audience::Frontend => "frontend-api",
-        }
-    }
-}
 
 /// RFC 9068 access-token claims.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -4,9 +4,9 @@
 use std::path::Path;
 
 use shared::{
-    aws::Services,
     config::Config,
     provision::{ClientCredentials, ProvisionOptions, provision},
+    services::Services,
 };
 
 const CREDENTIALS_FILE: &str = ".local/admin-client.json";

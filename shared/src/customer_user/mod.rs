@@ -1,11 +1,9 @@
 //! Customer users: the people who act for a customer, with their roles, addresses,
 //! password and notification log.
 
-mod actor;
 mod address;
 mod password;
 
-pub use actor::{Actor, storefront_user};
 pub use address::{Address, MAX_ADDRESSES, upsert as upsert_address};
 pub use password::{Password, PasswordDigest};
 
@@ -105,33 +103,6 @@ pub fn role_problem(
     }
 }
 
-/// The user's roles: one at least while enabled, and each one it may hold
-/// ([`role_problem`]), read in one call.
-pub async fn check_roles(
-    roles: &dyn crate::ports::RoleStore,
-    v: &mut crate::error::Validation,
-    user: &CustomerUser,
-) -> Result<(), crate::ApiError> {
-    if user.enabled && user.role_ids.is_empty() {
-        v.add("role_ids", ROLE_REQUIRED);
-    }
-    if user.role_ids.len() > MAX_ROLES {
-        v.add(
-            "role_ids",
-            format!("at most {MAX_ROLES} roles: combine permissions into fewer roles"),
-        );
-        return Ok(());
-    }
-    let roles = roles.get_roles(&user.role_ids).await?;
-    for (i, role_id) in user.role_ids.iter().enumerate() {
-        let role = roles.iter().find(|r| r.id == *role_id);
-        if let Some(problem) = role_problem(role, user.organization_id, user.customer_id) {
-            v.add(format!("role_ids.{i}"), problem);
-        }
-    }
-    Ok(())
-}
-
 /// Checks the preferred localization against the chosen website: required when the
 /// organization's websites enable more than one localization, and always one the
 /// chosen website enables.
@@ -227,7 +198,7 @@ impl LinkPurpose {
 pub struct OneTimeLink {
     pub customer_user_id: CustomerUserId,
     pub purpose: LinkPurpose,
-    pub token_hash: crate::auth::SecretHash,
+    pub token_hash: crate::credentials::SecretHash,
     /// Checked on use; the table's TTL only cleans up later.
     #[serde(with = "crate::domain::rfc3339_millis")]
     pub valid_until: OffsetDateTime,
@@ -240,7 +211,7 @@ pub fn new_link(
     purpose: LinkPurpose,
     lifetime: std::time::Duration,
 ) -> (String, OneTimeLink) {
-    let token = crate::auth::ClientSecret::generate();
+    let token = crate::credentials::ClientSecret::generate();
     let link = OneTimeLink {
         customer_user_id: user.id,
         purpose,
@@ -253,9 +224,7 @@ pub fn new_link(
 /// An id no customer user has: requests about unknown accounts read and write under it,
 /// so they cost what requests about real accounts cost.
 pub fn decoy_customer_user_id() -> CustomerUserId {
-    "00000000-0000-7000-8000-000000000000"
-        .parse()
-        .expect("a valid UUID")
+    CustomerUserId::DECOY
 }
 
 #[cfg(test)]

@@ -20,6 +20,10 @@ macro_rules! id_type {
             pub fn as_uuid(&self) -> &Uuid {
                 &self.0
             }
+
+            /// An id no record has (the nil UUIDv7 shape): what a request for an
+            /// unknown account reads and writes under, so that it does the same work.
+            pub const DECOY: Self = Self(Uuid::from_u128(0x0000_0000_0000_7000_8000_0000_0000_0000));
         }
 
         impl fmt::Display for $name {

@@ -39,6 +39,7 @@ mod localization;
 mod name;
 mod phone;
 pub mod rfc3339_millis;
+mod validation;
 mod web_url;
 
 pub use country::{CountryCode, RegionCode};
@@ -50,6 +51,7 @@ pub use id::{
 pub use localization::Localization;
 pub use name::Name;
 pub use phone::Phone;
+pub use validation::{BrokenInvariant, FieldError, InvalidFields, Validation, checked};
 pub use web_url::WebUrl;
 
 /// Why a value was refused, in words the caller can act on.

@@ -1,11 +1,17 @@
 //! The HTTP edge shared by every function: body and query parsing, paging parameters,
 //! versions. Wording for API callers and HTTP types stay here and in `crate::error`.
 
+pub mod access;
+mod actor;
+pub mod audit;
+mod bearer;
 mod body;
 mod etag;
 mod paging;
 mod query;
 
+pub use actor::{Actor, storefront_user};
+pub use bearer::{Admin, AdminPrincipal, Storefront, StorefrontPrincipal, Verifier, scopes};
 pub use body::{JsonBody, MAX_BODY_BYTES, nullable, present};
 pub use etag::{IfMatch, Versioned, etag};
 pub use query::{MAX_PREFIX_CHARS, NoParams, QueryParams, search_prefix};

@@ -6,7 +6,7 @@ use std::{
 use aws_sdk_secretsmanager::{Client, error::DisplayErrorContext, error::SdkError};
 
 use super::KeySourceError;
-use crate::{auth::Pepper, aws::LazyClient};
+use crate::{aws::LazyClient, credentials::Pepper};
 
 /// The client-secret pepper, read from its Secrets Manager secret once per container;
 /// while it is missing, read again at most every ten seconds.

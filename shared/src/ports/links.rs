@@ -17,7 +17,7 @@ pub trait LinkStore: Send + Sync {
     /// check [`OneTimeLink::is_valid_at`]).
     async fn find_link(
         &self,
-        token_hash: &crate::auth::SecretHash,
+        token_hash: &crate::credentials::SecretHash,
     ) -> StoreResult<Option<OneTimeLink>>;
     /// Uses the link up, drops the user's pending links of `also_drop`, and stores
     /// `user` (a change of `previous`), atomically: a link used twice, or replaced

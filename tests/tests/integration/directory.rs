@@ -629,7 +629,7 @@ async fn sales_representatives_must_be_users_of_the_organization() {
     // twice is kept once, and a wrong one is named at each position.
     let mut crowd = vec![id(&rep)];
     crowd.extend(
-        (0..shared::directory::MAX_SALES_REPRESENTATIVES)
+        (0..shared::rules::MAX_SALES_REPRESENTATIVES)
             .map(|_| shared::domain::UserId::generate().to_string()),
     );
     let stranger = shared::domain::UserId::generate().to_string();

@@ -118,7 +118,7 @@ fn the_documented_limits_are_the_parsers_limits() {
         if body && representatives.is_object() {
             assert_eq!(
                 representatives["maxItems"],
-                shared::directory::MAX_SALES_REPRESENTATIVES,
+                shared::rules::MAX_SALES_REPRESENTATIVES,
                 "{name}"
             );
             lists += 1;

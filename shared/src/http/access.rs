@@ -2,7 +2,7 @@
 //! organization has global access.
 
 use crate::{
-    ApiError, auth::AdminPrincipal, domain::OrganizationId, error::Validation,
+    ApiError, domain::OrganizationId, domain::Validation, http::AdminPrincipal,
     ports::OrganizationStore,
 };
 
@@ -23,7 +23,7 @@ pub async fn ensure_organization(
     organization_id: OrganizationId,
 ) -> Result<(), ApiError> {
     if organization_id == principal.organization_id || has_global_access(store, principal).await? {
-        crate::audit::concerns(organization_id);
+        crate::http::audit::concerns(organization_id);
         Ok(())
     } else {
         Err(ApiError::Forbidden(

@@ -2,11 +2,11 @@
 
 use std::collections::BTreeSet;
 
-use super::CustomerUser;
+use crate::customer_user::CustomerUser;
 use crate::{
     ApiError,
-    auth::StorefrontPrincipal,
     directory::{Permission, accumulated},
+    http::StorefrontPrincipal,
     ports::{CustomerUserStore, RoleStore},
 };
 
@@ -24,7 +24,7 @@ pub async fn storefront_user(
             ApiError::unauthorized("the token's customer user no longer exists or is disabled")
         })?;
     // What it changes is its customer's, whichever organization its application is in.
-    crate::audit::concerns(user.organization_id);
+    crate::http::audit::concerns(user.organization_id);
     Ok(user)
 }
 

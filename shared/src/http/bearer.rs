@@ -3,12 +3,13 @@ use std::{marker::PhantomData, sync::Arc};
 use axum::extract::{FromRef, FromRequestParts};
 use http::{HeaderMap, header, request::Parts};
 
-use super::{AccessClaims, Audience, Scope, TokenError, VerifyingRing, verify};
+use crate::auth::{AccessClaims, Audience, Scope, TokenError, VerifyingRing, verify};
 use crate::{
     ApiError,
     application::{Application, Owner, application_id_of},
-    audit::{AuditActor, record_actor},
+    audit::AuditActor,
     domain::{CustomerUserId, OrganizationId, UserId},
+    http::audit::record_actor,
     ports::ApplicationStore,
 };
 

@@ -1,6 +1,6 @@
 use crate::{
+    domain::Validation,
     domain::{OrganizationId, UserId},
-    error::Validation,
     ports::{StoreResult, UserStore},
 };
 

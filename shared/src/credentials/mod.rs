@@ -1,0 +1,11 @@
+//! What callers authenticate with and what they are granted, as values: OAuth scopes,
+//! token audiences, client secrets and one-time tokens with their keyed hashes. A
+//! leaf of the crate: the domain records them, `auth` checks and signs with them.
+
+mod audience;
+mod scope;
+mod secret;
+
+pub use audience::Audience;
+pub use scope::Scope;
+pub use secret::{ClientSecret, Pepper, SecretHash};
