@@ -19,13 +19,6 @@ pub fn has_room_for_another(application_count: u64) -> bool {
     application_count < MAX_APPLICATIONS_PER_OWNER
 }
 
-/// The refusal of an application beyond [`MAX_APPLICATIONS_PER_OWNER`].
-pub fn too_many_applications() -> String {
-    format!(
-        "the owner already has {MAX_APPLICATIONS_PER_OWNER} applications, the most allowed: delete an unused application first"
-    )
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Owner {
@@ -252,12 +245,6 @@ mod tests {
         assert!(has_room_for_another(MAX_APPLICATIONS_PER_OWNER - 1));
         assert!(!has_room_for_another(MAX_APPLICATIONS_PER_OWNER));
         assert!(!has_room_for_another(MAX_APPLICATIONS_PER_OWNER + 1));
-        let refused = too_many_applications();
-        assert!(refused.contains("10 applications"), "{refused}");
-        assert!(
-            refused.contains("delete an unused application"),
-            "{refused}"
-        );
     }
 
     #[test]

@@ -9,8 +9,9 @@ use serde::Serialize;
 
 pub use crate::domain::FieldError;
 use crate::{
+    application::MAX_APPLICATIONS_PER_OWNER,
     domain::{BrokenInvariant, InvalidFields},
-    ports::StoreError,
+    ports::{Dependency, Reference, StoreError, Unique},
 };
 
 /// An RFC 9457 problem document.
@@ -170,7 +171,12 @@ impl From<StoreError> for ApiError {
         match error {
             StoreError::NotFound => Self::NotFound("the resource does not exist".into()),
             StoreError::VersionConflict => Self::PreconditionFailed,
-            StoreError::Duplicate(what) => Self::Conflict(what),
+            StoreError::Taken(unique) => Self::Conflict(taken(unique).into()),
+            StoreError::InUse(reference) => Self::Conflict(in_use(reference)),
+            StoreError::Moved(dependency) => Self::Conflict(moved(dependency).into()),
+            StoreError::TooManyApplications => Self::Conflict(format!(
+                "the owner already has {MAX_APPLICATIONS_PER_OWNER} applications, the most allowed: delete an unused application first"
+            )),
             StoreError::BadCursor => Self::Validation(vec![FieldError::new(
                 "cursor",
                 "is not a cursor this list returned for these filters: start again without it",
@@ -180,6 +186,54 @@ impl From<StoreError> for ApiError {
             ),
             StoreError::Backend(detail) => Self::Internal(detail),
         }
+    }
+}
+
+/// A unique value another record holds, in words for the caller.
+fn taken(unique: Unique) -> &'static str {
+    match unique {
+        Unique::Id => "a record with this id already exists",
+        Unique::UserEmail => "another back-office user already has this email",
+        Unique::CustomerUserEmail => {
+            "another customer user of this organization already has this email"
+        }
+        Unique::ApplicationName => {
+            "the owner already has an application of this name in this organization"
+        }
+    }
+}
+
+/// Why a record cannot go, and what to do first.
+fn in_use(reference: Reference) -> String {
+    match reference {
+        Reference::WebsiteCustomerUsers => "customer users are registered on this website: move them to another website first".into(),
+        Reference::CustomerSubsidiaries => "the customer has subsidiaries: move or delete them first".into(),
+        Reference::CustomerCustomerUsers => "the customer has customer users: move or delete them first".into(),
+        Reference::CustomerOwnRoles { most } => format!("the customer has more than {most} roles of its own: delete some first"),
+        Reference::RoleHolders => "customer users hold this role: give them other roles first".into(),
+        Reference::RoleDefaultForWebsites => "a website gives this role to new customer users by default: choose another default first".into(),
+        Reference::ConsentAcceptances => "customer users accepted this consent: it stays as the record of their acceptance".into(),
+    }
+}
+
+/// What changed under a write, and how to go on.
+fn moved(dependency: Dependency) -> &'static str {
+    match dependency {
+        Dependency::OwnerApplications => {
+            "an application of this user was created or deleted meanwhile: retry"
+        }
+        Dependency::DefaultRole => {
+            "the default role was just deleted: choose another default_role_id"
+        }
+        Dependency::CustomerAncestors => {
+            "the new parent, or a customer above it, was moved or deleted meanwhile: read the hierarchy again and retry"
+        }
+        Dependency::Customer => "the customer user's customer changed meanwhile: retry",
+        Dependency::Role => "one of the chosen roles was just deleted: list the roles again",
+        Dependency::Consent => {
+            "one of the chosen consents was just deleted: list the consents again"
+        }
+        Dependency::Website => "the website was just deleted: choose another",
     }
 }
 
@@ -228,6 +282,34 @@ mod tests {
         assert_eq!(
             error.to_problem().errors,
             vec![FieldError::new("a", "is wrong")]
+        );
+    }
+
+    #[test]
+    fn too_many_applications_says_the_cap_and_what_to_do() {
+        let refused = ApiError::from(StoreError::TooManyApplications).to_string();
+        assert!(refused.contains("10 applications"), "{refused}");
+        assert!(
+            refused.contains("delete an unused application"),
+            "{refused}"
+        );
+    }
+
+    #[test]
+    fn store_conflicts_are_409s_that_say_what_to_do() {
+        for error in [
+            StoreError::Taken(Unique::CustomerUserEmail),
+            StoreError::InUse(Reference::CustomerOwnRoles { most: 98 }),
+            StoreError::Moved(Dependency::OwnerApplications),
+        ] {
+            let answer = ApiError::from(error);
+            assert_eq!(answer.status(), StatusCode::CONFLICT);
+            assert!(answer.to_string().contains(':'), "{answer}");
+        }
+        assert!(
+            ApiError::from(StoreError::InUse(Reference::CustomerOwnRoles { most: 98 }))
+                .to_string()
+                .contains("98 roles")
         );
     }
 

@@ -2,31 +2,34 @@ use axum::{
     Json,
     extract::{Path, State},
     http::StatusCode,
-    response::{IntoResponse, Response},
 };
 use serde::Deserialize;
 use shared::{
     ApiError,
-    application::{self, Application, Owner, StoredSecret},
-    auth::{ClientSecret, Pepper, Scope},
+    application::{self, Application, Owner},
+    auth::{ClientSecret, Scope},
     customer_user::CustomerUser,
     directory::{Organization, User},
     domain::Validation,
     domain::checked,
-    domain::{ApplicationId, CustomerUserId, Name, OrganizationId, UserId, now},
+    domain::{CustomerUserId, Name, OrganizationId, UserId, now},
     http::access,
     http::{
         Admin, AdminPrincipal,
         scopes::{OauthAppsRead, OauthAppsWrite},
     },
-    http::{IfMatch, JsonBody, QueryParams, Versioned, no_store, present, search_prefix},
+    http::{IfMatch, JsonBody, QueryParams, Versioned, present, search_prefix},
     mail::Template,
     openapi::{ReadProblems, WriteProblems},
     paging::{Page, PageRequest},
     ports::{ApplicationQuery, ApplicationScope, StoreError},
 };
 
-use crate::{OauthAppsState, view::ApplicationView};
+use crate::{
+    OauthAppsState,
+    secret::{WithSecret, new_application, pepper},
+    view::ApplicationView,
+};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -125,77 +128,6 @@ async fn organization(
     Ok(organization)
 }
 
-/// The pepper that keys client-secret hashes; without it no secret can be stored.
-async fn pepper(state: &OauthAppsState) -> Result<Pepper, ApiError> {
-    state.pepper.get().await.ok_or_else(|| {
-        ApiError::Unavailable(
-            "the client-secret key is not configured: contact your administrator".into(),
-        )
-    })
-}
-
-fn new_application(
-    pepper: &Pepper,
-    owner: Owner,
-    organization_id: OrganizationId,
-    name: Name,
-    active: bool,
-    scopes: Vec<Scope>,
-) -> (Application, ClientSecret) {
-    let secret = ClientSecret::generate();
-    let at = now();
-    let application = Application {
-        id: ApplicationId::generate(),
-        organization_id,
-        name,
-        owner,
-        scopes,
-        active,
-        owner_enabled: true,
-        secrets: vec![StoredSecret {
-            hash: secret.keyed_hash(pepper),
-            expires_at: None,
-        }],
-        tokens_valid_after: None,
-        last_used_at: None,
-        auth_failures: Vec::new(),
-        created_at: at,
-        updated_at: at,
-        version: 1,
-    };
-    (application, secret)
-}
-
-/// An answer that shows a client secret, which no cache may keep: it is shown once.
-pub struct WithSecret(Versioned<ApplicationView>);
-
-impl WithSecret {
-    fn created(application: Application, secret: &ClientSecret) -> Self {
-        let view = Self::view(application, secret);
-        let location = format!("/admin/oauth-applications/{}", view.id);
-        Self(Versioned::created(location, view.version, view))
-    }
-
-    fn rotated(application: Application, secret: &ClientSecret) -> Self {
-        let view = Self::view(application, secret);
-        Self(Versioned::ok(view.version, view))
-    }
-
-    fn view(application: Application, secret: &ClientSecret) -> ApplicationView {
-        let mut view = ApplicationView::of(application);
-        view.client_secret = Some(secret.expose().to_owned());
-        view
-    }
-}
-
-impl IntoResponse for WithSecret {
-    fn into_response(self) -> Response {
-        let mut response = self.0.into_response();
-        no_store(response.headers_mut());
-        response
-    }
-}
-
 /// The owner of an application being created, as the two create routes load it.
 struct NewOwner {
     owner: Owner,
@@ -233,7 +165,7 @@ async fn create(
     .await?;
     v.finish()?;
     if !application::has_room_for_another(owner.application_count) {
-        return Err(ApiError::Conflict(application::too_many_applications()));
+        return Err(StoreError::TooManyApplications.into());
     }
     let organization = checked(organization)?;
     let (mut application, secret) = new_application(

@@ -4,6 +4,7 @@
 //! rotation, and stored only as a hash.
 
 mod handlers;
+mod secret;
 mod view;
 
 use std::sync::Arc;

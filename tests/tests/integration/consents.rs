@@ -320,7 +320,10 @@ async fn a_consent_deleted_meanwhile_fails_the_users_write_and_nothing_changes()
         .update_customer_user(&changed, &current, &[], false)
         .await;
     assert!(
-        matches!(&refused, Err(StoreError::Duplicate(m)) if m.contains("consents")),
+        matches!(
+            &refused,
+            Err(StoreError::Moved(shared::ports::Dependency::Consent))
+        ),
         "{refused:?}"
     );
     let after = store.get_customer_user(current.id).await.unwrap().unwrap();

@@ -1096,7 +1096,12 @@ async fn a_users_write_that_misses_an_application_is_refused_and_changes_nothing
     let found = &store.applications_of_owner(owner).await.unwrap()[..1];
     let retry = |result: Result<(), StoreError>| {
         assert!(
-            matches!(&result, Err(StoreError::Duplicate(m)) if m.contains("created or deleted meanwhile: retry")),
+            matches!(
+                &result,
+                Err(StoreError::Moved(
+                    shared::ports::Dependency::OwnerApplications
+                ))
+            ),
             "{result:?}"
         );
     };

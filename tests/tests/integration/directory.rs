@@ -445,7 +445,10 @@ async fn a_website_with_customer_users_cannot_be_deleted() {
         .update_customer_user(&stale, &previous, &[], false)
         .await;
     assert!(
-        matches!(&result, Err(StoreError::Duplicate(m)) if m.contains("website")),
+        matches!(
+            &result,
+            Err(StoreError::Moved(shared::ports::Dependency::Website))
+        ),
         "{result:?}"
     );
 }
@@ -488,7 +491,12 @@ async fn two_moves_at_once_cannot_close_a_cycle() {
         .update_customer(&a_under_c, &a_before, &[c_before.id])
         .await;
     assert!(
-        matches!(result, Err(StoreError::Duplicate(_))),
+        matches!(
+            result,
+            Err(StoreError::Moved(
+                shared::ports::Dependency::CustomerAncestors
+            ))
+        ),
         "{result:?}"
     );
     assert_eq!(read(&a).await.parent_id, None, "A stays a root: no cycle");
@@ -881,7 +889,12 @@ async fn a_users_write_that_misses_an_application_is_refused_and_changes_nothing
     let found = &store.applications_of_owner(owner).await.unwrap()[..1];
     let retry = |result: Result<(), StoreError>| {
         assert!(
-            matches!(&result, Err(StoreError::Duplicate(m)) if m.contains("created or deleted meanwhile: retry")),
+            matches!(
+                &result,
+                Err(StoreError::Moved(
+                    shared::ports::Dependency::OwnerApplications
+                ))
+            ),
             "{result:?}"
         );
     };

@@ -926,7 +926,10 @@ async fn a_role_deleted_meanwhile_fails_the_users_write_and_nothing_changes() {
         .update_customer_user(&changed, &current, &[], false)
         .await;
     assert!(
-        matches!(&refused, Err(StoreError::Duplicate(m)) if m.contains("just deleted")),
+        matches!(
+            &refused,
+            Err(StoreError::Moved(shared::ports::Dependency::Role))
+        ),
         "{refused:?}"
     );
     let after = store.get_customer_user(current.id).await.unwrap().unwrap();
@@ -980,7 +983,12 @@ async fn a_role_a_website_gives_by_default_cannot_be_deleted_even_in_a_race() {
     // The role's delete as if its check of the websites had missed the change.
     let refused = store.delete_role(&newcomer).await;
     assert!(
-        matches!(&refused, Err(StoreError::Duplicate(m)) if m.contains("by default")),
+        matches!(
+            &refused,
+            Err(StoreError::InUse(
+                shared::ports::Reference::RoleDefaultForWebsites
+            ))
+        ),
         "{refused:?}"
     );
 
@@ -1002,7 +1010,10 @@ async fn a_role_a_website_gives_by_default_cannot_be_deleted_even_in_a_race() {
     pointing.version += 1;
     let result = store.update_website(&pointing, &current).await;
     assert!(
-        matches!(&result, Err(StoreError::Duplicate(m)) if m.contains("default role")),
+        matches!(
+            &result,
+            Err(StoreError::Moved(shared::ports::Dependency::DefaultRole))
+        ),
         "{result:?}"
     );
     let unchanged = store

@@ -10,9 +10,6 @@ pub(super) fn app_name_guard_item(application: &Application) -> StoreResult<Item
     )
 }
 
-pub(super) const APP_NAME_TAKEN: &str =
-    "the owner already has an application of this name in this organization";
-
 #[async_trait]
 impl ApplicationStore for DynamoStore {
     async fn get_application(&self, id: ApplicationId) -> StoreResult<Option<Application>> {
@@ -46,8 +43,8 @@ impl ApplicationStore for DynamoStore {
         ];
         let result = self
             .transact(writes, &|index| match index {
-                0 => StoreError::Duplicate("a record with this id already exists".into()),
-                1 => StoreError::Duplicate(APP_NAME_TAKEN.into()),
+                0 => StoreError::Taken(Unique::Id),
+                1 => StoreError::Taken(Unique::ApplicationName),
                 _ => StoreError::NotFound,
             })
             .await;
@@ -59,7 +56,7 @@ impl ApplicationStore for DynamoStore {
                 Some(owner) if owner.enabled != application.owner_enabled => {
                     Err(StoreError::Contention)
                 }
-                Some(_) => Err(StoreError::Duplicate(too_many_applications())),
+                Some(_) => Err(StoreError::TooManyApplications),
             },
             other => other,
         }
@@ -83,7 +80,7 @@ impl ApplicationStore for DynamoStore {
         }
         self.transact(writes, &|index| match index {
             0 => StoreError::VersionConflict,
-            _ => StoreError::Duplicate(APP_NAME_TAKEN.into()),
+            _ => StoreError::Taken(Unique::ApplicationName),
         })
         .await
     }

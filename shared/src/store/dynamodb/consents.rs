@@ -3,12 +3,12 @@
 
 use async_trait::async_trait;
 
-use super::{DynamoStore, in_use, to_item};
+use super::{DynamoStore, to_item};
 use crate::{
     consent::Consent,
     domain::{ConsentId, OrganizationId},
     paging::{Page, PageRequest},
-    ports::{ConsentStore, StoreError, StoreResult},
+    ports::{ConsentStore, Reference, StoreError, StoreResult},
     store::item_keys,
 };
 
@@ -52,9 +52,9 @@ impl ConsentStore for DynamoStore {
         }
         match self.get_consent(consent.id).await? {
             None => Err(StoreError::NotFound),
-            Some(current) if current.acceptance_count > 0 => Err(in_use(
-                "customer users accepted this consent: it stays as the record of their acceptance",
-            )),
+            Some(current) if current.acceptance_count > 0 => {
+                Err(StoreError::InUse(Reference::ConsentAcceptances))
+            }
             Some(_) => Err(StoreError::VersionConflict),
         }
     }

@@ -4,16 +4,19 @@
 use std::{collections::BTreeSet, ops::Range};
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, TransactWriteItem, WriteRequest};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 
-use super::{APPLICATIONS_MOVED, DynamoStore, Filter, Item, backend, from_item, key, s, to_item};
+use super::{DynamoStore, Filter, Item, backend, from_item, s, to_item};
 use crate::{
     application::{Application, Owner},
     customer_user::{CustomerUser, LinkPurpose, Notification, OneTimeLink},
     directory::Customer,
     domain::CustomerUserId,
     paging::{Page, PageRequest},
-    ports::{CustomerUserQuery, CustomerUserSort, CustomerUserStore, StoreError, StoreResult},
+    ports::{
+        CustomerUserQuery, CustomerUserSort, CustomerUserStore, Dependency, StoreError,
+        StoreResult, Unique,
+    },
     store::item_keys,
 };
 
@@ -23,8 +26,6 @@ fn owner_of(user: &CustomerUser) -> Owner {
         customer_user_id: user.id,
     }
 }
-
-const EMAIL_TAKEN: &str = "another customer user of this organization already has this email";
 
 /// The profile with the case-folded copies its filters compare against.
 pub(super) fn profile_item(user: &CustomerUser) -> StoreResult<Item> {
@@ -73,10 +74,6 @@ fn equal_filter(
     }
 }
 
-const ROLE_GONE: &str = "one of the chosen roles was just deleted: list the roles again";
-const CONSENT_GONE: &str = "one of the chosen consents was just deleted: list the consents again";
-const WEBSITE_GONE: &str = "the website was just deleted: choose another";
-
 /// The records that count a customer user: its roles, its accepted consents and its
 /// website, by partition key.
 #[derive(Default)]
@@ -115,16 +112,16 @@ struct CountMoves {
 impl CountMoves {
     /// Why the counter update at `index` failed, if it is one: its record is gone.
     fn gone(&self, index: usize) -> Option<StoreError> {
-        let message = if self.roles.contains(&index) {
-            ROLE_GONE
+        let dependency = if self.roles.contains(&index) {
+            Dependency::Role
         } else if self.consents.contains(&index) {
-            CONSENT_GONE
+            Dependency::Consent
         } else if self.website.contains(&index) {
-            WEBSITE_GONE
+            Dependency::Website
         } else {
             return None;
         };
-        Some(StoreError::Duplicate(message.into()))
+        Some(StoreError::Moved(dependency))
     }
 }
 
@@ -227,8 +224,8 @@ impl CustomerUserStore for DynamoStore {
             writes.push(self.put_item_unconditionally(super::links::link_item(link)?)?);
         }
         self.transact(writes, &|index| match index {
-            0 => StoreError::Duplicate("a record with this id already exists".into()),
-            1 => StoreError::Duplicate(EMAIL_TAKEN.into()),
+            0 => StoreError::Taken(Unique::Id),
+            1 => StoreError::Taken(Unique::CustomerUserEmail),
             i => counted.gone(i).unwrap_or(StoreError::NotFound),
         })
         .await
@@ -334,14 +331,12 @@ impl CustomerUserStore for DynamoStore {
                     return gone;
                 }
                 match (index, email_changed) {
-                    (1, true) => StoreError::Duplicate(EMAIL_TAKEN.into()),
+                    (1, true) => StoreError::Taken(Unique::CustomerUserEmail),
                     (0, _) => StoreError::VersionConflict,
                     (i, _) if written_applications.contains(&i) => {
-                        StoreError::Duplicate(APPLICATIONS_MOVED.into())
+                        StoreError::Moved(Dependency::OwnerApplications)
                     }
-                    _ => StoreError::Duplicate(
-                        "the customer user's customer changed meanwhile: retry".into(),
-                    ),
+                    _ => StoreError::Moved(Dependency::Customer),
                 }
             })
             .await;
@@ -376,7 +371,7 @@ impl CustomerUserStore for DynamoStore {
         let result = self
             .transact_without_if_failed(writes, counted.website_left, &|index| match index {
                 0 => StoreError::VersionConflict,
-                i if i >= start => StoreError::Duplicate(APPLICATIONS_MOVED.into()),
+                i if i >= start => StoreError::Moved(Dependency::OwnerApplications),
                 _ => StoreError::NotFound,
             })
             .await;
@@ -492,106 +487,6 @@ impl CustomerUserStore for DynamoStore {
             notification,
         )
         .await
-    }
-}
-
-impl DynamoStore {
-    /// Appends to the notification log kept in the partition `pk`, whose owner record
-    /// is `owner_sk`, while that record exists: an email sent as its owner was being
-    /// deleted must not leave an entry nobody owns, after the partition was cleared.
-    pub(super) async fn write_notification(
-        &self,
-        pk: String,
-        owner_sk: &str,
-        notification: &Notification,
-    ) -> StoreResult<()> {
-        let mut item: Item =
-            serde_dynamo::to_item(notification).map_err(|e| StoreError::Backend(e.to_string()))?;
-        item.extend(key(
-            pk.clone(),
-            &item_keys::notification_sk(notification.id),
-        ));
-        let writes = vec![
-            self.put_item_unconditionally(item)?,
-            self.check_item(pk, owner_sk, "attribute_exists(pk)", Item::new())?,
-        ];
-        match self.transact(writes, &|_| StoreError::NotFound).await {
-            // The owner is gone: there is no log left to add to.
-            Err(StoreError::NotFound) => Ok(()),
-            other => other,
-        }
-    }
-
-    /// The newest entries of the notification log in the partition `pk`.
-    pub(super) async fn read_notifications(
-        &self,
-        pk: String,
-        limit: u16,
-    ) -> StoreResult<Vec<Notification>> {
-        let output = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
-            .expression_attribute_values(":pk", s(pk))
-            .expression_attribute_values(":prefix", s(item_keys::NOTIFICATION_PREFIX))
-            .scan_index_forward(false)
-            .limit(i32::from(limit))
-            .send()
-            .await
-            .map_err(backend)?;
-        self.count_reads(output.scanned_count.max(0) as u64);
-        output
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(from_item)
-            .collect()
-    }
-
-    /// Deletes every item of a partition, 25 at a time.
-    pub(super) async fn delete_partition(&self, pk: String) -> StoreResult<()> {
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :pk")
-                .expression_attribute_values(":pk", s(&pk))
-                .projection_expression("pk, sk")
-                .limit(25)
-                .send()
-                .await
-                .map_err(backend)?;
-            let keys = output.items.unwrap_or_default();
-            if keys.is_empty() {
-                return Ok(());
-            }
-            let mut requests = keys
-                .into_iter()
-                .map(|k| {
-                    DeleteRequest::builder()
-                        .set_key(Some(k))
-                        .build()
-                        .map(|d| WriteRequest::builder().delete_request(d).build())
-                        .map_err(|e| StoreError::Backend(e.to_string()))
-                })
-                .collect::<StoreResult<Vec<_>>>()?;
-            // Unprocessed deletes are sent again until none are left.
-            while !requests.is_empty() {
-                let result = self
-                    .client
-                    .batch_write_item()
-                    .request_items(&self.table, requests)
-                    .send()
-                    .await
-                    .map_err(backend)?;
-                requests = result
-                    .unprocessed_items
-                    .and_then(|mut m| m.remove(&self.table))
-                    .unwrap_or_default();
-            }
-        }
     }
 }
 

@@ -20,7 +20,7 @@ impl CustomerStore for DynamoStore {
             )?);
         }
         self.transact(writes, &|index| match index {
-            0 => StoreError::Duplicate("a record with this id already exists".into()),
+            0 => StoreError::Taken(Unique::Id),
             _ => StoreError::NotFound,
         })
         .await
@@ -95,10 +95,7 @@ impl CustomerStore for DynamoStore {
         }
         self.transact(writes, &|index| match index {
             0 => StoreError::VersionConflict,
-            i if guards[i] => StoreError::Duplicate(
-                "the new parent, or a customer above it, was moved or deleted meanwhile: read the hierarchy again and retry"
-                    .into(),
-            ),
+            i if guards[i] => StoreError::Moved(Dependency::CustomerAncestors),
             _ => StoreError::NotFound,
         })
         .await
@@ -134,9 +131,9 @@ impl CustomerStore for DynamoStore {
             )
             .await?;
         if own_roles.next_cursor.is_some() {
-            return Err(in_use(&format!(
-                "the customer has more than {MAX_OWN_ROLES_DELETED} roles of its own: delete some first"
-            )));
+            return Err(StoreError::InUse(Reference::CustomerOwnRoles {
+                most: MAX_OWN_ROLES_DELETED,
+            }));
         }
         for role in &own_roles.items {
             writes.push(self.delete_item(
@@ -156,12 +153,12 @@ impl CustomerStore for DynamoStore {
                 // Say why: a dependant appeared, or the record changed or went away.
                 match self.get_customer(customer.id).await? {
                     None => Err(StoreError::NotFound),
-                    Some(current) if current.subsidiary_count > 0 => Err(in_use(
-                        "the customer has subsidiaries: move or delete them first",
-                    )),
-                    Some(current) if current.customer_user_count > 0 => Err(in_use(
-                        "the customer has customer users: move or delete them first",
-                    )),
+                    Some(current) if current.subsidiary_count > 0 => {
+                        Err(StoreError::InUse(Reference::CustomerSubsidiaries))
+                    }
+                    Some(current) if current.customer_user_count > 0 => {
+                        Err(StoreError::InUse(Reference::CustomerCustomerUsers))
+                    }
                     Some(_) => Err(StoreError::VersionConflict),
                 }
             }

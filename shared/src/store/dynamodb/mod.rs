@@ -35,14 +35,15 @@ use super::{
     item_keys::{self, ItemKeys},
 };
 use crate::{
-    application::{Application, MAX_APPLICATIONS_PER_OWNER, Owner, too_many_applications},
+    application::{Application, MAX_APPLICATIONS_PER_OWNER, Owner},
     auth::lockout,
     directory::{Customer, CustomerUserRole, Organization, User, Website},
     domain::{ApplicationId, CustomerId, OrganizationId, RoleId, UserId, WebsiteId},
     paging::{Page, PageRequest},
     ports::{
         ApplicationQuery, ApplicationScope, ApplicationStore, CustomerFilter, CustomerStore,
-        OrganizationStore, RoleFilter, RoleStore, StoreError, StoreResult, UserStore, WebsiteStore,
+        Dependency, OrganizationStore, Reference, RoleFilter, RoleStore, StoreError, StoreResult,
+        Unique, UserStore, WebsiteStore,
     },
 };
 
@@ -57,6 +58,7 @@ mod customer_users;
 mod customers;
 mod item;
 mod links;
+mod notifications;
 mod organizations;
 mod owners;
 mod public_keys;
@@ -121,8 +123,4 @@ fn backend<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::D
         return StoreError::Contention;
     }
     StoreError::Backend(DisplayErrorContext(e).to_string())
-}
-
-fn in_use(what: &str) -> StoreError {
-    StoreError::Duplicate(what.to_owned())
 }

@@ -14,9 +14,6 @@ pub(super) struct OwnerState {
 /// The owner's count of its applications, moved with each one's create and delete.
 pub(super) const APPLICATION_COUNT: &str = "application_count";
 
-pub(super) const APPLICATIONS_MOVED: &str =
-    "an application of this user was created or deleted meanwhile: retry";
-
 impl DynamoStore {
     /// Deletes of applications with their name guards, for an owner's delete. Each is
     /// conditioned on the version found, so one deleted and another created meanwhile
@@ -90,7 +87,7 @@ impl DynamoStore {
         Ok(match self.owner_state(owner).await?.map(|o| o.version) {
             None => StoreError::NotFound,
             Some(version) if version != expected_version => StoreError::VersionConflict,
-            Some(_) => StoreError::Duplicate(APPLICATIONS_MOVED.into()),
+            Some(_) => StoreError::Moved(Dependency::OwnerApplications),
         })
     }
 

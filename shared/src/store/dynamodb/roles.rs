@@ -74,12 +74,12 @@ impl RoleStore for DynamoStore {
         // Say why: a user was given the role, or the role changed or went away.
         match self.get_role(role.id).await? {
             None => Err(StoreError::NotFound),
-            Some(current) if current.user_count > 0 => Err(in_use(
-                "customer users hold this role: give them other roles first",
-            )),
-            Some(current) if current.default_for_websites > 0 => Err(in_use(
-                "a website gives this role to new customer users by default: choose another default first",
-            )),
+            Some(current) if current.user_count > 0 => {
+                Err(StoreError::InUse(Reference::RoleHolders))
+            }
+            Some(current) if current.default_for_websites > 0 => {
+                Err(StoreError::InUse(Reference::RoleDefaultForWebsites))
+            }
             Some(_) => Err(StoreError::VersionConflict),
         }
     }

@@ -18,8 +18,8 @@ impl UserStore for DynamoStore {
             self.put_new_item(user_email_guard_item(user)?)?,
         ];
         self.transact(writes, &|index| match index {
-            1 => StoreError::Duplicate("another back-office user already has this email".into()),
-            _ => StoreError::Duplicate("a record with this id already exists".into()),
+            1 => StoreError::Taken(Unique::UserEmail),
+            _ => StoreError::Taken(Unique::Id),
         })
         .await
     }
@@ -53,10 +53,8 @@ impl UserStore for DynamoStore {
         let result = self
             .transact(writes, &|index| match (index, email_changed) {
                 (0, _) => StoreError::VersionConflict,
-                (1, true) => {
-                    StoreError::Duplicate("another back-office user already has this email".into())
-                }
-                _ => StoreError::Duplicate(APPLICATIONS_MOVED.into()),
+                (1, true) => StoreError::Taken(Unique::UserEmail),
+                _ => StoreError::Moved(Dependency::OwnerApplications),
             })
             .await;
         match result {
@@ -78,7 +76,7 @@ impl UserStore for DynamoStore {
         let result = self
             .transact(writes, &|index| match index {
                 0 => StoreError::VersionConflict,
-                _ => StoreError::Duplicate(APPLICATIONS_MOVED.into()),
+                _ => StoreError::Moved(Dependency::OwnerApplications),
             })
             .await;
         match result {

@@ -2,9 +2,6 @@
 
 use super::*;
 
-pub(super) const DEFAULT_ROLE_GONE: &str =
-    "the default role was just deleted: choose another default_role_id";
-
 impl DynamoStore {
     /// The count moves of a website's default role: the role it now gives (which must
     /// exist) first, then the one it gave before.
@@ -38,8 +35,8 @@ impl WebsiteStore for DynamoStore {
         let mut writes = vec![self.put_new_item(to_item(website, &item_keys::website(website))?)?];
         writes.extend(self.default_role_moves(Some(website), None)?);
         self.transact(writes, &|index| match index {
-            0 => StoreError::Duplicate("a record with this id already exists".into()),
-            _ => StoreError::Duplicate(DEFAULT_ROLE_GONE.into()),
+            0 => StoreError::Taken(Unique::Id),
+            _ => StoreError::Moved(Dependency::DefaultRole),
         })
         .await
     }
@@ -65,7 +62,7 @@ impl WebsiteStore for DynamoStore {
         let result = self
             .transact_without_if_failed(writes, left, &|index| match index {
                 0 => StoreError::VersionConflict,
-                _ => StoreError::Duplicate(DEFAULT_ROLE_GONE.into()),
+                _ => StoreError::Moved(Dependency::DefaultRole),
             })
             .await;
         match result {
@@ -94,9 +91,9 @@ impl WebsiteStore for DynamoStore {
         match result {
             Err(StoreError::VersionConflict) => match self.get_website(website.id).await? {
                 None => Err(StoreError::NotFound),
-                Some(current) if current.customer_user_count > 0 => Err(in_use(
-                    "customer users are registered on this website: move them to another website first",
-                )),
+                Some(current) if current.customer_user_count > 0 => {
+                    Err(StoreError::InUse(Reference::WebsiteCustomerUsers))
+                }
                 Some(_) => Err(StoreError::VersionConflict),
             },
             other => other,

@@ -27,9 +27,7 @@ impl DynamoStore {
             Err(SdkError::ServiceError(e))
                 if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) =>
             {
-                Err(StoreError::Duplicate(
-                    "a record with this id already exists".into(),
-                ))
+                Err(StoreError::Taken(Unique::Id))
             }
             Err(e) => Err(backend(e)),
         }
