@@ -9,6 +9,7 @@ mod consents;
 mod customer_users;
 mod directory;
 mod events;
+mod faults;
 mod grid;
 mod mail;
 mod oauth_apps;

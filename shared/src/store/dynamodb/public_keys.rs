@@ -14,7 +14,10 @@ use aws_sdk_dynamodb::{
 };
 
 fn failed(error: StoreError) -> KeySourceError {
-    KeySourceError::Backend(error.to_string())
+    match error {
+        StoreError::Unavailable(outage) => KeySourceError::Unavailable(outage),
+        other => KeySourceError::Backend(other.to_string()),
+    }
 }
 
 #[async_trait]
