@@ -9,8 +9,8 @@ mod root_cas;
 
 pub use lazy_client::LazyClient;
 pub use resilience::{
-    ATTEMPT_TIMEOUT, HasStatus, INITIAL_BACKOFF, MAX_ATTEMPTS, MAX_BACKOFF, OPERATION_TIMEOUT,
-    outage,
+    ATTEMPT_TIMEOUT, ATTEMPT_TIMEOUT_VARIABLE, HasStatus, INITIAL_BACKOFF, MAX_ATTEMPTS,
+    MAX_BACKOFF, OPERATION_TIMEOUT, OPERATION_TIMEOUT_VARIABLE, outage,
 };
 
 use aws_config::{
@@ -34,6 +34,8 @@ pub enum SdkSetupError {
          ({reason}): name a PEM file of certificate authorities, or unset it"
     )]
     CaBundleInvalid { path: String, reason: String },
+    #[error("{name} is {value:?}: give a whole number of milliseconds above 0, or unset it")]
+    InvalidTimeout { name: &'static str, value: String },
 }
 
 /// A Lambda container's SDK configuration, from the variables Lambda sets: the region
@@ -59,7 +61,7 @@ pub fn sdk_config_from(var: impl Fn(&str) -> Option<String>) -> Result<SdkConfig
         // Every answer here is a small JSON document, never a stream that could stall;
         // the protection would only add a timer to every request.
         .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
-        .timeout_config(resilience::timeout_config())
+        .timeout_config(resilience::timeout_config(&var)?)
         .retry_config(resilience::retry_config())
         .credentials_provider(SharedCredentialsProvider::new(
             EnvironmentVariableCredentialsProvider::new(),
@@ -96,7 +98,7 @@ pub async fn operator_sdk_config() -> Result<SdkConfig, SdkSetupError> {
     Ok(aws_config::defaults(BehaviorVersion::latest())
         .http_client(https::client(extra_roots))
         .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
-        .timeout_config(resilience::timeout_config())
+        .timeout_config(resilience::timeout_config(|name| std::env::var(name).ok())?)
         .retry_config(resilience::retry_config())
         .load()
         .await)

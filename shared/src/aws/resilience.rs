@@ -12,6 +12,7 @@ use std::time::Duration;
 use aws_config::{retry::RetryConfig, timeout::TimeoutConfig};
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 
+use super::SdkSetupError;
 use crate::ports::{Outage, OutageCause};
 
 /// One attempt (connection, request, answer). DynamoDB answers in milliseconds; SES and
@@ -33,12 +34,32 @@ pub const INITIAL_BACKOFF: Duration = Duration::from_millis(50);
 /// ...and never more than this.
 pub const MAX_BACKOFF: Duration = Duration::from_millis(500);
 
-/// The timeouts of every call of a container or an operator's command.
-pub(super) fn timeout_config() -> TimeoutConfig {
-    TimeoutConfig::builder()
-        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
-        .operation_timeout(OPERATION_TIMEOUT)
-        .build()
+/// Replaces [`ATTEMPT_TIMEOUT`], in milliseconds.
+pub const ATTEMPT_TIMEOUT_VARIABLE: &str = "AWS_CALL_ATTEMPT_TIMEOUT_MS";
+/// Replaces [`OPERATION_TIMEOUT`], in milliseconds.
+pub const OPERATION_TIMEOUT_VARIABLE: &str = "AWS_CALL_TIMEOUT_MS";
+
+/// The timeouts of every call of a container or an operator's command: the constants
+/// above, unless `AWS_CALL_ATTEMPT_TIMEOUT_MS` or `AWS_CALL_TIMEOUT_MS` says otherwise
+/// (the test suite's one emulator, shared by every test and serving one request at a
+/// time, is far slower than DynamoDB on a busy machine).
+pub(super) fn timeout_config(
+    var: impl Fn(&str) -> Option<String>,
+) -> Result<TimeoutConfig, SdkSetupError> {
+    let millis = |name: &'static str, default: Duration| match var(name) {
+        None => Ok(default),
+        Some(value) if value.is_empty() => Ok(default),
+        Some(value) => value
+            .parse::<u64>()
+            .ok()
+            .filter(|ms| *ms > 0)
+            .map(Duration::from_millis)
+            .ok_or(SdkSetupError::InvalidTimeout { name, value }),
+    };
+    Ok(TimeoutConfig::builder()
+        .operation_attempt_timeout(millis(ATTEMPT_TIMEOUT_VARIABLE, ATTEMPT_TIMEOUT)?)
+        .operation_timeout(millis(OPERATION_TIMEOUT_VARIABLE, OPERATION_TIMEOUT)?)
+        .build())
 }
 
 /// The retries of every call: the standard mode with short pauses, since a request
@@ -222,9 +243,30 @@ mod tests {
         let lambda_timeout = Duration::from_secs(10);
         assert!(OPERATION_TIMEOUT * 2 <= lambda_timeout);
         assert!(ATTEMPT_TIMEOUT < OPERATION_TIMEOUT);
-        let config = timeout_config();
+        let config = timeout_config(|_| None).unwrap();
         assert_eq!(config.operation_timeout(), Some(OPERATION_TIMEOUT));
         assert_eq!(config.operation_attempt_timeout(), Some(ATTEMPT_TIMEOUT));
         assert_eq!(retry_config().max_attempts(), MAX_ATTEMPTS);
+    }
+
+    #[test]
+    fn the_timeouts_can_be_set_in_milliseconds_and_a_bad_value_is_named() {
+        let config = timeout_config(|name| match name {
+            "AWS_CALL_ATTEMPT_TIMEOUT_MS" => Some("30000".to_owned()),
+            "AWS_CALL_TIMEOUT_MS" => Some(String::new()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(
+            config.operation_attempt_timeout(),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(config.operation_timeout(), Some(OPERATION_TIMEOUT));
+        for bad in ["0", "2s", "-1"] {
+            let error =
+                timeout_config(|name| (name == "AWS_CALL_TIMEOUT_MS").then(|| bad.to_owned()))
+                    .unwrap_err();
+            assert!(error.to_string().contains("AWS_CALL_TIMEOUT_MS"), "{error}");
+        }
     }
 }

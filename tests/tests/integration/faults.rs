@@ -20,6 +20,20 @@ async fn bounded<T>(requests: impl std::future::Future<Output = T>) -> T {
         .expect("the requests answer instead of hanging")
 }
 
+/// A stack on `emulator`, sending mail through `mail` if given, with the timeouts a
+/// deployed function has (the suite's own are longer, for its shared emulator).
+async fn on(emulator: &Emulator, mail: Option<&Emulator>) -> Stack {
+    let mut vars = vec![
+        ("AWS_ENDPOINT_URL", emulator.endpoint()),
+        (shared::aws::ATTEMPT_TIMEOUT_VARIABLE, String::new()),
+        (shared::aws::OPERATION_TIMEOUT_VARIABLE, String::new()),
+    ];
+    if let Some(mail) = mail {
+        vars.push(("AWS_ENDPOINT_URL_SESV2", mail.endpoint()));
+    }
+    Stack::with_vars(&vars).await
+}
+
 fn uid() -> String {
     uuid::Uuid::now_v7().simple().to_string()
 }
@@ -97,7 +111,7 @@ async fn users_with_email(stack: &Stack, token: &str, email: &str) -> usize {
 async fn a_hung_table_and_secret_store_get_fast_503s_and_the_next_request_works() {
     let logs = captured_logs();
     let emulator = Emulator::start().await;
-    let stack = Stack::with_vars(&[("AWS_ENDPOINT_URL", emulator.endpoint())]).await;
+    let stack = on(&emulator, None).await;
     let admin = stack.admin_token().await;
     let customer = stack.customer(&format!("Faults {}", uid())).await;
     // A token function as a fresh container has it: its pepper not read yet, so its
@@ -185,7 +199,7 @@ async fn a_hung_table_and_secret_store_get_fast_503s_and_the_next_request_works(
 #[tokio::test]
 async fn an_unreachable_table_gets_a_fast_503() {
     let emulator = Emulator::start().await;
-    let stack = Stack::with_vars(&[("AWS_ENDPOINT_URL", emulator.endpoint())]).await;
+    let stack = on(&emulator, None).await;
     let admin = stack.admin_token().await;
     let customer = stack.customer(&format!("Faults {}", uid())).await;
     let body = new_user(&stack, &customer, &format!("refused-{}@example.com", uid()));
@@ -212,10 +226,9 @@ async fn an_unreachable_table_gets_a_fast_503() {
 
 #[tokio::test]
 async fn a_hung_mail_service_is_a_warning_on_a_kept_change_and_then_mail_goes_again() {
-    let mail = Emulator::start().await;
-    // The table on the suite's emulator, the mail on this test's own (provisioning
-    // registers the sender there).
-    let stack = Stack::with_vars(&[("AWS_ENDPOINT_URL_SESV2", mail.endpoint())]).await;
+    let (emulator, mail) = tokio::join!(Emulator::start(), Emulator::start());
+    // The mail on an emulator of its own (provisioning registers the sender there).
+    let stack = on(&emulator, Some(&mail)).await;
     let admin = stack.admin_token().await;
     let customer = stack.customer(&format!("Faults {}", uid())).await;
     let email = format!("unmailed-{}@example.com", uid());
@@ -255,8 +268,8 @@ async fn a_hung_mail_service_is_a_warning_on_a_kept_change_and_then_mail_goes_ag
 
 #[tokio::test]
 async fn an_unreachable_mail_service_is_a_warning_too() {
-    let mail = Emulator::start().await;
-    let stack = Stack::with_vars(&[("AWS_ENDPOINT_URL_SESV2", mail.endpoint())]).await;
+    let (emulator, mail) = tokio::join!(Emulator::start(), Emulator::start());
+    let stack = on(&emulator, Some(&mail)).await;
     let admin = stack.admin_token().await;
     let customer = stack.customer(&format!("Faults {}", uid())).await;
     mail.stop();
