@@ -40,9 +40,9 @@ impl FromRef<ConfirmationState> for Arc<Verifier> {
     }
 }
 
-/// Every route of this function, each named once by its handler, whose `#[utoipa::path]`
-/// gives its method and path. The router and the OpenAPI document ([`ConfirmationApi`]) are both
-/// built from this list, and the deployment's route tables from the document (`make routes`).
+/// Every route of this function, named once by its handler, whose `#[utoipa::path]`
+/// gives its method and path: the router and the OpenAPI document are both built from
+/// this table, and `make routes` writes the deployment's routes from the document.
 fn routes(table: &mut impl route_table::Table<ConfirmationState>) {
     route_table::routes!(table:
         public::confirm, public::request_reset, public::reset,

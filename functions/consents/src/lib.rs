@@ -31,9 +31,9 @@ impl FromRef<ConsentsState> for Arc<Verifier> {
     }
 }
 
-/// Every route of this function, each named once by its handler, whose `#[utoipa::path]`
-/// gives its method and path. The router and the OpenAPI document ([`ConsentsApi`]) are both
-/// built from this list, and the deployment's route tables from the document (`make routes`).
+/// Every route of this function, named once by its handler, whose `#[utoipa::path]`
+/// gives its method and path: the router and the OpenAPI document are both built from
+/// this table, and `make routes` writes the deployment's routes from the document.
 fn routes(table: &mut impl route_table::Table<ConsentsState>) {
     route_table::routes!(table:
         admin::list, admin::create,

@@ -35,9 +35,9 @@ impl FromRef<RolesState> for Arc<Verifier> {
     }
 }
 
-/// Every route of this function, each named once by its handler, whose `#[utoipa::path]`
-/// gives its method and path. The router and the OpenAPI document ([`RolesApi`]) are both
-/// built from this list, and the deployment's route tables from the document (`make routes`).
+/// Every route of this function, named once by its handler, whose `#[utoipa::path]`
+/// gives its method and path: the router and the OpenAPI document are both built from
+/// this table, and `make routes` writes the deployment's routes from the document.
 fn routes(table: &mut impl route_table::Table<RolesState>) {
     route_table::routes!(table:
         admin::list, admin::create,

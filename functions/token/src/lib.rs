@@ -29,9 +29,9 @@ pub struct TokenState {
 /// `openapi.json`; served here because this function's routes are public.
 const OPENAPI_JSON: &str = include_str!("../../../openapi.json");
 
-/// Every route of this function, each named once by its handler, whose `#[utoipa::path]`
-/// gives its method and path. The router and the OpenAPI document ([`TokenApi`]) are both
-/// built from this list, and the deployment's route tables from the document (`make routes`).
+/// Every route of this function, named once by its handler, whose `#[utoipa::path]`
+/// gives its method and path: the router and the OpenAPI document are both built from
+/// this table, and `make routes` writes the deployment's routes from the document.
 fn routes(table: &mut impl route_table::Table<TokenState>) {
     route_table::routes!(table:
         grant::token, grant::jwks, metadata::metadata, openapi,
