@@ -14,6 +14,7 @@ mod grid;
 mod mail;
 mod oauth_apps;
 mod openapi;
+mod operations;
 mod provision;
 mod roles;
 mod routes;
