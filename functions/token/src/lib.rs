@@ -1,8 +1,14 @@
-//! The public token service: `POST /oauth2-token` (client_credentials grant), the
-//! public keys that verify its tokens, and the metadata that points at both.
+//! The public token service: `POST /oauth2-token` (client_credentials for
+//! applications; authorization_code and refresh_token for people signed in by the
+//! sign-in function), `POST /oauth2/revoke`, the public keys that verify its tokens,
+//! and the metadata that points at them.
 
 mod grant;
 mod metadata;
+mod oauth_error;
+mod person;
+mod request;
+mod revoke;
 
 use std::sync::Arc;
 
@@ -13,11 +19,16 @@ use axum::{
 };
 use http::{HeaderValue, StatusCode, header};
 use shared::{
-    auth::SigningRing, key_source::PepperCell, ports::ApplicationStore, services::Services,
+    auth::SigningRing,
+    key_source::PepperCell,
+    ports::{ApplicationStore, SessionStore},
+    services::Services,
+    session::SessionLifetimes,
 };
 
-pub use grant::{OAuthErrorBody, TokenResponse};
+pub use grant::TokenResponse;
 pub use metadata::ServerMetadata;
+pub use oauth_error::OAuthErrorBody;
 
 /// What the token function holds for the life of a container.
 #[derive(Clone)]
@@ -25,6 +36,8 @@ pub struct TokenState {
     pub keys: Arc<SigningRing>,
     pub pepper: Arc<PepperCell>,
     pub applications: Arc<dyn ApplicationStore>,
+    pub sessions: Arc<dyn SessionStore>,
+    pub lifetimes: SessionLifetimes,
     pub issuer: String,
 }
 
@@ -36,6 +49,8 @@ impl TokenState {
             keys,
             pepper,
             applications: Arc::new(services.store.clone()),
+            sessions: Arc::new(services.store.clone()),
+            lifetimes: services.config.sessions,
             issuer: services.config.token_issuer.clone(),
         }
     }
@@ -48,6 +63,7 @@ const OPENAPI_JSON: &str = include_str!("../../../openapi.json");
 pub fn router(state: TokenState) -> Router {
     Router::new()
         .route("/oauth2-token", post(grant::token))
+        .route("/oauth2/revoke", post(revoke::revoke))
         .route("/.well-known/jwks.json", get(grant::jwks))
         .route(
             "/.well-known/oauth-authorization-server",
@@ -74,10 +90,10 @@ async fn openapi() -> Response {
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(grant::token, grant::jwks, metadata::metadata, openapi),
+    paths(grant::token, revoke::revoke, grant::jwks, metadata::metadata, openapi),
     components(schemas(TokenResponse, OAuthErrorBody, ServerMetadata)),
     tags(
-        (name = "oauth2", description = "Tokens for applications (OAuth 2.0 client credentials)"),
+        (name = "oauth2", description = "Tokens for applications (OAuth 2.0 client credentials) and for people signed in through a client (authorization code with PKCE, refresh tokens)"),
         (name = "meta", description = "About this API")
     )
 )]
