@@ -126,6 +126,7 @@ fn config(id: &str) -> Config {
         links: shared::config::LinkLifetimes::default(),
         secret_rotation_grace: Duration::from_secs(24 * 3600),
         default_website_id: None,
+        sessions: Default::default(),
     }
 }
 
@@ -249,6 +250,14 @@ impl Stack {
                 state.pepper = pepper.clone();
                 state
             }),
+        );
+        routers.insert(
+            "sign-in".to_owned(),
+            sign_in::router(sign_in::SignInState::new(
+                &services,
+                verifier.clone(),
+                pepper.clone(),
+            )),
         );
         routers.insert(
             "confirmation".to_owned(),
@@ -388,6 +397,8 @@ impl Stack {
                 hash: secret.keyed_hash(&self.pepper.get().await.expect("the pepper")),
                 expires_at: None,
             }],
+            client_type: Default::default(),
+            redirect_uris: Vec::new(),
             tokens_valid_after: None,
             last_used_at: None,
             auth_failures: Vec::new(),
@@ -593,6 +604,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     document.merge(consents::ConsentsApi::openapi());
     document.merge(confirmation::ConfirmationApi::openapi());
     document.merge(oauth_apps::OauthAppsApi::openapi());
+    document.merge(sign_in::SignInApi::openapi());
     utoipa::Modify::modify(&shared::openapi::DomainLimits, &mut document);
     document
 }
