@@ -4,8 +4,8 @@
 //! a password.
 
 use axum::{
-    extract::{Path, State},
-    http::{HeaderMap, StatusCode},
+    extract::{FromRequestParts, Path, State},
+    http::{StatusCode, request::Parts},
 };
 use serde::Deserialize;
 use shared::{
@@ -13,7 +13,7 @@ use shared::{
     audit::AuditActor,
     customer_user::Password,
     domain::{UserId, Validation, checked},
-    http::{JsonBody, audit::record_actor},
+    http::{AdminPrincipal, JsonBody, audit::record_actor},
     openapi::WriteProblems,
 };
 
@@ -28,6 +28,28 @@ pub struct SetPassword {
     pub current_password: Option<String>,
 }
 
+/// Any valid backend token, whatever its scopes: checked before the body is read.
+pub struct BackOfficeCaller(AdminPrincipal);
+
+impl FromRequestParts<SignInState> for BackOfficeCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &SignInState,
+    ) -> Result<Self, Self::Rejection> {
+        let caller = state.verifier.admin(&parts.headers).await?;
+        record_actor(
+            caller.organization_id,
+            AuditActor::Backend {
+                user_id: caller.user_id,
+                client_id: caller.client_id.clone(),
+            },
+        );
+        Ok(Self(caller))
+    }
+}
+
 /// Sets the caller's own sign-in password (Argon2id; never returned or logged).
 #[utoipa::path(
     put, path = "/admin/users/{id}/password", tag = "sign-in",
@@ -38,18 +60,10 @@ pub struct SetPassword {
 )]
 pub async fn set_own(
     State(state): State<SignInState>,
+    BackOfficeCaller(caller): BackOfficeCaller,
     Path(id): Path<String>,
-    headers: HeaderMap,
     JsonBody(body): JsonBody<SetPassword>,
 ) -> Result<StatusCode, ApiError> {
-    let caller = state.verifier.admin(&headers).await?;
-    record_actor(
-        caller.organization_id,
-        AuditActor::Backend {
-            user_id: caller.user_id,
-            client_id: caller.client_id.clone(),
-        },
-    );
     let own = id.parse::<UserId>().is_ok_and(|id| id == caller.user_id);
     if !own {
         return Err(ApiError::Forbidden(
