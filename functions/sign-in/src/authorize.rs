@@ -196,7 +196,10 @@ pub async fn page(State(state): State<SignInState>, request: Request) -> Respons
     };
     match validate(trusted) {
         Ok(valid) => show(&state, headers, &valid, "", None, StatusCode::OK).await,
-        Err((trusted, problem)) => redirect_error(&state, &trusted, problem),
+        Err(refused) => {
+            let (trusted, problem) = *refused;
+            redirect_error(&state, &trusted, problem)
+        }
     }
 }
 
@@ -233,7 +236,10 @@ pub async fn submit(State(state): State<SignInState>, request: Request) -> Respo
     };
     let valid = match validate(trusted) {
         Ok(valid) => valid,
-        Err((trusted, problem)) => return redirect_error(&state, &trusted, problem),
+        Err(refused) => {
+            let (trusted, problem) = *refused;
+            return redirect_error(&state, &trusted, problem);
+        }
     };
     let words = words(headers, valid.trusted.params.ui_locales.as_deref());
     let email = valid.trusted.params.email.clone().unwrap_or_default();

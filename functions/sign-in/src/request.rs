@@ -122,7 +122,10 @@ pub async fn trust(state: &SignInState, params: Params) -> Result<Trusted, Untru
 }
 
 /// The rest of the request, now that errors may go back to the client.
-pub fn validate(trusted: Trusted) -> Result<Valid, (Trusted, Redirected)> {
+/// A refusal carries the trusted request, to answer at its redirect URI.
+pub type Refused = Box<(Trusted, Redirected)>;
+
+pub fn validate(trusted: Trusted) -> Result<Valid, Refused> {
     let refuse = |error, description| Redirected { error, description };
     let p = &trusted.params;
     let problem = if p.response_type.as_deref() != Some("code") {
@@ -146,11 +149,11 @@ pub fn validate(trusted: Trusted) -> Result<Valid, (Trusted, Redirected)> {
         None
     };
     if let Some(problem) = problem {
-        return Err((trusted, problem));
+        return Err(Box::new((trusted, problem)));
     }
     let scopes = match scopes(&trusted.application, p.scope.as_deref()) {
         Ok(scopes) => scopes,
-        Err(problem) => return Err((trusted, problem)),
+        Err(problem) => return Err(Box::new((trusted, problem))),
     };
     let code_challenge = p.code_challenge.clone().unwrap_or_default();
     Ok(Valid {
