@@ -1,7 +1,9 @@
 //! The request guards of bearer tokens: `Admin<Scope>` for the back-office API and
 //! `Storefront` for the storefront API, over the `Verifier`, which checks a token's
 //! signature, audience and expiry, and that its application and owner are still
-//! allowed to act (read once per request).
+//! allowed to act (read once per request). A person's token (one with a session, `sid`)
+//! also needs its session live and its person enabled: application, session and person
+//! are read in one BatchGetItem.
 use std::{marker::PhantomData, sync::Arc};
 
 use axum::extract::{FromRef, FromRequestParts};
