@@ -235,6 +235,7 @@ async fn create_records(
         enabled: true,
         scopes: Scope::ALL.to_vec(),
         application_count: 0,
+        sessions_valid_after: None,
         created_at: at,
         updated_at: at,
         version: 1,

@@ -50,6 +50,19 @@ pub struct PersonState {
     /// A back-office user's scopes; none for a customer user.
     #[serde(default)]
     pub scopes: Vec<Scope>,
+    /// Sessions started before this instant are over.
+    #[serde(default, with = "crate::domain::rfc3339_millis::option")]
+    pub sessions_valid_after: Option<OffsetDateTime>,
+}
+
+impl PersonState {
+    /// Whether this person may still hold the tokens of `session`.
+    pub fn honours(&self, session: &Session) -> bool {
+        self.enabled
+            && self
+                .sessions_valid_after
+                .is_none_or(|after| session.created_at > after)
+    }
 }
 
 /// 256 random bits, base64url: codes and refresh-token secrets.

@@ -653,6 +653,7 @@ impl Stack {
                 addresses: vec![],
                 consents: vec![],
                 application_count: 0,
+                sessions_valid_after: None,
                 created_at: at,
                 updated_at: at,
                 version: 1,

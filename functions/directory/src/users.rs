@@ -157,6 +157,7 @@ pub async fn create(
         enabled: body.enabled.unwrap_or(true),
         scopes,
         application_count: 0,
+        sessions_valid_after: None,
         created_at: at,
         updated_at: at,
         version: 1,
@@ -270,6 +271,10 @@ pub async fn update(
             );
         }
         user.enabled = enabled;
+    }
+    if current.enabled && !user.enabled {
+        // Re-enabling revives no sign-in session.
+        user.sessions_valid_after = Some(now());
     }
     if let Some(scopes) = body.scopes {
         check_scopes(&mut v, admin.principal(), &scopes);

@@ -35,14 +35,15 @@ async fn revoke(state: &TokenState, session_id: &str, reason: &'static str) -> O
     OAuthError::InvalidGrant(reason)
 }
 
-/// Whether the session's person may still hold tokens.
+/// Whether the session's person may still hold its tokens (enabled, and the session
+/// not older than their last disabling or password change).
 async fn person_enabled(state: &TokenState, session: &Session) -> Result<bool, OAuthError> {
     Ok(state
         .sessions
         .person_state(session.person)
         .await
         .map_err(server_error)?
-        .is_some_and(|p| p.enabled))
+        .is_some_and(|p| p.honours(session)))
 }
 
 fn answer(

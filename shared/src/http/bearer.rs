@@ -148,7 +148,7 @@ impl Verifier {
             && session.live(crate::domain::now())
             && session.person == person
             && session.application_id == application_id
-            && state.enabled;
+            && state.honours(&session);
         if !holds {
             return Err(revoked());
         }

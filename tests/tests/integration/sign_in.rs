@@ -361,7 +361,7 @@ async fn a_second_use_of_a_code_fails_and_revokes_what_the_first_issued() {
 }
 
 #[tokio::test]
-async fn disabling_a_signed_in_customer_user_stops_their_tokens_at_the_next_request() {
+async fn disabling_a_customer_user_or_a_new_password_ends_their_sessions_for_good() {
     let stack = Stack::new().await;
     let client = storefront(&stack).await;
     let code = code_for(&stack, &client).await;
@@ -380,4 +380,46 @@ async fn disabling_a_signed_in_customer_user_stops_their_tokens_at_the_next_requ
     assert_eq!(me(&stack, &access).await, StatusCode::UNAUTHORIZED);
     let refused = refresh(&stack, &client.client_id, &refresh_token).await;
     assert_eq!(refused.json["error"], "invalid_grant", "{}", refused.text);
+
+    // Enabling again revives no session; a new sign-in works.
+    let admin = stack.admin_token().await;
+    let enabled = stack
+        .request(
+            Method::POST,
+            &format!("/admin/customer-users/{}/enable", client.user_id),
+        )
+        .bearer(&admin)
+        .send()
+        .await;
+    assert!(enabled.status.is_success(), "{}", enabled.text);
+    assert_eq!(me(&stack, &access).await, StatusCode::UNAUTHORIZED);
+    let still = refresh(&stack, &client.client_id, &refresh_token).await;
+    assert_eq!(still.json["error"], "invalid_grant", "{}", still.text);
+    // Sessions are compared with the disabling to the millisecond.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let code = code_for(&stack, &client).await;
+    let (access, _) = tokens(&exchange(&stack, &client.client_id, &code, VERIFIER).await);
+    assert_eq!(me(&stack, &access).await, StatusCode::OK);
+
+    // A new password ends the sessions too.
+    let current = stack
+        .request(
+            Method::GET,
+            &format!("/admin/customer-users/{}", client.user_id),
+        )
+        .bearer(&admin)
+        .send()
+        .await;
+    let changed = stack
+        .request(
+            Method::PATCH,
+            &format!("/admin/customer-users/{}", client.user_id),
+        )
+        .bearer(&admin)
+        .if_match(&current.etag())
+        .json(&json!({"password": "An0ther-Passw0rd"}))
+        .send()
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
+    assert_eq!(me(&stack, &access).await, StatusCode::UNAUTHORIZED);
 }

@@ -166,9 +166,10 @@ impl SessionStore for DynamoStore {
             .get_item()
             .table_name(&self.table)
             .set_key(Some(key(pk, sk)))
-            .projection_expression("#enabled, #scopes")
+            .projection_expression("#enabled, #scopes, #after")
             .expression_attribute_names("#enabled", "enabled")
             .expression_attribute_names("#scopes", "scopes")
+            .expression_attribute_names("#after", "sessions_valid_after")
             .consistent_read(true)
             .send()
             .await
