@@ -10,11 +10,7 @@ mod request;
 
 use std::sync::Arc;
 
-use axum::{
-    Router,
-    extract::FromRef,
-    routing::{get, put},
-};
+use axum::{Router, extract::FromRef};
 use shared::{
     http::Verifier,
     key_source::PepperCell,
@@ -61,24 +57,38 @@ impl FromRef<SignInState> for Arc<Verifier> {
     }
 }
 
+/// Every route of this function, named once by its handler, whose `#[utoipa::path]`
+/// gives its method and path: the router and the OpenAPI document are both built from
+/// this table, and `make routes` writes the deployment's routes from the document.
+fn routes(table: &mut impl route_table::Table<SignInState>) {
+    route_table::routes!(table:
+        authorize::page, authorize::submit,
+        password::set_own,
+    );
+}
+
 pub fn router(state: SignInState) -> Router {
-    let router = Router::new()
-        .route(
-            "/oauth2/authorize",
-            get(authorize::page).post(authorize::submit),
-        )
-        .route("/admin/users/{id}/password", put(password::set_own))
-        .fallback(shared::http::route_not_found);
+    let router = route_table::router(routes).fallback(shared::http::route_not_found);
     shared::http::audit::recorded(router.with_state(state.clone()), state.audit)
 }
 
+/// The parts of the OpenAPI document besides the paths.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(authorize::page, authorize::submit, password::set_own),
     components(schemas(shared::error::Problem, shared::error::FieldError, password::SetPassword)),
     modifiers(&BearerSecurity),
     tags(
         (name = "sign-in", description = "People sign in (authorization code with PKCE) and back-office users set their password")
     )
 )]
+struct ApiParts;
+
+/// This function's OpenAPI document: the paths of [`routes`] with the schemas, security
+/// schemes and tags of [`ApiParts`].
 pub struct SignInApi;
+
+impl utoipa::OpenApi for SignInApi {
+    fn openapi() -> utoipa::openapi::OpenApi {
+        route_table::openapi(<ApiParts as utoipa::OpenApi>::openapi(), routes)
+    }
+}
