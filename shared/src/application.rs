@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::{
-    credentials::{Audience, Scope, SecretHash},
+    credentials::{Audience, ClientType, RedirectUri, Scope, SecretHash},
     domain::{ApplicationId, CustomerUserId, Name, OrganizationId, UserId},
 };
 
@@ -64,6 +64,12 @@ pub struct Application {
     /// Mirrors the owner's `enabled`, so one read decides whether tokens are honoured.
     pub owner_enabled: bool,
     pub secrets: Vec<StoredSecret>,
+    /// Confidential (with a secret) unless registered as public (no secret).
+    #[serde(default)]
+    pub client_type: ClientType,
+    /// Where the authorization endpoint may send a browser back, compared exactly.
+    #[serde(default)]
+    pub redirect_uris: Vec<RedirectUri>,
     /// Tokens issued before this instant are refused (set on deactivation and on the
     /// owner being disabled, so re-enabling does not revive old tokens).
     #[serde(default, with = "crate::domain::rfc3339_millis::option")]
@@ -111,6 +117,11 @@ impl Application {
             .iter()
             .filter(|s| s.expires_at.is_none_or(|at| at > now))
             .fold(false, |ok, s| s.hash.matches_keyed(pepper, presented) | ok)
+    }
+
+    /// The registered redirect URI that `presented` is exactly, if any.
+    pub fn redirect_uri(&self, presented: &str) -> Option<&RedirectUri> {
+        self.redirect_uris.iter().find(|uri| uri.is(presented))
     }
 
     /// Whether tokens may be issued to, or honoured for, this application now.
@@ -230,6 +241,8 @@ mod tests {
                 hash: secret.keyed_hash(&pepper()),
                 expires_at: None,
             }],
+            client_type: ClientType::Confidential,
+            redirect_uris: Vec::new(),
             tokens_valid_after: None,
             last_used_at: None,
             auth_failures: Vec::new(),

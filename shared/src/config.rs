@@ -19,6 +19,8 @@ pub struct Config {
     pub secret_rotation_grace: Duration,
     /// The website of public requests that name none (password reset requests).
     pub default_website_id: Option<crate::domain::WebsiteId>,
+    /// How long people's sign-in sessions last (idle and absolute, per kind of person).
+    pub sessions: crate::session::SessionLifetimes,
 }
 
 /// How long one-time links work.
@@ -82,6 +84,34 @@ impl Config {
             default_website_id: std::env::var("DEFAULT_WEBSITE_ID")
                 .ok()
                 .and_then(|v| v.parse().ok()),
+            sessions: session_lifetimes(),
         })
+    }
+}
+
+/// Session lifetimes from `CUSTOMER_SESSION_IDLE_HOURS`,
+/// `CUSTOMER_SESSION_ABSOLUTE_HOURS`, `BACK_OFFICE_SESSION_IDLE_HOURS` and
+/// `BACK_OFFICE_SESSION_ABSOLUTE_HOURS`; unset or unreadable ones keep their defaults.
+fn session_lifetimes() -> crate::session::SessionLifetimes {
+    let defaults = crate::session::SessionLifetimes::default();
+    let hours = |name: &str, default: time::Duration| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse::<i64>().ok())
+            .filter(|h| *h > 0)
+            .map(time::Duration::hours)
+            .unwrap_or(default)
+    };
+    crate::session::SessionLifetimes {
+        customer_idle: hours("CUSTOMER_SESSION_IDLE_HOURS", defaults.customer_idle),
+        customer_absolute: hours(
+            "CUSTOMER_SESSION_ABSOLUTE_HOURS",
+            defaults.customer_absolute,
+        ),
+        back_office_idle: hours("BACK_OFFICE_SESSION_IDLE_HOURS", defaults.back_office_idle),
+        back_office_absolute: hours(
+            "BACK_OFFICE_SESSION_ABSOLUTE_HOURS",
+            defaults.back_office_absolute,
+        ),
     }
 }

@@ -146,6 +146,7 @@ mod tests {
             "consent",
             "customer_user",
             "directory",
+            "session",
         ];
         let outer = [
             "http",

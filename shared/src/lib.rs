@@ -24,6 +24,7 @@ pub mod ports;
 pub mod provision;
 pub mod rules;
 pub mod services;
+pub mod session;
 pub mod store;
 
 pub use error::ApiError;

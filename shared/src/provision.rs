@@ -233,7 +233,9 @@ async fn create_records(
         email: Email::parse(&options.admin_email)
             .map_err(|e| ProvisionError::Other(format!("admin email {e}")))?,
         enabled: true,
+        scopes: Scope::ALL.to_vec(),
         application_count: 0,
+        sessions_valid_after: None,
         created_at: at,
         updated_at: at,
         version: 1,
@@ -249,6 +251,8 @@ async fn create_records(
         active: true,
         owner_enabled: true,
         secrets: Vec::new(),
+        client_type: Default::default(),
+        redirect_uris: Vec::new(),
         tokens_valid_after: None,
         last_used_at: None,
         auth_failures: Vec::new(),

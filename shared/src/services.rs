@@ -90,6 +90,7 @@ impl Services {
         Arc::new(Verifier::new(
             Arc::new(keys),
             Arc::new(self.store.clone()),
+            Arc::new(self.store.clone()),
             self.config.token_issuer.clone(),
         ))
     }

@@ -149,6 +149,7 @@ fn config(id: &str) -> Config {
         links: shared::config::LinkLifetimes::default(),
         secret_rotation_grace: Duration::from_secs(24 * 3600),
         default_website_id: None,
+        sessions: Default::default(),
     }
 }
 
@@ -291,6 +292,14 @@ impl Stack {
             }),
         );
         routers.insert(
+            "sign-in".to_owned(),
+            sign_in::router(sign_in::SignInState::new(
+                &services,
+                verifier.clone(),
+                pepper.clone(),
+            )),
+        );
+        routers.insert(
             "confirmation".to_owned(),
             confirmation::router(confirmation_state(&services, &provisioned, verifier, store)),
         );
@@ -429,6 +438,8 @@ impl Stack {
                 hash: secret.keyed_hash(&self.pepper.get().await.expect("the pepper")),
                 expires_at: None,
             }],
+            client_type: Default::default(),
+            redirect_uris: Vec::new(),
             tokens_valid_after: None,
             last_used_at: None,
             auth_failures: Vec::new(),
@@ -625,6 +636,7 @@ pub fn function_documents() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
         ("consents", consents::ConsentsApi::openapi()),
         ("confirmation", confirmation::ConfirmationApi::openapi()),
         ("oauth-apps", oauth_apps::OauthAppsApi::openapi()),
+        ("sign-in", sign_in::SignInApi::openapi()),
     ]
 }
 
@@ -695,6 +707,7 @@ impl Stack {
                 addresses: vec![],
                 consents: vec![],
                 application_count: 0,
+                sessions_valid_after: None,
                 created_at: at,
                 updated_at: at,
                 version: 1,

@@ -311,6 +311,7 @@ fn decoy_user(
         addresses: Vec::new(),
         consents: Vec::new(),
         application_count: 0,
+        sessions_valid_after: None,
         created_at: at,
         updated_at: at,
         version: 0,
@@ -350,6 +351,8 @@ pub async fn reset(
     user.password_reset_required = false;
     user.confirmed = true;
     user.updated_at = now();
+    // A new password ends every sign-in session.
+    user.sessions_valid_after = Some(user.updated_at);
     user.version += 1;
     // A new password ends every pending link: they were all ways to set one.
     consume(&state, &link, &LinkPurpose::ALL, &user, &current).await?;

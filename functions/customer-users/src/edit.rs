@@ -157,6 +157,7 @@ pub async fn create(
         addresses,
         consents: vec![],
         application_count: 0,
+        sessions_valid_after: None,
         created_at: at,
         updated_at: at,
         version: 1,
@@ -289,6 +290,10 @@ pub async fn update(
     user.enabled = body.enabled.unwrap_or(user.enabled);
     // A link sent before the account was disabled must not work again once re-enabled.
     drop_links |= current.enabled && !user.enabled;
+    // Nor a sign-in session, which also ends with a new password.
+    if (current.enabled && !user.enabled) || user.password != current.password {
+        user.sessions_valid_after = Some(now());
+    }
     user.confirmed = body.confirmed.unwrap_or(user.confirmed);
     if let Some(ids) = body.sales_representative_ids.clone() {
         user.sales_representative_ids = ids;

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use shared::{
     ApiError,
     application::{Application, Owner},
+    auth::Scope,
     customer_user::Notification,
     directory::User,
     domain::Validation,
@@ -37,6 +38,9 @@ pub struct CreateUser {
     pub email: String,
     /// Default true.
     pub enabled: Option<bool>,
+    /// What the user's sign-in sessions may hold; each held by the caller's token.
+    /// Default none.
+    pub scopes: Option<Vec<Scope>>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -51,10 +55,29 @@ pub struct UpdateUser {
     #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false)]
     pub email: Option<String>,
-    /// Disabling stops every token of the user's applications at once.
+    /// Disabling stops every token of the user's applications and sign-in sessions
+    /// at once.
     #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false)]
     pub enabled: Option<bool>,
+    /// Replaces the scopes of the user's sign-in sessions; each held by the caller's
+    /// token. Taking one takes it from live sessions at their next request.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
+    pub scopes: Option<Vec<Scope>>,
+}
+
+/// Refuses scopes the caller's own token does not hold: nobody hands out more than
+/// they have.
+fn check_scopes(v: &mut Validation, admin: &AdminPrincipal, scopes: &[Scope]) {
+    for (i, scope) in scopes.iter().enumerate() {
+        if !admin.scopes.contains(scope) {
+            v.add(
+                format!("scopes.{i}"),
+                "is not held by your token: you cannot grant it",
+            );
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -121,6 +144,8 @@ pub async fn create(
     let first_name = v.check("first_name", Name::parse(&body.first_name));
     let last_name = v.check("last_name", Name::parse(&body.last_name));
     let email = v.check("email", Email::parse(&body.email));
+    let scopes = body.scopes.unwrap_or_default();
+    check_scopes(&mut v, admin.principal(), &scopes);
     v.finish()?;
     let at = now();
     let user = User {
@@ -130,7 +155,9 @@ pub async fn create(
         last_name: checked(last_name)?,
         email: checked(email)?,
         enabled: body.enabled.unwrap_or(true),
+        scopes,
         application_count: 0,
+        sessions_valid_after: None,
         created_at: at,
         updated_at: at,
         version: 1,
@@ -244,6 +271,14 @@ pub async fn update(
             );
         }
         user.enabled = enabled;
+    }
+    if current.enabled && !user.enabled {
+        // Re-enabling revives no sign-in session.
+        user.sessions_valid_after = Some(now());
+    }
+    if let Some(scopes) = body.scopes {
+        check_scopes(&mut v, admin.principal(), &scopes);
+        user.scopes = scopes;
     }
     v.finish()?;
     if user == current {

@@ -8,6 +8,7 @@ use shared::{
     ApiError,
     application::{self, Application, Owner},
     auth::{ClientSecret, Scope},
+    credentials::{ClientType, MAX_REDIRECT_URIS, RedirectUri},
     customer_user::CustomerUser,
     directory::{Organization, User},
     domain::Validation,
@@ -42,6 +43,13 @@ pub struct CreateApplication {
     pub active: Option<bool>,
     /// Backend applications only: scopes its tokens may hold, each held by the caller.
     pub scopes: Option<Vec<Scope>>,
+    /// `confidential` (default: a client secret is issued) or `public` (no secret:
+    /// people sign in through it with the authorization code grant and PKCE). Fixed
+    /// at creation.
+    pub client_type: Option<ClientType>,
+    /// Exact redirect URIs for the authorization code grant (at most 5): `https`, or
+    /// `http` on a loopback host; no wildcards, no fragments. A public client needs one.
+    pub redirect_uris: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -57,6 +65,10 @@ pub struct UpdateApplication {
     #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false)]
     pub scopes: Option<Vec<Scope>>,
+    /// Replaces the redirect URIs (a public client keeps at least one).
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
+    pub redirect_uris: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -102,6 +114,38 @@ fn check_scopes(v: &mut Validation, admin: &AdminPrincipal, scopes: &[Scope]) {
     }
 }
 
+/// Parses redirect URIs: each exact and safe, distinct, at most a handful, and one at
+/// least for a public client (nobody could sign in through it otherwise).
+fn check_redirect_uris(
+    v: &mut Validation,
+    raw: &[String],
+    client_type: ClientType,
+) -> Vec<RedirectUri> {
+    let mut uris: Vec<RedirectUri> = Vec::new();
+    for (i, uri) in raw.iter().enumerate() {
+        match RedirectUri::parse(uri) {
+            Ok(uri) if uris.contains(&uri) => {
+                v.add(format!("redirect_uris.{i}"), "is listed twice")
+            }
+            Ok(uri) => uris.push(uri),
+            Err(message) => v.add(format!("redirect_uris.{i}"), message),
+        }
+    }
+    if raw.len() > MAX_REDIRECT_URIS {
+        v.add(
+            "redirect_uris",
+            format!("at most {MAX_REDIRECT_URIS} redirect URIs"),
+        );
+    }
+    if client_type == ClientType::Public && raw.is_empty() {
+        v.add(
+            "redirect_uris",
+            "a public client needs at least one redirect URI",
+        );
+    }
+    uris
+}
+
 async fn organization(
     state: &OauthAppsState,
     admin: &AdminPrincipal,
@@ -144,7 +188,7 @@ async fn create(
     admin: &AdminPrincipal,
     owner: NewOwner,
     body: CreateApplication,
-) -> Result<(Application, ClientSecret, String), ApiError> {
+) -> Result<(Application, Option<ClientSecret>, String), ApiError> {
     let mut v = Validation::default();
     let name = v.check("name", Name::parse(&body.name));
     let scopes = body.scopes.unwrap_or_default();
@@ -155,6 +199,12 @@ async fn create(
         );
     }
     check_scopes(&mut v, admin, &scopes);
+    let client_type = body.client_type.unwrap_or_default();
+    let redirect_uris = check_redirect_uris(
+        &mut v,
+        body.redirect_uris.as_deref().unwrap_or_default(),
+        client_type,
+    );
     let organization = organization(
         state,
         admin,
@@ -175,7 +225,9 @@ async fn create(
         checked(name)?,
         body.active.unwrap_or(true),
         scopes,
+        client_type,
     );
+    application.redirect_uris = redirect_uris;
     application.owner_enabled = owner.enabled;
     match state.applications.create_application(&application).await {
         Err(StoreError::NotFound) => return Err(access::not_found(owner.what)),
@@ -232,7 +284,7 @@ pub async fn create_for_customer_user(
             .send(&owner, &website, Template::OauthApplicationAdded, &values)
             .await;
     }
-    Ok(WithSecret::created(application, &secret))
+    Ok(WithSecret::created(application, secret.as_ref()))
 }
 
 /// Adds a backend application to a back-office user; the secret is in this answer only.
@@ -265,7 +317,7 @@ pub async fn create_for_user(
         .notifier
         .send_to_user(&owner, Template::OauthApplicationAdded, &values)
         .await;
-    Ok(WithSecret::created(application, &secret))
+    Ok(WithSecret::created(application, secret.as_ref()))
 }
 
 fn query(
@@ -494,6 +546,9 @@ pub async fn update(
         check_scopes(&mut v, admin.principal(), &scopes);
         application.scopes = scopes;
     }
+    if let Some(raw) = body.redirect_uris.as_deref() {
+        application.redirect_uris = check_redirect_uris(&mut v, raw, application.client_type);
+    }
     if let Some(active) = body.active {
         application.set_active(active, at);
     }
@@ -554,6 +609,11 @@ pub async fn rotate_secret(
     let current = load(&state, admin.principal(), &id).await?;
     if let Some(if_match) = if_match {
         if_match.check(current.version)?;
+    }
+    if current.client_type == ClientType::Public {
+        return Err(ApiError::Conflict(
+            "a public client has no secret to rotate".into(),
+        ));
     }
     // The new secret is the application's rights in the caller's hands.
     let beyond: Vec<&str> = current

@@ -6,6 +6,7 @@ use shared::{
     ApiError,
     application::{Application, Owner, StoredSecret},
     auth::{ClientSecret, Pepper, Scope},
+    credentials::ClientType,
     domain::{ApplicationId, Name, OrganizationId, now},
     http::{Versioned, no_store},
 };
@@ -28,8 +29,10 @@ pub(crate) fn new_application(
     name: Name,
     active: bool,
     scopes: Vec<Scope>,
-) -> (Application, ClientSecret) {
-    let secret = ClientSecret::generate();
+    client_type: ClientType,
+) -> (Application, Option<ClientSecret>) {
+    // A public client cannot keep a secret: it is issued none.
+    let secret = (client_type == ClientType::Confidential).then(ClientSecret::generate);
     let at = now();
     let application = Application {
         id: ApplicationId::generate(),
@@ -39,10 +42,15 @@ pub(crate) fn new_application(
         scopes,
         active,
         owner_enabled: true,
-        secrets: vec![StoredSecret {
-            hash: secret.keyed_hash(pepper),
-            expires_at: None,
-        }],
+        secrets: secret
+            .iter()
+            .map(|secret| StoredSecret {
+                hash: secret.keyed_hash(pepper),
+                expires_at: None,
+            })
+            .collect(),
+        client_type,
+        redirect_uris: Vec::new(),
         tokens_valid_after: None,
         last_used_at: None,
         auth_failures: Vec::new(),
@@ -57,8 +65,11 @@ pub(crate) fn new_application(
 pub struct WithSecret(Versioned<ApplicationView>);
 
 impl WithSecret {
-    pub(crate) fn created(application: Application, secret: &ClientSecret) -> Self {
-        let view = Self::view(application, secret);
+    pub(crate) fn created(application: Application, secret: Option<&ClientSecret>) -> Self {
+        let view = match secret {
+            Some(secret) => Self::view(application, secret),
+            None => ApplicationView::of(application),
+        };
         let location = format!("/admin/oauth-applications/{}", view.id);
         Self(Versioned::created(location, view.version, view))
     }

@@ -2,6 +2,7 @@ use serde::Serialize;
 use shared::{
     application::{Application, Owner},
     auth::Scope,
+    credentials::ClientType,
     domain::{ApplicationId, CustomerUserId, OrganizationId, UserId},
 };
 use time::OffsetDateTime;
@@ -22,6 +23,9 @@ pub struct ApplicationView {
     pub organization_id: OrganizationId,
     pub owner: OwnerView,
     pub scopes: Vec<Scope>,
+    pub client_type: ClientType,
+    /// Exact redirect URIs for the authorization code grant.
+    pub redirect_uris: Vec<String>,
     pub active: bool,
     #[serde(with = "shared::domain::rfc3339_millis::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
@@ -37,7 +41,8 @@ pub struct ApplicationView {
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: OffsetDateTime,
     pub version: u64,
-    /// Only in the answers to create and rotate-secret: store it now, it is never shown again.
+    /// Only in the answers to create and rotate-secret of a confidential client: store
+    /// it now, it is never shown again.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
 }
@@ -55,6 +60,12 @@ impl ApplicationView {
                 Owner::Frontend { customer_user_id } => OwnerView::Frontend { customer_user_id },
             },
             scopes: application.scopes,
+            client_type: application.client_type,
+            redirect_uris: application
+                .redirect_uris
+                .into_iter()
+                .map(String::from)
+                .collect(),
             active: application.active,
             last_used_at: application.last_used_at,
             previous_secret_expires_at: application

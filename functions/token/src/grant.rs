@@ -1,22 +1,30 @@
-//! RFC 6749 client_credentials grant, with RFC 6749 JSON errors.
+//! The token endpoint: RFC 6749 client_credentials, and the dispatch to the grants
+//! that sign people in (`person.rs`).
 
 use axum::{
     Json,
     extract::{Request, State},
     response::{IntoResponse, Response},
 };
-use base64::{Engine, engine::general_purpose::STANDARD};
+use std::sync::Arc;
+
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde::Serialize;
 use shared::{
     application::{Application, GrantError, application_id_of},
-    auth::{KEYS_NOT_CONFIGURED, Scope, TOKEN_LIFETIME_SECONDS, issue, lockout},
+    auth::{Scope, TOKEN_LIFETIME_SECONDS, issue, lockout},
+    credentials::ClientType,
     domain::{ApplicationId, now},
     http::{MAX_BODY_BYTES, no_store},
 };
 use time::OffsetDateTime;
 
 use super::TokenState;
+use crate::{
+    oauth_error::{OAuthError, OAuthErrorBody},
+    person,
+    request::{TokenRequest, parse_request},
+};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TokenResponse {
@@ -29,259 +37,27 @@ pub struct TokenResponse {
     /// The scopes granted, space-delimited; absent when none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    /// authorization_code and refresh_token grants only: the session's refresh token,
+    /// single use (each refresh answers the next one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
 }
 
-/// An RFC 6749 error answer.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct OAuthErrorBody {
-    /// `invalid_request`, `invalid_client`, `unsupported_grant_type`, `invalid_scope`,
-    /// or `temporarily_unavailable`.
-    pub error: &'static str,
-    pub error_description: String,
-}
-
-enum OAuthError {
-    InvalidRequest(String),
-    /// A body over the API's limit (413, as everywhere in the API).
-    TooLarge,
-    InvalidClient,
-    /// No client authentication, or an Authorization header that is not HTTP Basic:
-    /// 401 `invalid_client` too (RFC 6749, 5.2), saying what is missing.
-    NoClientAuthentication(String),
-    /// Too many failed authentications of this client or from this address.
-    Locked {
-        retry_after: u64,
-    },
-    UnsupportedGrantType,
-    InvalidScope(String),
-    Unavailable,
-    /// The table did not answer, or refused for now: 503 with `Retry-After`.
-    Outage(shared::ports::Outage),
-    ServerError(String),
-}
-
-impl IntoResponse for OAuthError {
-    fn into_response(self) -> Response {
-        let retry_after = match &self {
-            OAuthError::Locked { retry_after } => Some(*retry_after),
-            OAuthError::Unavailable | OAuthError::Outage(_) => {
-                Some(u64::from(shared::error::RETRY_AFTER_SECONDS))
-            }
-            _ => None,
-        };
-        let (status, error, description) = match self {
-            OAuthError::InvalidRequest(d) => (StatusCode::BAD_REQUEST, "invalid_request", d),
-            OAuthError::TooLarge => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "invalid_request",
-                format!("the request body is over {MAX_BODY_BYTES} bytes: a token request is a short form"),
-            ),
-            OAuthError::InvalidClient => (
-                StatusCode::UNAUTHORIZED,
-                "invalid_client",
-                "client authentication failed: check the client id and secret, and that the application is active".to_owned(),
-            ),
-            OAuthError::NoClientAuthentication(d) => (StatusCode::UNAUTHORIZED, "invalid_client", d),
-            OAuthError::Locked { .. } => (
-                StatusCode::TOO_MANY_REQUESTS,
-                "temporarily_unavailable",
-                "too many failed client authentications: wait for the Retry-After seconds".to_owned(),
-            ),
-            OAuthError::UnsupportedGrantType => (
-                StatusCode::BAD_REQUEST,
-                "unsupported_grant_type",
-                "only grant_type=client_credentials is supported".to_owned(),
-            ),
-            OAuthError::InvalidScope(scope) => (
-                StatusCode::BAD_REQUEST,
-                "invalid_scope",
-                format!("the scope '{scope}' is unknown or not granted to this application"),
-            ),
-            OAuthError::Unavailable => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "temporarily_unavailable",
-                KEYS_NOT_CONFIGURED.to_owned(),
-            ),
-            OAuthError::Outage(outage) => {
-                tracing::warn!(
-                    dependency = outage.dependency,
-                    operation = outage.operation,
-                    error = %outage,
-                    "a dependency failed: answered 503"
-                );
-                (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "temporarily_unavailable",
-                    "the token service cannot reach its storage now: retry after the Retry-After seconds".to_owned(),
-                )
-            }
-            OAuthError::ServerError(detail) => {
-                tracing::error!(error = %detail, "token request failed");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "server_error",
-                    "the token could not be issued: try again later".to_owned(),
-                )
-            }
-        };
-        let mut response = (
-            status,
-            Json(OAuthErrorBody {
-                error,
-                error_description: describable(&description),
-            }),
-        )
-            .into_response();
-        let headers = response.headers_mut();
-        no_store(headers);
-        if let Some(seconds) = retry_after {
-            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        }
-        if status == StatusCode::UNAUTHORIZED {
-            headers.insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static(r#"Basic realm="oauth2-token""#),
-            );
-        }
-        response
-    }
-}
-
-/// `text` in the characters RFC 6749 (5.2) allows an error description, since it can
-/// quote what the caller sent: any other character becomes `?`.
-fn describable(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\x20'..='\x21' | '\x23'..='\x5b' | '\x5d'..='\x7e' => c,
-            _ => '?',
-        })
-        .collect()
-}
-
-/// The parameters of a token request, each at most once (RFC 6749, 3.2).
-struct TokenRequest {
-    grant_type: Option<String>,
-    client_id: String,
-    client_secret: String,
-    scope: Option<String>,
-}
-
-fn parse_request(headers: &HeaderMap, body: &[u8]) -> Result<TokenRequest, OAuthError> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let essence = content_type.split(';').next().unwrap_or("").trim();
-    if !essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
-        return Err(OAuthError::InvalidRequest(
-            "send the parameters as application/x-www-form-urlencoded".into(),
-        ));
-    }
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-        .map_err(|_| OAuthError::InvalidRequest("the form body is malformed".into()))?;
-    let mut grant_type = None;
-    let mut client_id = None;
-    let mut client_secret = None;
-    let mut scope = None;
-    for (name, value) in pairs {
-        // RFC 6749 (3.1): a parameter without a value counts as omitted.
-        if value.is_empty() {
-            continue;
-        }
-        let slot = match name.as_str() {
-            "grant_type" => &mut grant_type,
-            "client_id" => &mut client_id,
-            "client_secret" => &mut client_secret,
-            "scope" | "scopes" => &mut scope,
-            _ => continue, // RFC 6749: unknown parameters are ignored.
-        };
-        if slot.replace(value).is_some() {
-            return Err(OAuthError::InvalidRequest(format!(
-                "the parameter '{name}' must be sent once"
-            )));
-        }
-    }
-    let basic = basic_credentials(headers)?;
-    let (client_id, client_secret) = match (basic, client_id, client_secret) {
-        (Some(_), _, Some(_)) => {
-            return Err(OAuthError::InvalidRequest(
-                "authenticate the client once: with HTTP Basic or with client_id and client_secret in the body, not both".into(),
-            ));
-        }
-        // Naming the client beside its Basic credentials is identification, not a
-        // second authentication, as long as it names the same client.
-        (Some((id, _)), Some(named), None) if named != id => {
-            return Err(OAuthError::InvalidRequest(
-                "client_id names another client than the HTTP Basic credentials".into(),
-            ));
-        }
-        (Some((id, secret)), _, None) => (id, secret),
-        (None, Some(id), Some(secret)) => (id, secret),
-        (None, None, _) => {
-            return Err(OAuthError::NoClientAuthentication(
-                "authenticate the client: HTTP Basic, or client_id and client_secret in the body"
-                    .into(),
-            ));
-        }
-        (None, Some(_), None) => {
-            return Err(OAuthError::NoClientAuthentication(
-                "client_secret is required".into(),
-            ));
-        }
-    };
-    Ok(TokenRequest {
-        grant_type,
-        client_id,
-        client_secret,
-        scope,
-    })
-}
-
-/// HTTP Basic client credentials, form-decoded as RFC 6749 (2.3.1) requires.
-fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, OAuthError> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
-        return Ok(None);
-    };
-    // The client tried to authenticate with the header: 401, with the challenge.
-    let malformed = || {
-        OAuthError::NoClientAuthentication(
-            "the Authorization header is not valid HTTP Basic: base64 of client_id:client_secret"
-                .into(),
-        )
-    };
-    let value = value.to_str().map_err(|_| malformed())?;
-    let Some((scheme, encoded)) = value.trim().split_once(' ') else {
-        return Err(malformed());
-    };
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return Err(malformed());
-    }
-    let decoded = STANDARD.decode(encoded.trim()).map_err(|_| malformed())?;
-    let decoded = String::from_utf8(decoded).map_err(|_| malformed())?;
-    let (id, secret) = decoded.split_once(':').ok_or_else(malformed)?;
-    let form_decode = |s: &str| {
-        serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("v={s}"))
-            .ok()
-            .and_then(|mut v| v.pop())
-            .map(|(_, v)| v)
-            .ok_or_else(malformed)
-    };
-    Ok(Some((form_decode(id)?, form_decode(secret)?)))
-}
-
-/// Issues an access token to an application that proves its client secret.
+/// Issues an access token: to an application that proves its client secret
+/// (client_credentials), or to a person signed in through a client
+/// (authorization_code with PKCE, then refresh_token).
 #[utoipa::path(
     post,
     path = "/oauth2-token",
     tag = "oauth2",
     request_body(
         content_type = "application/x-www-form-urlencoded",
-        description = "grant_type=client_credentials, client_id and client_secret (or HTTP Basic client authentication), and optionally scope (or scopes): space-delimited scopes, all held by the application; none means all it holds",
+        description = "grant_type=client_credentials, client_id and client_secret (or HTTP Basic client authentication), and optionally scope (or scopes): space-delimited scopes, all held by the application; none means all it holds. grant_type=authorization_code with code, redirect_uri (exactly as in the authorization request), code_verifier (PKCE S256) and client_id (a confidential client also authenticates). grant_type=refresh_token with refresh_token and client_id (a confidential client also authenticates): answers a new refresh token; the old one is spent",
         content = String
     ),
     responses(
         (status = 200, description = "A bearer access token valid for 3600 seconds", body = TokenResponse),
-        (status = 400, description = "invalid_request, unsupported_grant_type or invalid_scope", body = OAuthErrorBody),
+        (status = 400, description = "invalid_request, unsupported_grant_type, invalid_scope, unauthorized_client (client_credentials for a public client), or invalid_grant (a code or refresh token that is unknown, expired, used, revoked, or bound to another client, redirect URI or verifier; a second use of a code or an old refresh token also revokes the session)", body = OAuthErrorBody),
         (status = 401, description = "invalid_client: no client authentication, an Authorization header that is not HTTP Basic, unknown client, wrong secret, inactive application or disabled owner (with WWW-Authenticate: Basic)", body = OAuthErrorBody),
         (status = 413, description = "invalid_request: the body is over 64 KiB", body = OAuthErrorBody),
         (status = 429, description = "Too many failed authentications of this client (10 in 15 minutes) or from this address: wait for Retry-After, even with the right secret", body = OAuthErrorBody),
@@ -302,7 +78,7 @@ pub async fn token(State(state): State<TokenState>, request: Request) -> Respons
 
 /// The caller's address as API Gateway saw it; requests without that context (local
 /// tools) share one bucket.
-fn source_address(request: &Request) -> String {
+pub(crate) fn source_address(request: &Request) -> String {
     match request
         .extensions()
         .get::<lambda_http::request::RequestContext>()
@@ -329,26 +105,23 @@ async fn grant(
 ) -> Result<Response, OAuthError> {
     let request = parse_request(headers, body)?;
     match request.grant_type.as_deref() {
-        None => return Err(OAuthError::InvalidRequest("grant_type is required".into())),
-        Some("client_credentials") => {}
-        Some(_) => return Err(OAuthError::UnsupportedGrantType),
+        None => Err(OAuthError::InvalidRequest("grant_type is required".into())),
+        Some("client_credentials") => client_credentials(state, request, source).await,
+        Some("authorization_code") => person::authorization_code(state, request, source).await,
+        Some("refresh_token") => person::refresh_token(state, request, source).await,
+        Some(_) => Err(OAuthError::UnsupportedGrantType),
     }
-    let requested = match request.scope.as_deref() {
-        None => Vec::new(),
-        Some(raw) => Scope::parse_list(raw).map_err(OAuthError::InvalidScope)?,
-    };
-    let keys = state.keys.get().await.map_err(|reason| {
-        tracing::warn!(%reason, "token endpoint has no signing key");
-        OAuthError::Unavailable
-    })?;
-    let Some(pepper) = state.pepper.get().await else {
-        tracing::warn!("token endpoint has no client-secret pepper");
-        return Err(OAuthError::Unavailable);
-    };
-    let server_error = |e: shared::ports::StoreError| match e {
-        shared::ports::StoreError::Unavailable(outage) => OAuthError::Outage(outage),
-        other => OAuthError::ServerError(other.to_string()),
-    };
+}
+
+/// The client a request names, authenticated: a confidential client proves its secret
+/// (counted by the lockout), a public client sends none. The application may be
+/// inactive or its owner disabled: each grant decides.
+pub(crate) async fn authenticate_client(
+    state: &TokenState,
+    request: &TokenRequest,
+    source: &str,
+) -> Result<Application, OAuthError> {
+    let server_error = OAuthError::from;
     let now = now();
     let epoch = now.unix_timestamp();
     let well_formed = application_id_of(&request.client_id);
@@ -375,23 +148,84 @@ async fn grant(
         tracing::warn!(%client_id, %source, "client authentication locked out");
         return Err(OAuthError::Locked { retry_after });
     }
-    let application = match application {
-        Some(a) if a.authenticate(&pepper, &request.client_secret, now) => a,
-        known => {
-            let reason = if known.is_some() {
-                "wrong secret"
-            } else {
-                "unknown client"
-            };
-            tracing::info!(%client_id, %source, reason, "client authentication failed");
-            state
-                .applications
-                .record_auth_failure(known.as_ref().map(|a| a.id), source, epoch)
-                .await
-                .map_err(server_error)?;
-            return Err(OAuthError::InvalidClient);
+    let authenticated = match (&application, request.client_secret.as_deref()) {
+        (Some(a), None) => a.client_type == ClientType::Public,
+        (Some(a), Some(secret)) => {
+            a.client_type == ClientType::Confidential
+                && a.authenticate(&state_pepper(state).await?, secret, now)
         }
+        (None, _) => false,
     };
+    if authenticated {
+        return Ok(application.expect("authenticated applications exist"));
+    }
+    let reason = match (&application, request.client_secret.is_some()) {
+        (None, _) => "unknown client",
+        (Some(_), false) => "no secret from a confidential client",
+        (Some(a), true) if a.client_type == ClientType::Public => "a secret from a public client",
+        (Some(_), true) => "wrong secret",
+    };
+    tracing::info!(%client_id, %source, reason, "client authentication failed");
+    if request.client_secret.is_some() {
+        state
+            .applications
+            .record_auth_failure(application.as_ref().map(|a| a.id), source, epoch)
+            .await
+            .map_err(server_error)?;
+    }
+    Err(OAuthError::InvalidClient)
+}
+
+pub(crate) async fn state_pepper(state: &TokenState) -> Result<shared::auth::Pepper, OAuthError> {
+    state.pepper.get().await.ok_or_else(|| {
+        tracing::warn!("token endpoint has no client-secret pepper");
+        OAuthError::Unavailable
+    })
+}
+
+pub(crate) async fn signing_keys(
+    state: &TokenState,
+) -> Result<Arc<shared::auth::SigningKeys>, OAuthError> {
+    state.keys.get().await.map_err(|reason| {
+        tracing::warn!(%reason, "token endpoint has no signing key");
+        OAuthError::Unavailable
+    })
+}
+
+/// An answer with a token, which no cache may keep.
+pub(crate) fn token_answer(body: TokenResponse) -> Response {
+    let mut response = (StatusCode::OK, Json(body)).into_response();
+    no_store(response.headers_mut());
+    response
+}
+
+async fn client_credentials(
+    state: &TokenState,
+    request: TokenRequest,
+    source: &str,
+) -> Result<Response, OAuthError> {
+    if request.client_secret.is_none() {
+        // A public client has no secret to send: say which grant it may use.
+        if let Some(id) = application_id_of(&request.client_id)
+            && let Ok(Some(application)) = state.applications.get_application(id).await
+            && application.client_type == ClientType::Public
+        {
+            return Err(OAuthError::UnauthorizedClient(
+                "a public client cannot use client_credentials: sign a person in with authorization_code".into(),
+            ));
+        }
+        return Err(OAuthError::NoClientAuthentication(
+            "client_secret is required".into(),
+        ));
+    }
+    let requested = match request.scope.as_deref() {
+        None => Vec::new(),
+        Some(raw) => Scope::parse_list(raw).map_err(OAuthError::InvalidScope)?,
+    };
+    let keys = signing_keys(state).await?;
+    state_pepper(state).await?;
+    let application = authenticate_client(state, &request, source).await?;
+    let client_id = request.client_id.as_str();
     if !application.usable() {
         tracing::info!(%client_id, reason = "inactive application or disabled owner", "client authentication failed");
         return Err(OAuthError::InvalidClient);
@@ -399,7 +233,7 @@ async fn grant(
     let scopes = application
         .grant(&requested)
         .map_err(|GrantError::InvalidScope(s)| OAuthError::InvalidScope(s))?;
-    let now = past_the_cut_off(&application, now).await;
+    let now = past_the_cut_off(&application, now()).await;
     let issued = issue(&keys, &state.issuer, &application, &scopes, now)
         .map_err(|e| OAuthError::ServerError(e.to_string()))?;
     tracing::info!(%client_id, jti = %issued.claims.jti, "issued an access token");
@@ -411,21 +245,22 @@ async fn grant(
     {
         tracing::warn!(%error, "last_used_at was not updated");
     }
-    let body = TokenResponse {
+    Ok(token_answer(TokenResponse {
         token_type: "Bearer",
         expires_in: TOKEN_LIFETIME_SECONDS,
         access_token: issued.access_token,
         scope: (!issued.claims.scope.is_empty()).then_some(issued.claims.scope),
-    };
-    let mut response = (StatusCode::OK, Json(body)).into_response();
-    no_store(response.headers_mut());
-    Ok(response)
+        refresh_token: None,
+    }))
 }
 
 /// A token issued in the second the application was re-activated (or its owner
 /// re-enabled) would be refused everywhere, since `iat` has no finer grain than the
 /// cut-off: the request waits that second out rather than hand a client an hour of 401s.
-async fn past_the_cut_off(application: &Application, now: OffsetDateTime) -> OffsetDateTime {
+pub(crate) async fn past_the_cut_off(
+    application: &Application,
+    now: OffsetDateTime,
+) -> OffsetDateTime {
     match application.tokens_valid_after {
         Some(after) if after.unix_timestamp() >= now.unix_timestamp() => {
             let next_second =
@@ -446,7 +281,7 @@ async fn past_the_cut_off(application: &Application, now: OffsetDateTime) -> Off
     tag = "oauth2",
     responses(
         (status = 200, description = "A JSON Web Key Set (RFC 7517)", content_type = "application/json"),
-        (status = 503, description = "No signing key is configured", body = OAuthErrorBody)
+        (status = 503, description = "temporarily_unavailable: no signing key or client-secret pepper is configured, or a service the endpoint depends on is not answering; retry after the Retry-After seconds", body = OAuthErrorBody)
     )
 )]
 pub async fn jwks(State(state): State<TokenState>) -> Response {

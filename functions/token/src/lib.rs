@@ -1,8 +1,14 @@
-//! The public token service: `POST /oauth2-token` (client_credentials grant), the
-//! public keys that verify its tokens, and the metadata that points at both.
+//! The public token service: `POST /oauth2-token` (client_credentials for
+//! applications; authorization_code and refresh_token for people signed in by the
+//! sign-in function), `POST /oauth2/revoke`, the public keys that verify its tokens,
+//! and the metadata that points at them.
 
 mod grant;
 mod metadata;
+mod oauth_error;
+mod person;
+mod request;
+mod revoke;
 
 use std::sync::Arc;
 
@@ -12,11 +18,16 @@ use axum::{
 };
 use http::{HeaderValue, StatusCode, header};
 use shared::{
-    auth::SigningRing, key_source::PepperCell, ports::ApplicationStore, services::Services,
+    auth::SigningRing,
+    key_source::PepperCell,
+    ports::{ApplicationStore, SessionStore},
+    services::Services,
+    session::SessionLifetimes,
 };
 
-pub use grant::{OAuthErrorBody, TokenResponse};
+pub use grant::TokenResponse;
 pub use metadata::ServerMetadata;
+pub use oauth_error::OAuthErrorBody;
 
 /// What the token function holds for the life of a container.
 #[derive(Clone)]
@@ -24,6 +35,8 @@ pub struct TokenState {
     pub keys: Arc<SigningRing>,
     pub pepper: Arc<PepperCell>,
     pub applications: Arc<dyn ApplicationStore>,
+    pub sessions: Arc<dyn SessionStore>,
+    pub lifetimes: SessionLifetimes,
     pub issuer: String,
 }
 
@@ -35,6 +48,8 @@ impl TokenState {
             keys,
             pepper,
             applications: Arc::new(services.store.clone()),
+            sessions: Arc::new(services.store.clone()),
+            lifetimes: services.config.sessions,
             issuer: services.config.token_issuer.clone(),
         }
     }
@@ -49,7 +64,7 @@ const OPENAPI_JSON: &str = include_str!("../../../openapi.json");
 /// this table, and `make routes` writes the deployment's routes from the document.
 fn routes(table: &mut impl route_table::Table<TokenState>) {
     route_table::routes!(table:
-        grant::token, grant::jwks, metadata::metadata, openapi,
+        grant::token, revoke::revoke, grant::jwks, metadata::metadata, openapi,
     );
 }
 
@@ -77,7 +92,7 @@ async fn openapi() -> Response {
 #[openapi(
     components(schemas(TokenResponse, OAuthErrorBody, ServerMetadata)),
     tags(
-        (name = "oauth2", description = "Tokens for applications (OAuth 2.0 client credentials)"),
+        (name = "oauth2", description = "Tokens for applications (OAuth 2.0 client credentials) and for people signed in through a client (authorization code with PKCE, refresh tokens)"),
         (name = "meta", description = "About this API")
     )
 )]

@@ -19,36 +19,58 @@ use super::TokenState;
 pub struct ServerMetadata {
     /// The `iss` claim of every access token.
     pub issuer: String,
+    /// Where people sign in (`GET /oauth2/authorize`).
+    pub authorization_endpoint: String,
     /// Where `POST /oauth2-token` is served.
     pub token_endpoint: String,
+    /// Where `POST /oauth2/revoke` is served (RFC 7009).
+    pub revocation_endpoint: String,
     /// Where the public signing keys are served.
     pub jwks_uri: String,
-    /// `client_credentials` only.
+    /// `client_credentials`, `authorization_code`, `refresh_token`.
     pub grant_types_supported: Vec<&'static str>,
-    /// HTTP Basic or the client's credentials in the form body.
+    /// HTTP Basic or the client's credentials in the form body; `none` for public
+    /// clients.
     pub token_endpoint_auth_methods_supported: Vec<&'static str>,
+    /// As the token endpoint.
+    pub revocation_endpoint_auth_methods_supported: Vec<&'static str>,
+    /// `S256` only: PKCE is required for every client.
+    pub code_challenge_methods_supported: Vec<&'static str>,
+    /// `query`.
+    pub response_modes_supported: Vec<&'static str>,
+    /// Locales of the sign-in page.
+    pub ui_locales_supported: Vec<&'static str>,
     /// Every scope an application can hold (backend applications only: a frontend
     /// token's rights come from its user's roles).
     pub scopes_supported: Vec<&'static str>,
-    /// Empty: there is no authorization endpoint (no user-facing grant).
+    /// `code`.
     pub response_types_supported: Vec<&'static str>,
     /// Where this API is described.
     pub service_documentation: String,
 }
 
+const AUTH_METHODS: [&str; 3] = ["client_secret_basic", "client_secret_post", "none"];
+
 impl ServerMetadata {
     pub fn for_issuer(issuer: &str) -> Self {
         Self {
             issuer: issuer.to_owned(),
+            authorization_endpoint: format!("{issuer}/oauth2/authorize"),
             token_endpoint: format!("{issuer}/oauth2-token"),
+            revocation_endpoint: format!("{issuer}/oauth2/revoke"),
             jwks_uri: format!("{issuer}/.well-known/jwks.json"),
-            grant_types_supported: vec!["client_credentials"],
-            token_endpoint_auth_methods_supported: vec![
-                "client_secret_basic",
-                "client_secret_post",
+            grant_types_supported: vec![
+                "client_credentials",
+                "authorization_code",
+                "refresh_token",
             ],
+            token_endpoint_auth_methods_supported: AUTH_METHODS.to_vec(),
+            revocation_endpoint_auth_methods_supported: AUTH_METHODS.to_vec(),
+            code_challenge_methods_supported: vec!["S256"],
+            response_modes_supported: vec!["query"],
+            ui_locales_supported: vec!["en-US", "de-DE", "fr-FR"],
             scopes_supported: Scope::ALL.iter().map(|s| s.as_str()).collect(),
-            response_types_supported: Vec::new(),
+            response_types_supported: vec!["code"],
             service_documentation: format!("{issuer}/openapi.json"),
         }
     }

@@ -13,4 +13,6 @@ pub use key_ring::{KEYS_NOT_CONFIGURED, KeyLoader, KeyRing, SigningRing, Verifyi
 pub use key_set::{
     KeyError, KeyKind, KeySet, PublicKey, SigningKey, SigningKeys, generate_private_key_pem,
 };
-pub use token::{AccessClaims, IssuedToken, TOKEN_LIFETIME_SECONDS, TokenError, issue, verify};
+pub use token::{
+    AccessClaims, IssuedToken, TOKEN_LIFETIME_SECONDS, TokenError, issue, issue_for_person, verify,
+};

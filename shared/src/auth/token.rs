@@ -4,7 +4,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{Audience, KeySet, Scope, SigningKeys};
-use crate::application::Application;
+use crate::{application::Application, session::Session};
 
 /// Access tokens live one hour.
 pub const TOKEN_LIFETIME_SECONDS: i64 = 3600;
@@ -22,6 +22,10 @@ pub struct AccessClaims {
     pub nbf: i64,
     pub exp: i64,
     pub jti: String,
+    /// The sign-in session of a person's token (absent on client-credentials tokens):
+    /// the token stops with its session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
 }
 
 impl AccessClaims {
@@ -59,7 +63,6 @@ pub fn issue(
     scopes: &[Scope],
     now: OffsetDateTime,
 ) -> Result<IssuedToken, TokenError> {
-    let key = keys.signing();
     let iat = now.unix_timestamp();
     let claims = AccessClaims {
         iss: issuer.to_owned(),
@@ -71,7 +74,36 @@ pub fn issue(
         nbf: iat,
         exp: iat + TOKEN_LIFETIME_SECONDS,
         jti: Uuid::now_v7().to_string(),
+        sid: None,
     };
+    sign(keys, claims)
+}
+
+/// An access token that acts for the person of a sign-in session, through its client.
+pub fn issue_for_person(
+    keys: &SigningKeys,
+    issuer: &str,
+    session: &Session,
+    now: OffsetDateTime,
+) -> Result<IssuedToken, TokenError> {
+    let iat = now.unix_timestamp();
+    let claims = AccessClaims {
+        iss: issuer.to_owned(),
+        sub: session.person.subject(),
+        aud: session.person.audience().as_str().to_owned(),
+        client_id: crate::application::client_id_of(session.application_id),
+        scope: Scope::join(&session.scopes),
+        iat,
+        nbf: iat,
+        exp: iat + TOKEN_LIFETIME_SECONDS,
+        jti: Uuid::now_v7().to_string(),
+        sid: Some(session.id.clone()),
+    };
+    sign(keys, claims)
+}
+
+fn sign(keys: &SigningKeys, claims: AccessClaims) -> Result<IssuedToken, TokenError> {
+    let key = keys.signing();
     let mut header = Header::new(key.public().algorithm);
     header.typ = Some("at+jwt".to_owned());
     header.kid = Some(key.public().kid.clone());

@@ -3,9 +3,11 @@
 //! leaf of the crate: the domain records them, `auth` checks and signs with them.
 
 mod audience;
+mod redirect_uri;
 mod scope;
 mod secret;
 
 pub use audience::Audience;
+pub use redirect_uri::{ClientType, MAX_REDIRECT_URIS, RedirectUri};
 pub use scope::Scope;
 pub use secret::{ClientSecret, Pepper, SecretHash};

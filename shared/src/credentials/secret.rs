@@ -90,6 +90,11 @@ impl SecretHash {
         Self(URL_SAFE_NO_PAD.encode(tag.as_ref()))
     }
 
+    /// Constant-time comparison with a presented hash (a CSRF token).
+    pub fn equals(&self, presented: &str) -> bool {
+        constant_time::verify_slices_are_equal(self.0.as_bytes(), presented.as_bytes()).is_ok()
+    }
+
     /// Constant-time comparison with a presented client secret.
     pub fn matches_keyed(&self, pepper: &Pepper, presented: &str) -> bool {
         let candidate = Self::keyed(pepper, presented);

@@ -64,6 +64,10 @@ pub struct CustomerUser {
     /// and delete, so its own delete and disable cannot miss one.
     #[serde(default)]
     pub application_count: u64,
+    /// Sign-in sessions started before this instant are over: set when the person is
+    /// disabled or their password changes, so that re-enabling revives none.
+    #[serde(default, with = "crate::domain::rfc3339_millis::option")]
+    pub sessions_valid_after: Option<OffsetDateTime>,
     #[serde(with = "crate::domain::rfc3339_millis")]
     pub created_at: OffsetDateTime,
     #[serde(with = "crate::domain::rfc3339_millis")]

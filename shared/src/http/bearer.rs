@@ -1,7 +1,9 @@
 //! The request guards of bearer tokens: `Admin<Scope>` for the back-office API and
 //! `Storefront` for the storefront API, over the `Verifier`, which checks a token's
 //! signature, audience and expiry, and that its application and owner are still
-//! allowed to act (read once per request).
+//! allowed to act (read once per request). A person's token (one with a session, `sid`)
+//! also needs its session live and its person enabled: application, session and person
+//! are read in one BatchGetItem.
 use std::{marker::PhantomData, sync::Arc};
 
 use axum::extract::{FromRef, FromRequestParts};
@@ -14,7 +16,8 @@ use crate::{
     audit::AuditActor,
     domain::{CustomerUserId, OrganizationId, UserId},
     http::audit::record_actor,
-    ports::ApplicationStore,
+    ports::{ApplicationStore, SessionStore},
+    session::{Person, PersonState},
 };
 
 /// The back-office user a valid backend token acts for.
@@ -41,46 +44,71 @@ pub struct StorefrontPrincipal {
 pub struct Verifier {
     keys: Arc<VerifyingRing>,
     applications: Arc<dyn ApplicationStore>,
+    sessions: Arc<dyn SessionStore>,
     issuer: String,
+}
+
+/// A verified token: its claims, its application, and for a person's token (one with
+/// a session) that person's current state.
+struct Verified {
+    claims: AccessClaims,
+    application: Application,
+    person: Option<PersonState>,
 }
 
 impl Verifier {
     pub fn new(
         keys: Arc<VerifyingRing>,
         applications: Arc<dyn ApplicationStore>,
+        sessions: Arc<dyn SessionStore>,
         issuer: String,
     ) -> Self {
         Self {
             keys,
             applications,
+            sessions,
             issuer,
         }
     }
 
-    /// A backend token's principal.
+    /// A backend token's principal: the application's owner, or the signed-in person.
     pub async fn admin(&self, headers: &HeaderMap) -> Result<AdminPrincipal, ApiError> {
-        let (claims, application) = self.authenticate(headers, Audience::Backend).await?;
-        let Owner::Backend { user_id } = application.owner else {
-            return Err(revoked());
+        let Verified {
+            claims,
+            application,
+            person,
+        } = self.authenticate(headers, Audience::Backend).await?;
+        let user_id = match (person.as_ref(), application.owner) {
+            (Some(_), _) => claims.sub.parse().map_err(|_| revoked())?,
+            (None, Owner::Backend { user_id }) => user_id,
+            (None, Owner::Frontend { .. }) => return Err(revoked()),
         };
         Ok(AdminPrincipal {
             user_id,
             organization_id: application.organization_id,
             client_id: claims.client_id.clone(),
-            // A scope taken from the application since the token was issued is gone at once.
+            // A scope taken from the application (or from the signed-in person) since
+            // the token was issued is gone at once.
             scopes: claims
                 .scopes()
                 .into_iter()
                 .filter(|scope| application.scopes.contains(scope))
+                .filter(|scope| person.as_ref().is_none_or(|p| p.scopes.contains(scope)))
                 .collect(),
         })
     }
 
-    /// A frontend token's principal.
+    /// A frontend token's principal: the application's owner, or the signed-in person.
     pub async fn storefront(&self, headers: &HeaderMap) -> Result<StorefrontPrincipal, ApiError> {
-        let (claims, application) = self.authenticate(headers, Audience::Frontend).await?;
-        let Owner::Frontend { customer_user_id } = application.owner else {
-            return Err(revoked());
+        let Verified {
+            claims,
+            application,
+            person,
+        } = self.authenticate(headers, Audience::Frontend).await?;
+        let customer_user_id = match (person, application.owner) {
+            (Some(_), _) => claims.sub.parse().map_err(|_| revoked())?,
+            (None, Owner::Frontend { customer_user_id }) => customer_user_id,
+            (None, Owner::Backend { .. }) => return Err(revoked()),
         };
         Ok(StorefrontPrincipal {
             customer_user_id,
@@ -89,11 +117,49 @@ impl Verifier {
         })
     }
 
+    /// A person's token holds while its session is live, its person enabled and its
+    /// application usable: all read at once.
+    async fn session_of(
+        &self,
+        claims: &AccessClaims,
+        session_id: &str,
+        audience: Audience,
+    ) -> Result<(Application, PersonState), ApiError> {
+        let application_id = application_id_of(&claims.client_id).ok_or_else(revoked)?;
+        let person = match audience {
+            Audience::Backend => Person::BackOffice {
+                user_id: claims.sub.parse().map_err(|_| revoked())?,
+            },
+            Audience::Frontend => Person::Customer {
+                customer_user_id: claims.sub.parse().map_err(|_| revoked())?,
+            },
+        };
+        let view = self
+            .sessions
+            .session_view(application_id, session_id, person)
+            .await?;
+        let (Some(application), Some(session), Some(state)) =
+            (view.application, view.session, view.person)
+        else {
+            return Err(revoked());
+        };
+        let holds = application.usable()
+            && application.honours_token_issued_at(claims.iat)
+            && session.live(crate::domain::now())
+            && session.person == person
+            && session.application_id == application_id
+            && state.honours(&session);
+        if !holds {
+            return Err(revoked());
+        }
+        Ok((application, state))
+    }
+
     async fn authenticate(
         &self,
         headers: &HeaderMap,
         audience: Audience,
-    ) -> Result<(AccessClaims, Application), ApiError> {
+    ) -> Result<Verified, ApiError> {
         let token = bearer_token(headers)?;
         let keys = self.keys.get().await.map_err(ApiError::Unavailable)?;
         let verified = match verify(&keys, &self.issuer, audience, token) {
@@ -111,6 +177,14 @@ impl Verifier {
             tracing::info!(reason = %e, "refused an access token");
             ApiError::unauthorized("the access token is invalid or expired: request a new one")
         })?;
+        if let Some(session_id) = claims.sid.clone() {
+            let (application, person) = self.session_of(&claims, &session_id, audience).await?;
+            return Ok(Verified {
+                claims,
+                application,
+                person: Some(person),
+            });
+        }
         let application_id = application_id_of(&claims.client_id).ok_or_else(revoked)?;
         let application = self
             .applications
@@ -124,7 +198,11 @@ impl Verifier {
         {
             return Err(revoked());
         }
-        Ok((claims, application))
+        Ok(Verified {
+            claims,
+            application,
+            person: None,
+        })
     }
 }
 

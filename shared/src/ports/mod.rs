@@ -11,6 +11,7 @@ mod links;
 mod organizations;
 mod rate_limit;
 mod roles;
+mod sessions;
 mod users;
 mod websites;
 
@@ -25,7 +26,8 @@ pub use links::LinkStore;
 pub use organizations::OrganizationStore;
 pub use rate_limit::{RateDecision, RateLimiter};
 pub use roles::{RoleFilter, RoleStore};
-pub use users::UserStore;
+pub use sessions::{SessionStore, SessionView};
+pub use users::{UserCredentialStore, UserStore};
 pub use websites::WebsiteStore;
 
 /// What storage answers besides the record: each outcome a rule of the data keeps,

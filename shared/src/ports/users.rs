@@ -5,9 +5,9 @@ use async_trait::async_trait;
 use super::StoreResult;
 use crate::{
     application::Application,
-    customer_user::Notification,
+    customer_user::{Notification, PasswordDigest},
     directory::User,
-    domain::{OrganizationId, UserId},
+    domain::{Email, OrganizationId, UserId},
     paging::{Page, PageRequest},
 };
 
@@ -51,4 +51,20 @@ pub trait UserStore: Send + Sync {
         user_id: UserId,
         limit: u16,
     ) -> StoreResult<Vec<Notification>>;
+}
+
+/// A back-office user's password, kept in an item of its own beside the user's record,
+/// which only the sign-in function reads.
+#[async_trait]
+pub trait UserCredentialStore: Send + Sync {
+    /// The back-office user with this email, with its password digest if one is set.
+    async fn user_for_sign_in(
+        &self,
+        email: &Email,
+    ) -> StoreResult<Option<(User, Option<PasswordDigest>)>>;
+
+    async fn user_password(&self, user_id: UserId) -> StoreResult<Option<PasswordDigest>>;
+
+    /// Sets (or replaces) the user's password; `NotFound` when the user is gone.
+    async fn set_user_password(&self, user_id: UserId, digest: &PasswordDigest) -> StoreResult<()>;
 }

@@ -12,6 +12,7 @@ use crate::{
         ApplicationId, ConsentId, CustomerId, CustomerUserId, NotificationId, OrganizationId,
         RoleId, UserId, WebsiteId,
     },
+    session::Person,
 };
 
 /// The key attributes of one item. Index keys are left out when absent, which keeps
@@ -186,6 +187,31 @@ pub fn owner_record(owner: Owner) -> (String, &'static str) {
     match owner {
         Owner::Backend { user_id } => (user_pk(user_id), SK_USER),
         Owner::Frontend { customer_user_id } => {
+            (customer_user_pk(customer_user_id), SK_CUSTOMER_USER)
+        }
+    }
+}
+
+/// An authorization code, by the keyed hash of the code (never the code itself).
+pub fn authorization_code(code_hash: &SecretHash) -> ItemKeys {
+    ItemKeys::base(format!("AUTHCODE#{}", code_hash.as_str()), "CODE")
+}
+
+pub const SK_SESSION: &str = "SESSION";
+
+/// A back-office user's password item, beside its record (same partition).
+pub const SK_USER_PASSWORD: &str = "PASSWORD";
+
+/// A sign-in session (a refresh-token family), by its id.
+pub fn session_pk(id: &str) -> String {
+    format!("SESSION#{id}")
+}
+
+/// The key of a session's person's own record.
+pub fn person_record(person: Person) -> (String, &'static str) {
+    match person {
+        Person::BackOffice { user_id } => (user_pk(user_id), SK_USER),
+        Person::Customer { customer_user_id } => {
             (customer_user_pk(customer_user_id), SK_CUSTOMER_USER)
         }
     }

@@ -514,6 +514,8 @@ fn new_application(
         active: true,
         owner_enabled: true,
         secrets: vec![],
+        client_type: Default::default(),
+        redirect_uris: Vec::new(),
         tokens_valid_after: None,
         last_used_at: None,
         auth_failures: vec![],

@@ -14,6 +14,7 @@ pub(crate) fn assert_operable(template: &Value, resources: &serde_yaml::Mapping)
     for (function, parameter) in [
         ("TokenFunction", "TokenReservedConcurrency"),
         ("ConfirmationFunction", "ConfirmationReservedConcurrency"),
+        ("SignInFunction", "SignInReservedConcurrency"),
     ] {
         assert_eq!(parameters[parameter]["Type"].as_str(), Some("Number"));
         let reserved = serde_yaml::to_string(
@@ -42,6 +43,22 @@ pub(crate) fn assert_operable(template: &Value, resources: &serde_yaml::Mapping)
         ] {
             if metrics.contains(metric) {
                 alarmed.push(metric);
+            }
+        }
+        if metrics.contains("MetricName: Throttles") {
+            // Every function's throttles count: a function left out would be throttled
+            // unseen.
+            for (_, resource) in resources.iter() {
+                if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
+                    continue;
+                }
+                let binary = resource["Metadata"]["BuildProperties"]["Binary"]
+                    .as_str()
+                    .expect("a binary");
+                assert!(
+                    metrics.contains(&format!("${{AWS::StackName}}-{binary}")),
+                    "the throttles alarm leaves out {binary}"
+                );
             }
         }
         if metrics.contains("MetricName: Errors") {

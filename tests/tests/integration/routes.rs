@@ -430,7 +430,7 @@ fn only_the_token_function_reads_the_signing_key_or_writes_published_keys() {
             );
         }
     }
-    assert_eq!(functions, 7);
+    assert_eq!(functions, 8);
 
     let deny = &resources(&template)["PublishedKeysReadOnly"]["Properties"]["PolicyDocument"]["Statement"]
         [0];
@@ -493,6 +493,9 @@ async fn the_token_function_writes_only_the_partitions_its_policy_names() {
         user_id: stack.provisioned.admin_user_id,
     };
     let (_, credentials) = stack.application(owner, &[]).await;
+    // A person's code, issued by the sign-in function, for the token function to redeem.
+    let client = crate::sign_in::storefront(&stack).await;
+    let code = crate::sign_in::code_for(&stack, &client).await;
     let before = stack.table_items().await;
     let wrong = ClientCredentials {
         client_id: credentials.client_id.clone(),
@@ -500,6 +503,13 @@ async fn the_token_function_writes_only_the_partitions_its_policy_names() {
     };
     stack.try_token(&wrong, None).await;
     stack.token(&credentials, None).await;
+    let verifier = crate::sign_in::VERIFIER;
+    let exchanged = crate::sign_in::exchange(&stack, &client.client_id, &code, verifier).await;
+    let (_, refresh_token) = crate::sign_in::tokens(&exchanged);
+    let refreshed = crate::sign_in::refresh(&stack, &client.client_id, &refresh_token).await;
+    crate::sign_in::tokens(&refreshed);
+    // A second use of the code revokes the session.
+    crate::sign_in::exchange(&stack, &client.client_id, &code, verifier).await;
 
     let written: Vec<String> = stack
         .table_items()
@@ -509,8 +519,16 @@ async fn the_token_function_writes_only_the_partitions_its_policy_names() {
         .map(|item| item[TABLE.partition_key].as_s().unwrap().to_owned())
         .collect();
     assert!(
-        written.len() >= 2,
-        "the application and the source's failure counter: {written:?}"
+        written.len() >= 4,
+        "the application, the source's failure counter, the code and the session: {written:?}"
+    );
+    assert!(
+        written.iter().any(|pk| pk.starts_with("SESSION#")),
+        "{written:?}"
+    );
+    assert!(
+        written.iter().any(|pk| pk.starts_with("AUTHCODE#")),
+        "{written:?}"
     );
     for pk in &written {
         assert!(
@@ -580,7 +598,7 @@ fn the_template_keeps_its_production_safeguards() {
             }
         }
     }
-    assert_eq!(functions, 7);
+    assert_eq!(functions, 8);
     assert_eq!(
         resources["Table"]["Properties"]["DeletionProtectionEnabled"].as_bool(),
         Some(true)

@@ -317,7 +317,12 @@ async fn error_descriptions_keep_to_the_characters_the_rfc_allows() {
 #[tokio::test]
 async fn other_grant_types_are_unsupported() {
     let stack = Stack::new().await;
-    for grant in ["password", "authorization_code", "refresh_token"] {
+    // authorization_code and refresh_token are served since people sign in.
+    for grant in [
+        "password",
+        "implicit",
+        "urn:ietf:params:oauth:grant-type:device_code",
+    ] {
         let reply = stack
             .request(Method::POST, "/oauth2-token")
             .form(&[

@@ -102,13 +102,27 @@ async fn the_server_metadata_leads_a_client_from_the_issuer_to_a_verified_token(
     assert_eq!(metadata["issuer"], ISSUER);
     assert_eq!(
         metadata["grant_types_supported"],
-        json!(["client_credentials"])
+        json!(["client_credentials", "authorization_code", "refresh_token"])
     );
-    // The oauth2 crate authenticates with HTTP Basic, the first method advertised.
+    // The oauth2 crate authenticates with HTTP Basic, the first method advertised;
+    // public clients send none.
     assert_eq!(
         metadata["token_endpoint_auth_methods_supported"],
-        json!(["client_secret_basic", "client_secret_post"])
+        json!(["client_secret_basic", "client_secret_post", "none"])
     );
+    assert_eq!(
+        metadata["authorization_endpoint"],
+        format!("{ISSUER}/oauth2/authorize")
+    );
+    assert_eq!(
+        metadata["revocation_endpoint"],
+        format!("{ISSUER}/oauth2/revoke")
+    );
+    assert_eq!(
+        metadata["code_challenge_methods_supported"],
+        json!(["S256"])
+    );
+    assert_eq!(metadata["response_types_supported"], json!(["code"]));
     let scopes: Vec<&str> = metadata["scopes_supported"]
         .as_array()
         .unwrap()

@@ -68,7 +68,9 @@ mod roles;
 mod schema;
 #[cfg(test)]
 pub(crate) mod scripted;
+mod sessions;
 mod transaction;
+mod user_credentials;
 mod users;
 mod websites;
 mod write;
