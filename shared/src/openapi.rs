@@ -156,7 +156,7 @@ impl IntoResponses for WriteProblems {
         responses(&[
             (
                 "400",
-                "The body is not valid JSON, or If-Match is malformed",
+                "The body is not valid JSON, or If-Match is neither * nor a list of entity-tags",
             ),
             UNAUTHORIZED,
             FORBIDDEN,
@@ -167,7 +167,7 @@ impl IntoResponses for WriteProblems {
             ),
             (
                 "412",
-                "If-Match names a stale version: read the resource again",
+                "If-Match names no current version (a stale or unknown entity-tag): read the resource again",
             ),
             ("413", "The body is larger than 64 KiB"),
             ("415", "The body is not application/json"),
