@@ -137,7 +137,10 @@ pub async fn confirm(
     Ok(Versioned::ok(user.version, sent))
 }
 
-/// Marks the customer user unconfirmed and sends a new confirmation link; older links stop working.
+/// Sends an unconfirmed, enabled customer user a new confirmation link.
+///
+/// Older links stop working. A confirmed or disabled customer user is refused (409),
+/// with nothing changed and nothing sent.
 #[utoipa::path(
     post, path = "/admin/customer-users/{id}/resend-confirmation", tag = "confirmation",
     params(("id" = String, Path, description = "Customer user id"), ("If-Match" = Option<String>, Header, description = "The ETag last read (optional)")),
@@ -151,8 +154,13 @@ pub async fn resend_confirmation(
     if_match: Option<IfMatch>,
 ) -> Result<Versioned<Notification>, ApiError> {
     let (previous, website) = load(&state, admin.principal(), &id, if_match).await?;
+    enabled_for(&previous, "be sent a confirmation link")?;
+    if previous.confirmed {
+        return Err(ApiError::Conflict(
+            "the customer user is already confirmed: no confirmation link was sent".into(),
+        ));
+    }
     let mut user = previous.clone();
-    user.confirmed = false;
     let sent = change_and_send(
         &state,
         &mut user,
