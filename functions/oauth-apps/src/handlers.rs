@@ -28,7 +28,7 @@ use shared::{
 use crate::{
     OauthAppsState,
     secret::{WithSecret, new_application, pepper},
-    view::ApplicationView,
+    view::{ApplicationView, TokenIssuance},
 };
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -202,7 +202,7 @@ fn added_values<'a>(
     params(("id" = String, Path, description = "Customer user id")),
     request_body = CreateApplication,
     security(("backend_token" = ["oauth_apps:write"])),
-    responses((status = 201, description = "Created, with `client_secret`", body = ApplicationView, headers(("ETag" = String), ("Location" = String, description = "The new record's path"), ("Cache-Control" = String, description = "no-store: the secret is shown once"))), WriteProblems)
+    responses((status = 201, description = "Created, with `client_secret`, and `token_issuance` saying whether tokens can be issued yet", body = ApplicationView, headers(("ETag" = String), ("Location" = String, description = "The new record's path"), ("Cache-Control" = String, description = "no-store: the secret is shown once"))), WriteProblems)
 )]
 pub async fn create_for_customer_user(
     State(state): State<OauthAppsState>,
@@ -232,7 +232,8 @@ pub async fn create_for_customer_user(
             .send(&owner, &website, Template::OauthApplicationAdded, &values)
             .await;
     }
-    Ok(WithSecret::created(application, &secret))
+    let issuance = TokenIssuance::now(&state.verifier).await;
+    Ok(WithSecret::created(application, &secret, issuance))
 }
 
 /// Adds a backend application to a back-office user; the secret is in this answer only.
@@ -241,7 +242,7 @@ pub async fn create_for_customer_user(
     params(("id" = String, Path, description = "Back-office user id")),
     request_body = CreateApplication,
     security(("backend_token" = ["oauth_apps:write"])),
-    responses((status = 201, description = "Created, with `client_secret`", body = ApplicationView, headers(("ETag" = String), ("Location" = String, description = "The new record's path"), ("Cache-Control" = String, description = "no-store: the secret is shown once"))), WriteProblems)
+    responses((status = 201, description = "Created, with `client_secret`, and `token_issuance` saying whether tokens can be issued yet", body = ApplicationView, headers(("ETag" = String), ("Location" = String, description = "The new record's path"), ("Cache-Control" = String, description = "no-store: the secret is shown once"))), WriteProblems)
 )]
 pub async fn create_for_user(
     State(state): State<OauthAppsState>,
@@ -265,7 +266,8 @@ pub async fn create_for_user(
         .notifier
         .send_to_user(&owner, Template::OauthApplicationAdded, &values)
         .await;
-    Ok(WithSecret::created(application, &secret))
+    let issuance = TokenIssuance::now(&state.verifier).await;
+    Ok(WithSecret::created(application, &secret, issuance))
 }
 
 fn query(
@@ -453,7 +455,7 @@ pub async fn get(
     let application = load(&state, admin.principal(), &id).await?;
     Ok(Versioned::ok(
         application.version,
-        ApplicationView::of(application),
+        ApplicationView::one(application, &state).await,
     ))
 }
 
@@ -499,7 +501,8 @@ pub async fn update(
     }
     v.finish()?;
     if application == current {
-        return Ok(Versioned::ok(current.version, ApplicationView::of(current)));
+        let view = ApplicationView::one(current, &state).await;
+        return Ok(Versioned::ok(view.version, view));
     }
     application.updated_at = at;
     application.version = current.version + 1;
@@ -509,7 +512,7 @@ pub async fn update(
         .await?;
     Ok(Versioned::ok(
         application.version,
-        ApplicationView::of(application),
+        ApplicationView::one(application, &state).await,
     ))
 }
 
@@ -579,5 +582,6 @@ pub async fn rotate_secret(
         .applications
         .replace_application(&application, &current)
         .await?;
-    Ok(WithSecret::rotated(application, &secret))
+    let issuance = TokenIssuance::now(&state.verifier).await;
+    Ok(WithSecret::rotated(application, &secret, issuance))
 }

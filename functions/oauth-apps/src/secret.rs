@@ -10,7 +10,10 @@ use shared::{
     http::{Versioned, no_store},
 };
 
-use crate::{OauthAppsState, view::ApplicationView};
+use crate::{
+    OauthAppsState,
+    view::{ApplicationView, TokenIssuance},
+};
 
 /// The pepper that keys client-secret hashes; without it no secret can be stored.
 pub(crate) async fn pepper(state: &OauthAppsState) -> Result<Pepper, ApiError> {
@@ -57,20 +60,33 @@ pub(crate) fn new_application(
 pub struct WithSecret(Versioned<ApplicationView>);
 
 impl WithSecret {
-    pub(crate) fn created(application: Application, secret: &ClientSecret) -> Self {
-        let view = Self::view(application, secret);
+    pub(crate) fn created(
+        application: Application,
+        secret: &ClientSecret,
+        issuance: TokenIssuance,
+    ) -> Self {
+        let view = Self::view(application, secret, issuance);
         let location = format!("/admin/oauth-applications/{}", view.id);
         Self(Versioned::created(location, view.version, view))
     }
 
-    pub(crate) fn rotated(application: Application, secret: &ClientSecret) -> Self {
-        let view = Self::view(application, secret);
+    pub(crate) fn rotated(
+        application: Application,
+        secret: &ClientSecret,
+        issuance: TokenIssuance,
+    ) -> Self {
+        let view = Self::view(application, secret, issuance);
         Self(Versioned::ok(view.version, view))
     }
 
-    fn view(application: Application, secret: &ClientSecret) -> ApplicationView {
+    fn view(
+        application: Application,
+        secret: &ClientSecret,
+        issuance: TokenIssuance,
+    ) -> ApplicationView {
         let mut view = ApplicationView::of(application);
         view.client_secret = Some(secret.expose().to_owned());
+        view.token_issuance = Some(issuance);
         view
     }
 }
