@@ -266,10 +266,45 @@ pub async fn update(
     if website == current {
         return Ok(Versioned::ok(current.version, current));
     }
+    refuse_to_drop_preferred(&state, &current, &website).await?;
     website.updated_at = now();
     website.version = current.version + 1;
     state.websites.update_website(&website, &current).await?;
     Ok(Versioned::ok(website.version, website))
+}
+
+/// A website keeps every localization its customer users prefer: dropping one would
+/// leave them preferring what their website no longer offers. Costs one paged Query of
+/// the organization's customer users, only when a localization is dropped.
+async fn refuse_to_drop_preferred(
+    state: &DirectoryState,
+    current: &Website,
+    changed: &Website,
+) -> Result<(), ApiError> {
+    let dropped: Vec<Localization> = current
+        .localizations
+        .iter()
+        .filter(|l| !changed.localizations.contains(l))
+        .cloned()
+        .collect();
+    if dropped.is_empty() {
+        return Ok(());
+    }
+    let preferring = state
+        .websites
+        .customer_users_preferring(current, &dropped)
+        .await?;
+    if preferring == 0 {
+        return Ok(());
+    }
+    let names: Vec<&str> = dropped.iter().map(|l| l.as_str()).collect();
+    Err(ApiError::Conflict(format!(
+        "{preferring} customer user{} of this website prefer{} {}: give {} another preferred localization first",
+        if preferring == 1 { "" } else { "s" },
+        if preferring == 1 { "s" } else { "" },
+        names.join(", "),
+        if preferring == 1 { "it" } else { "them" },
+    )))
 }
 
 /// Deletes a website.
