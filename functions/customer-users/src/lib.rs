@@ -5,6 +5,7 @@ mod addresses;
 mod admin;
 mod edit;
 mod input;
+mod notifications;
 mod rules;
 mod storefront;
 mod view;
@@ -86,6 +87,10 @@ pub fn router(state: CustomerUsersState) -> Router {
         .route("/admin/customer-users/{id}/enable", post(admin::enable))
         .route("/admin/customer-users/{id}/disable", post(admin::disable))
         .route(
+            "/admin/customer-users/{id}/notifications",
+            get(notifications::list),
+        )
+        .route(
             "/admin/customer-users/{id}/addresses",
             get(addresses::list).post(addresses::create),
         )
@@ -116,6 +121,7 @@ pub fn router(state: CustomerUsersState) -> Router {
 #[openapi(
     paths(
         admin::list, admin::create, admin::get, admin::update, admin::delete, admin::enable, admin::disable,
+        notifications::list,
         addresses::list, addresses::create, addresses::update, addresses::delete,
         storefront::me, storefront::list, storefront::create, storefront::get, storefront::update,
         storefront::disable, storefront::delete,

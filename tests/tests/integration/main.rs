@@ -11,6 +11,7 @@ mod directory;
 mod events;
 mod grid;
 mod mail;
+mod notifications;
 mod oauth_apps;
 mod openapi;
 mod provision;
