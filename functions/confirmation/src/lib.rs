@@ -12,7 +12,7 @@ use shared::{
     domain::WebsiteId,
     http::Verifier,
     notifier::Notifier,
-    openapi::BearerSecurity,
+    openapi::{BearerSecurity, PublicOperations},
     ports::{
         AuditLog, CustomerUserLookup, CustomerUserStore, LinkStore, OrganizationStore, RateLimiter,
         WebsiteStore,
@@ -95,7 +95,7 @@ pub fn router(state: ConfirmationState) -> Router {
         admin::confirm, admin::resend_confirmation, admin::reset_password, admin::welcome_email,
     ),
     components(schemas(shared::error::Problem, shared::customer_user::Notification)),
-    modifiers(&BearerSecurity),
+    modifiers(&BearerSecurity, &PublicOperations),
     tags((name = "confirmation", description = "Email confirmation, welcome emails and passwords"))
 )]
 pub struct ConfirmationApi;

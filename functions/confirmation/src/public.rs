@@ -107,7 +107,7 @@ async fn consume(
 
 /// Confirms a customer user's email with the token from the confirmation email.
 #[utoipa::path(
-    post, path = "/customer-user/confirm", tag = "confirmation",
+    post, path = "/customer-user/confirm", operation_id = "confirmEmail", tag = "confirmation",
     request_body = ConfirmRequest,
     responses(
         (status = 200, description = "Confirmed; the welcome email is on its way", body = Outcome),
@@ -153,7 +153,7 @@ pub async fn confirm(
 /// Asks for a password-reset email. The answer is the same whether or not the email
 /// belongs to an account, and both cases do the same work.
 #[utoipa::path(
-    post, path = "/customer-user/password-reset/request", tag = "confirmation",
+    post, path = "/customer-user/password-reset/request", operation_id = "requestPasswordReset", tag = "confirmation",
     request_body = ResetRequest,
     responses(
         (status = 202, description = "Accepted (also when no account has this email)", body = Outcome),
@@ -320,7 +320,7 @@ fn decoy_user(
 /// Sets a new password with the token from a password-reset or welcome email; the
 /// account counts as confirmed from then on.
 #[utoipa::path(
-    post, path = "/customer-user/password-reset", tag = "confirmation",
+    post, path = "/customer-user/password-reset", operation_id = "resetPassword", tag = "confirmation",
     request_body = NewPassword,
     responses(
         (status = 200, description = "The password is set", body = Outcome),

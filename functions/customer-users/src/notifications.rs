@@ -26,7 +26,7 @@ pub struct ListNotifications {
 
 /// The emails sent to a customer user (what, when, whether it went out), newest first.
 #[utoipa::path(
-    get, path = "/admin/customer-users/{id}/notifications", tag = "customer-users",
+    get, path = "/admin/customer-users/{id}/notifications", operation_id = "listCustomerUserNotifications", tag = "customer-users",
     params(("id" = String, Path, description = "Customer user id"), ListNotifications),
     security(("backend_token" = ["customer_users:read"])),
     responses((status = 200, description = "One page of the email log, newest first", body = Page<Notification>), ReadProblems)

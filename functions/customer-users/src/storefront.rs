@@ -150,7 +150,7 @@ async fn check_assignable(
 
 /// The token's own customer user, with the permissions its roles add up to.
 #[utoipa::path(
-    get, path = "/api/me", tag = "storefront",
+    get, path = "/api/me", operation_id = "getMe", tag = "storefront",
     security(("frontend_token" = [])),
     responses((status = 200, description = "The customer user the token acts for", body = CustomerUserView, headers(("ETag" = String))), ReadProblems)
 )]
@@ -182,7 +182,7 @@ pub struct ListColleagues {
 
 /// The users of the administrator's own customer, by email.
 #[utoipa::path(
-    get, path = "/api/customer-users", tag = "storefront",
+    get, path = "/api/customer-users", operation_id = "listOwnCustomerUsers", tag = "storefront",
     params(ListColleagues),
     security(("frontend_token" = [])),
     responses((status = 200, description = "One page of customer users", body = Page<CustomerUserView>), ReadProblems)
@@ -208,7 +208,7 @@ pub async fn list(
 
 /// Creates a user of the administrator's own customer, on its website.
 #[utoipa::path(
-    post, path = "/api/customer-users", tag = "storefront",
+    post, path = "/api/customer-users", operation_id = "createOwnCustomerUser", tag = "storefront",
     request_body = StorefrontCreate,
     security(("frontend_token" = [])),
     responses((status = 201, description = "Created", body = CustomerUserView, headers(("ETag" = String), ("Location" = String, description = "The new record's path"))), WriteProblems)
@@ -266,7 +266,7 @@ pub async fn create(
 
 /// A user of the administrator's own customer.
 #[utoipa::path(
-    get, path = "/api/customer-users/{id}", tag = "storefront",
+    get, path = "/api/customer-users/{id}", operation_id = "getOwnCustomerUser", tag = "storefront",
     params(("id" = String, Path, description = "Customer user id")),
     security(("frontend_token" = [])),
     responses((status = 200, description = "The customer user", body = CustomerUserView, headers(("ETag" = String))), ReadProblems)
@@ -283,7 +283,7 @@ pub async fn get(
 
 /// Changes a user of the administrator's own customer.
 #[utoipa::path(
-    patch, path = "/api/customer-users/{id}", tag = "storefront",
+    patch, path = "/api/customer-users/{id}", operation_id = "updateOwnCustomerUser", tag = "storefront",
     params(("id" = String, Path, description = "Customer user id"), ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = StorefrontUpdate,
     security(("frontend_token" = [])),
@@ -317,7 +317,7 @@ pub async fn update(
 
 /// Disables a user of the administrator's own customer.
 #[utoipa::path(
-    post, path = "/api/customer-users/{id}/disable", tag = "storefront",
+    post, path = "/api/customer-users/{id}/disable", operation_id = "disableOwnCustomerUser", tag = "storefront",
     params(("id" = String, Path, description = "Customer user id"), ("If-Match" = Option<String>, Header, description = "The ETag last read (optional)")),
     security(("frontend_token" = [])),
     responses((status = 200, description = "Disabled", body = CustomerUserView, headers(("ETag" = String))), WriteProblems)
@@ -338,7 +338,7 @@ pub async fn disable(
 
 /// Deletes a user of the administrator's own customer.
 #[utoipa::path(
-    delete, path = "/api/customer-users/{id}", tag = "storefront",
+    delete, path = "/api/customer-users/{id}", operation_id = "deleteOwnCustomerUser", tag = "storefront",
     params(("id" = String, Path, description = "Customer user id"), ("If-Match" = String, Header, description = "The ETag last read")),
     security(("frontend_token" = [])),
     responses((status = 204, description = "Deleted"), WriteProblems)

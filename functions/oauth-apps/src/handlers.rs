@@ -198,7 +198,7 @@ fn added_values<'a>(
 
 /// Adds a frontend application to a customer user; the secret is in this answer only.
 #[utoipa::path(
-    post, path = "/admin/customer-users/{id}/oauth-applications", tag = "oauth-applications",
+    post, path = "/admin/customer-users/{id}/oauth-applications", operation_id = "createCustomerUserOAuthApplication", tag = "oauth-applications",
     params(("id" = String, Path, description = "Customer user id")),
     request_body = CreateApplication,
     security(("backend_token" = ["oauth_apps:write"])),
@@ -238,7 +238,7 @@ pub async fn create_for_customer_user(
 
 /// Adds a backend application to a back-office user; the secret is in this answer only.
 #[utoipa::path(
-    post, path = "/admin/users/{id}/oauth-applications", tag = "oauth-applications",
+    post, path = "/admin/users/{id}/oauth-applications", operation_id = "createUserOAuthApplication", tag = "oauth-applications",
     params(("id" = String, Path, description = "Back-office user id")),
     request_body = CreateApplication,
     security(("backend_token" = ["oauth_apps:write"])),
@@ -306,7 +306,7 @@ async fn list_of(
 
 /// A customer user's applications, by name.
 #[utoipa::path(
-    get, path = "/admin/customer-users/{id}/oauth-applications", tag = "oauth-applications",
+    get, path = "/admin/customer-users/{id}/oauth-applications", operation_id = "listCustomerUserOAuthApplications", tag = "oauth-applications",
     params(("id" = String, Path, description = "Customer user id"), ListOwnerApplications),
     security(("backend_token" = ["oauth_apps:read"])),
     responses((status = 200, description = "One page of applications", body = Page<ApplicationView>), ReadProblems)
@@ -330,7 +330,7 @@ pub async fn list_of_customer_user(
 
 /// A back-office user's applications, by name.
 #[utoipa::path(
-    get, path = "/admin/users/{id}/oauth-applications", tag = "oauth-applications",
+    get, path = "/admin/users/{id}/oauth-applications", operation_id = "listUserOAuthApplications", tag = "oauth-applications",
     params(("id" = String, Path, description = "Back-office user id"), ListOwnerApplications),
     security(("backend_token" = ["oauth_apps:read"])),
     responses((status = 200, description = "One page of applications", body = Page<ApplicationView>), ReadProblems)
@@ -347,7 +347,7 @@ pub async fn list_of_user(
 
 /// The applications of an organization: filter by name and status, sorted by name or last use.
 #[utoipa::path(
-    get, path = "/admin/oauth-applications", tag = "oauth-applications",
+    get, path = "/admin/oauth-applications", operation_id = "listOAuthApplications", tag = "oauth-applications",
     params(ListApplications),
     security(("backend_token" = ["oauth_apps:read"])),
     responses((status = 200, description = "One page of applications", body = Page<ApplicationView>), ReadProblems)
@@ -442,7 +442,7 @@ async fn load(
 
 /// Reads one application (never its secret).
 #[utoipa::path(
-    get, path = "/admin/oauth-applications/{id}", tag = "oauth-applications",
+    get, path = "/admin/oauth-applications/{id}", operation_id = "getOAuthApplication", tag = "oauth-applications",
     params(("id" = String, Path, description = "Application id")),
     security(("backend_token" = ["oauth_apps:read"])),
     responses((status = 200, description = "The application", body = ApplicationView, headers(("ETag" = String))), ReadProblems)
@@ -461,7 +461,7 @@ pub async fn get(
 
 /// Renames, (de)activates or rescopes an application.
 #[utoipa::path(
-    patch, path = "/admin/oauth-applications/{id}", tag = "oauth-applications",
+    patch, path = "/admin/oauth-applications/{id}", operation_id = "updateOAuthApplication", tag = "oauth-applications",
     params(("id" = String, Path, description = "Application id"), ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = UpdateApplication,
     security(("backend_token" = ["oauth_apps:write"])),
@@ -518,7 +518,7 @@ pub async fn update(
 
 /// Deletes an application; its tokens stop working at once.
 #[utoipa::path(
-    delete, path = "/admin/oauth-applications/{id}", tag = "oauth-applications",
+    delete, path = "/admin/oauth-applications/{id}", operation_id = "deleteOAuthApplication", tag = "oauth-applications",
     params(("id" = String, Path, description = "Application id"), ("If-Match" = String, Header, description = "The ETag last read")),
     security(("backend_token" = ["oauth_apps:write"])),
     responses((status = 204, description = "Deleted"), WriteProblems)
@@ -543,7 +543,7 @@ pub async fn delete(
 /// Issues a new client secret; the previous one keeps working for the grace period so
 /// clients can switch without downtime.
 #[utoipa::path(
-    post, path = "/admin/oauth-applications/{id}/rotate-secret", tag = "oauth-applications",
+    post, path = "/admin/oauth-applications/{id}/rotate-secret", operation_id = "rotateOAuthApplicationSecret", tag = "oauth-applications",
     params(("id" = String, Path, description = "Application id"), ("If-Match" = Option<String>, Header, description = "The ETag last read (optional)")),
     security(("backend_token" = ["oauth_apps:write"])),
     responses((status = 200, description = "The new `client_secret` and when the old one stops", body = ApplicationView, headers(("ETag" = String), ("Cache-Control" = String, description = "no-store: the secret is shown once"))), WriteProblems)

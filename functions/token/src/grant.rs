@@ -254,7 +254,7 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, OA
 /// Issues an access token to an application that proves its client secret.
 #[utoipa::path(
     post,
-    path = "/oauth2-token",
+    path = "/oauth2-token", operation_id = "issueToken",
     tag = "oauth2",
     request_body(
         content_type = "application/x-www-form-urlencoded",
@@ -421,7 +421,7 @@ async fn past_the_cut_off(application: &Application, now: OffsetDateTime) -> Off
 /// The public keys that verify access tokens (current and recent).
 #[utoipa::path(
     get,
-    path = "/.well-known/jwks.json",
+    path = "/.well-known/jwks.json", operation_id = "getJwks",
     tag = "oauth2",
     responses(
         (status = 200, description = "A JSON Web Key Set (RFC 7517)", content_type = "application/json"),

@@ -13,7 +13,8 @@ use axum::{
 };
 use http::{HeaderValue, StatusCode, header};
 use shared::{
-    auth::SigningRing, key_source::PepperCell, ports::ApplicationStore, services::Services,
+    auth::SigningRing, key_source::PepperCell, openapi::PublicOperations, ports::ApplicationStore,
+    services::Services,
 };
 
 pub use grant::{OAuthErrorBody, TokenResponse};
@@ -57,9 +58,10 @@ pub fn router(state: TokenState) -> Router {
         .with_state(state)
 }
 
+/// This API's OpenAPI document.
 #[utoipa::path(
     get,
-    path = "/openapi.json",
+    path = "/openapi.json", operation_id = "getOpenApiDocument",
     tag = "meta",
     responses((status = 200, description = "This document", content_type = "application/json"))
 )]
@@ -76,6 +78,7 @@ async fn openapi() -> Response {
 #[openapi(
     paths(grant::token, grant::jwks, metadata::metadata, openapi),
     components(schemas(TokenResponse, OAuthErrorBody, ServerMetadata)),
+    modifiers(&PublicOperations),
     tags(
         (name = "oauth2", description = "Tokens for applications (OAuth 2.0 client credentials)"),
         (name = "meta", description = "About this API")
