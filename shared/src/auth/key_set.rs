@@ -1,3 +1,5 @@
+//! Cryptographic key sets: the private keys that sign access tokens (RS256 or ES256)
+//! and the public keys, as JWKs, that verify them.
 use std::sync::{Arc, OnceLock};
 
 use aws_lc_rs::{

@@ -1,3 +1,7 @@
+//! The request guards of bearer tokens: `Admin<Scope>` for the back-office API and
+//! `Storefront` for the storefront API, over the `Verifier`, which checks a token's
+//! signature, audience and expiry, and that its application and owner are still
+//! allowed to act (read once per request).
 use std::{marker::PhantomData, sync::Arc};
 
 use axum::extract::{FromRef, FromRequestParts};

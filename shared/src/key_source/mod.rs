@@ -1,5 +1,7 @@
-//! The signing-key ports: where the private keys that sign access tokens come from, and
-//! where their public halves are published for the functions that verify tokens.
+//! Where key material comes from: the signing-key ports (the private keys that sign
+//! access tokens, and where their public halves are published for the functions that
+//! verify tokens), the Secrets Manager adapter that reads them, and the client-secret
+//! pepper.
 
 mod pepper;
 mod secrets_manager;
