@@ -271,7 +271,7 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, OA
     )
 )]
 pub async fn token(State(state): State<TokenState>, request: Request) -> Response {
-    let source = source_address(&request);
+    let source = shared::http::source_address(request.extensions());
     let (parts, body) = request.into_parts();
     let Ok(body) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
         return OAuthError::TooLarge.into_response();
@@ -279,22 +279,6 @@ pub async fn token(State(state): State<TokenState>, request: Request) -> Respons
     match grant(&state, &parts.headers, &body, &source).await {
         Ok(response) => response,
         Err(error) => error.into_response(),
-    }
-}
-
-/// The caller's address as API Gateway saw it; requests without that context (local
-/// tools) share one bucket.
-fn source_address(request: &Request) -> String {
-    match request
-        .extensions()
-        .get::<lambda_http::request::RequestContext>()
-    {
-        Some(lambda_http::request::RequestContext::ApiGatewayV2(context)) => context
-            .http
-            .source_ip
-            .clone()
-            .unwrap_or_else(|| "unknown".into()),
-        _ => "unknown".into(),
     }
 }
 

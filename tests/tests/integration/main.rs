@@ -15,6 +15,7 @@ mod notifications;
 mod oauth_apps;
 mod openapi;
 mod provision;
+mod reset_limits;
 mod roles;
 mod routes;
 mod storefront;
