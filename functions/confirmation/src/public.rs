@@ -3,7 +3,7 @@
 use axum::{
     Json,
     extract::State,
-    http::{HeaderValue, StatusCode, header},
+    http::StatusCode,
     response::{IntoResponse, Response},
 };
 use serde::{Deserialize, Serialize};
@@ -219,11 +219,10 @@ pub async fn request_reset(
             retry_after_seconds,
         } = decision
         {
-            let mut response = ApiError::TooManyRequests(refusal.into()).into_response();
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_seconds));
-            return Ok(response);
+            return Err(ApiError::TooManyRequests {
+                message: refusal.into(),
+                retry_after_seconds,
+            });
         }
     }
 

@@ -23,8 +23,8 @@ use shared::{
     notifier::Notifier,
     openapi::{BearerSecurity, FrontendSecurity},
     ports::{
-        ApplicationStore, AuditLog, CustomerStore, CustomerUserStore, OrganizationStore, RoleStore,
-        UserStore, WebsiteStore,
+        ApplicationStore, AuditLog, CustomerStore, CustomerUserStore, OrganizationStore,
+        RateLimiter, RoleStore, UserStore, WebsiteStore,
     },
     services::Services,
 };
@@ -44,6 +44,8 @@ pub struct CustomerUsersState {
     pub notifier: Notifier,
     pub links: LinkLifetimes,
     pub verifier: Arc<Verifier>,
+    /// Counts storefront creates per customer.
+    pub rates: Arc<dyn RateLimiter>,
     /// Where every successful write is recorded.
     pub audit: Arc<dyn AuditLog>,
 }
@@ -63,6 +65,7 @@ impl CustomerUsersState {
             notifier: services.notifier(),
             links: services.config.links,
             verifier,
+            rates: store.clone(),
             audit: store,
         }
     }

@@ -21,7 +21,7 @@ use shared::{
     http::{IfMatch, JsonBody, QueryParams, Versioned, search_prefix},
     openapi::{ReadProblems, WriteProblems},
     paging::{Page, PageRequest},
-    ports::CustomerUserQuery,
+    ports::{CustomerUserQuery, RateDecision},
 };
 
 use crate::{
@@ -206,12 +206,46 @@ pub async fn list(
     Ok(Json(users.map(CustomerUserView::of)))
 }
 
+/// Storefront creates allowed per customer and hour: each may send a welcome email, and a
+/// customer administrator must not be able to send mail in our name at will.
+const CREATES_PER_CUSTOMER_PER_HOUR: usize = 20;
+
+/// Counts a storefront create against the caller's customer; refused (429) over the limit.
+async fn limit_creates(state: &CustomerUsersState, caller: &CustomerUser) -> Result<(), ApiError> {
+    let decision = state
+        .rates
+        .attempt(
+            &format!("storefront-create#{}", caller.customer_id),
+            CREATES_PER_CUSTOMER_PER_HOUR,
+            std::time::Duration::from_secs(3600),
+            shared::domain::now(),
+        )
+        .await?;
+    match decision {
+        RateDecision::Allowed => Ok(()),
+        RateDecision::Limited {
+            retry_after_seconds,
+        } => Err(ApiError::TooManyRequests {
+            message: format!(
+                "your company created {CREATES_PER_CUSTOMER_PER_HOUR} users in the last hour, the most allowed: wait before creating more"
+            ),
+            retry_after_seconds,
+        }),
+    }
+}
+
 /// Creates a user of the administrator's own customer, on its website.
+///
+/// A customer may create at most 20 users an hour through the storefront.
 #[utoipa::path(
     post, path = "/api/customer-users", operation_id = "createOwnCustomerUser", tag = "storefront",
     request_body = StorefrontCreate,
     security(("frontend_token" = [])),
-    responses((status = 201, description = "Created", body = CustomerUserView, headers(("ETag" = String), ("Location" = String, description = "The new record's path"))), WriteProblems)
+    responses(
+        (status = 201, description = "Created", body = CustomerUserView, headers(("ETag" = String), ("Location" = String, description = "The new record's path"))),
+        (status = 429, description = "The customer created 20 users in the last hour: retry after the Retry-After seconds", body = shared::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64))),
+        WriteProblems
+    )
 )]
 pub async fn create(
     State(state): State<CustomerUsersState>,
@@ -219,6 +253,7 @@ pub async fn create(
     JsonBody(body): JsonBody<StorefrontCreate>,
 ) -> Result<Versioned<CustomerUserView>, ApiError> {
     let actor = actor(&state, &storefront, Permission::CreateCustomerUsers).await?;
+    limit_creates(&state, &actor.user).await?;
     let (role_ids, field) = match body.role_ids {
         Some(ids) => (ids, RoleField::Sent),
         None => (
