@@ -1,6 +1,6 @@
 # The two commands: `make dev` runs the local stack, `make test` runs every test.
 
-.PHONY: dev test bench lint fmt openapi
+.PHONY: dev test bench lint fmt openapi routes
 
 dev:
 	@bash scripts/dev.sh
@@ -22,3 +22,9 @@ fmt:
 # Regenerates openapi.json from the code (a test fails while they differ).
 openapi:
 	UPDATE_OPENAPI=1 cargo test -p integration-tests --test integration openapi
+
+# Regenerates the routes of Cargo.toml (cargo lambda watch) and infra/template.yaml (the
+# functions' Events, the HttpApi's paths) from the functions' route tables (a test fails
+# while they differ).
+routes:
+	UPDATE_ROUTES=1 cargo test -p integration-tests --test integration routes::generated_route_files

@@ -2,6 +2,8 @@
 //! fresh table and secret on the emulator that `make test` starts), and the functions'
 //! routers, reached through the same route table as `cargo lambda watch`.
 
+pub mod route_files;
+
 use std::{collections::BTreeMap, path::PathBuf, sync::Arc, time::Duration};
 
 use axum::{Router, body::Body};
@@ -43,7 +45,12 @@ pub struct Route {
 /// The cargo-lambda watch router from Cargo.toml.
 pub fn watch_routes() -> Vec<Route> {
     let text = std::fs::read_to_string(workspace_root().join("Cargo.toml")).expect("Cargo.toml");
-    let manifest: toml::Value = text.parse().expect("Cargo.toml parses");
+    watch_routes_in(&text)
+}
+
+/// The cargo-lambda watch router of a manifest's text.
+pub fn watch_routes_in(manifest: &str) -> Vec<Route> {
+    let manifest: toml::Value = manifest.parse().expect("Cargo.toml parses");
     let router = manifest["workspace"]["metadata"]["lambda"]["watch"]["router"]
         .as_table()
         .expect("a watch router table");
@@ -569,9 +576,26 @@ pub fn encode(text: &str) -> String {
         .collect()
 }
 
+/// Each function's OpenAPI document, named by the function's binary: the routes it
+/// serves, from its route table.
+pub fn function_documents() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
+    use utoipa::OpenApi;
+    vec![
+        ("token", token::TokenApi::openapi()),
+        ("directory", directory::DirectoryApi::openapi()),
+        (
+            "customer-users",
+            customer_users::CustomerUsersApi::openapi(),
+        ),
+        ("roles", roles::RolesApi::openapi()),
+        ("consents", consents::ConsentsApi::openapi()),
+        ("confirmation", confirmation::ConfirmationApi::openapi()),
+        ("oauth-apps", oauth_apps::OauthAppsApi::openapi()),
+    ]
+}
+
 /// The API description of every function, as one document: what `openapi.json` holds.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    use utoipa::OpenApi;
     let mut document = utoipa::openapi::OpenApiBuilder::new()
         .info(
             utoipa::openapi::InfoBuilder::new()
@@ -586,13 +610,9 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         )
         .servers(Some(vec![utoipa::openapi::server::Server::new("http://127.0.0.1:9000")]))
         .build();
-    document.merge(token::TokenApi::openapi());
-    document.merge(directory::DirectoryApi::openapi());
-    document.merge(customer_users::CustomerUsersApi::openapi());
-    document.merge(roles::RolesApi::openapi());
-    document.merge(consents::ConsentsApi::openapi());
-    document.merge(confirmation::ConfirmationApi::openapi());
-    document.merge(oauth_apps::OauthAppsApi::openapi());
+    for (_, api) in function_documents() {
+        document.merge(api);
+    }
     utoipa::Modify::modify(&shared::openapi::DomainLimits, &mut document);
     document
 }

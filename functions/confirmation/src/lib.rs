@@ -6,7 +6,7 @@ mod public;
 
 use std::sync::Arc;
 
-use axum::{Router, extract::FromRef, routing::post};
+use axum::{Router, extract::FromRef};
 use shared::{
     config::LinkLifetimes,
     domain::WebsiteId,
@@ -63,39 +63,39 @@ impl FromRef<ConfirmationState> for Arc<Verifier> {
     }
 }
 
+/// Every route of this function, named once by its handler, whose `#[utoipa::path]`
+/// gives its method and path: the router and the OpenAPI document are both built from
+/// this table, and `make routes` writes the deployment's routes from the document.
+fn routes(table: &mut impl route_table::Table<ConfirmationState>) {
+    route_table::routes!(table:
+        public::confirm, public::request_reset, public::reset,
+        admin::confirm, admin::resend_confirmation, admin::reset_password, admin::welcome_email,
+    );
+}
+
 pub fn router(state: ConfirmationState) -> Router {
-    let router = Router::new()
-        .route("/customer-user/confirm", post(public::confirm))
-        .route(
-            "/customer-user/password-reset/request",
-            post(public::request_reset),
-        )
-        .route("/customer-user/password-reset", post(public::reset))
-        .route("/admin/customer-users/{id}/confirm", post(admin::confirm))
-        .route(
-            "/admin/customer-users/{id}/resend-confirmation",
-            post(admin::resend_confirmation),
-        )
-        .route(
-            "/admin/customer-users/{id}/reset-password",
-            post(admin::reset_password),
-        )
-        .route(
-            "/admin/customer-users/{id}/welcome-email",
-            post(admin::welcome_email),
-        )
-        .fallback(shared::http::route_not_found);
+    let router = route_table::router(routes).fallback(shared::http::route_not_found);
     shared::http::audit::recorded(router.with_state(state.clone()), state.audit)
 }
 
+/// The parts of the OpenAPI document besides the paths.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(
-        public::confirm, public::request_reset, public::reset,
-        admin::confirm, admin::resend_confirmation, admin::reset_password, admin::welcome_email,
-    ),
     components(schemas(shared::error::Problem, shared::customer_user::Notification)),
-    modifiers(&BearerSecurity, &PublicOperations),
+    modifiers(&BearerSecurity),
     tags((name = "confirmation", description = "Email confirmation, welcome emails and passwords"))
 )]
+struct ApiParts;
+
+/// This function's OpenAPI document: the paths of [`routes`] with the schemas, security
+/// schemes and tags of [`ApiParts`]; operations without security are public.
 pub struct ConfirmationApi;
+
+impl utoipa::OpenApi for ConfirmationApi {
+    fn openapi() -> utoipa::openapi::OpenApi {
+        let mut document = route_table::openapi(<ApiParts as utoipa::OpenApi>::openapi(), routes);
+        // After the paths are in: the public ones say so.
+        utoipa::Modify::modify(&PublicOperations, &mut document);
+        document
+    }
+}

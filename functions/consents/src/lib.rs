@@ -8,7 +8,7 @@ mod storefront;
 
 use std::sync::Arc;
 
-use axum::{Router, extract::FromRef, routing::get};
+use axum::{Router, extract::FromRef};
 use shared::{
     http::Verifier,
     openapi::{BearerSecurity, FrontendSecurity},
@@ -46,31 +46,26 @@ impl FromRef<ConsentsState> for Arc<Verifier> {
     }
 }
 
+/// Every route of this function, named once by its handler, whose `#[utoipa::path]`
+/// gives its method and path: the router and the OpenAPI document are both built from
+/// this table, and `make routes` writes the deployment's routes from the document.
+fn routes(table: &mut impl route_table::Table<ConsentsState>) {
+    route_table::routes!(table:
+        admin::list, admin::create,
+        admin::get, admin::update, admin::delete,
+        admin::of_customer_user,
+        storefront::mine, storefront::choose,
+    );
+}
+
 pub fn router(state: ConsentsState) -> Router {
-    let router = Router::new()
-        .route("/admin/consents", get(admin::list).post(admin::create))
-        .route(
-            "/admin/consents/{id}",
-            get(admin::get).patch(admin::update).delete(admin::delete),
-        )
-        .route(
-            "/admin/customer-users/{id}/consents",
-            get(admin::of_customer_user),
-        )
-        .route(
-            "/api/me/consents",
-            get(storefront::mine).put(storefront::choose),
-        )
-        .fallback(shared::http::route_not_found);
+    let router = route_table::router(routes).fallback(shared::http::route_not_found);
     shared::http::audit::recorded(router.with_state(state.clone()), state.audit)
 }
 
+/// The parts of the OpenAPI document besides the paths.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(
-        admin::list, admin::create, admin::get, admin::update, admin::delete, admin::of_customer_user,
-        storefront::mine, storefront::choose,
-    ),
     components(schemas(shared::error::Problem, shared::error::FieldError)),
     modifiers(&BearerSecurity, &FrontendSecurity),
     tags(
@@ -78,4 +73,14 @@ pub fn router(state: ConsentsState) -> Router {
         (name = "storefront", description = "Self-service of customer users with a frontend token")
     )
 )]
+struct ApiParts;
+
+/// This function's OpenAPI document: the paths of [`routes`] with the schemas, security
+/// schemes and tags of [`ApiParts`].
 pub struct ConsentsApi;
+
+impl utoipa::OpenApi for ConsentsApi {
+    fn openapi() -> utoipa::openapi::OpenApi {
+        route_table::openapi(<ApiParts as utoipa::OpenApi>::openapi(), routes)
+    }
+}

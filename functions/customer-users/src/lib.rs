@@ -12,11 +12,7 @@ mod view;
 
 use std::sync::Arc;
 
-use axum::{
-    Router,
-    extract::FromRef,
-    routing::{get, patch, post},
-};
+use axum::{Router, extract::FromRef};
 use shared::{
     config::LinkLifetimes,
     http::Verifier,
@@ -77,58 +73,32 @@ impl FromRef<CustomerUsersState> for Arc<Verifier> {
     }
 }
 
+/// Every route of this function, named once by its handler, whose `#[utoipa::path]`
+/// gives its method and path: the router and the OpenAPI document are both built from
+/// this table, and `make routes` writes the deployment's routes from the document.
+fn routes(table: &mut impl route_table::Table<CustomerUsersState>) {
+    route_table::routes!(table:
+        admin::list, admin::create,
+        admin::get, admin::update, admin::delete,
+        admin::enable, admin::disable,
+        notifications::list,
+        addresses::list, addresses::create,
+        addresses::update, addresses::delete,
+        storefront::me,
+        storefront::list, storefront::create,
+        storefront::get, storefront::update, storefront::delete,
+        storefront::disable,
+    );
+}
+
 pub fn router(state: CustomerUsersState) -> Router {
-    let router = Router::new()
-        .route(
-            "/admin/customer-users",
-            get(admin::list).post(admin::create),
-        )
-        .route(
-            "/admin/customer-users/{id}",
-            get(admin::get).patch(admin::update).delete(admin::delete),
-        )
-        .route("/admin/customer-users/{id}/enable", post(admin::enable))
-        .route("/admin/customer-users/{id}/disable", post(admin::disable))
-        .route(
-            "/admin/customer-users/{id}/notifications",
-            get(notifications::list),
-        )
-        .route(
-            "/admin/customer-users/{id}/addresses",
-            get(addresses::list).post(addresses::create),
-        )
-        .route(
-            "/admin/customer-users/{id}/addresses/{address_id}",
-            patch(addresses::update).delete(addresses::delete),
-        )
-        .route("/api/me", get(storefront::me))
-        .route(
-            "/api/customer-users",
-            get(storefront::list).post(storefront::create),
-        )
-        .route(
-            "/api/customer-users/{id}",
-            get(storefront::get)
-                .patch(storefront::update)
-                .delete(storefront::delete),
-        )
-        .route(
-            "/api/customer-users/{id}/disable",
-            post(storefront::disable),
-        )
-        .fallback(shared::http::route_not_found);
+    let router = route_table::router(routes).fallback(shared::http::route_not_found);
     shared::http::audit::recorded(router.with_state(state.clone()), state.audit)
 }
 
+/// The parts of the OpenAPI document besides the paths.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(
-        admin::list, admin::create, admin::get, admin::update, admin::delete, admin::enable, admin::disable,
-        notifications::list,
-        addresses::list, addresses::create, addresses::update, addresses::delete,
-        storefront::me, storefront::list, storefront::create, storefront::get, storefront::update,
-        storefront::disable, storefront::delete,
-    ),
     components(schemas(shared::error::Problem, shared::error::FieldError)),
     modifiers(&BearerSecurity, &FrontendSecurity),
     tags(
@@ -136,4 +106,14 @@ pub fn router(state: CustomerUsersState) -> Router {
         (name = "storefront", description = "Self-service of customer users with a frontend token")
     )
 )]
+struct ApiParts;
+
+/// This function's OpenAPI document: the paths of [`routes`] with the schemas, security
+/// schemes and tags of [`ApiParts`].
 pub struct CustomerUsersApi;
+
+impl utoipa::OpenApi for CustomerUsersApi {
+    fn openapi() -> utoipa::openapi::OpenApi {
+        route_table::openapi(<ApiParts as utoipa::OpenApi>::openapi(), routes)
+    }
+}

@@ -10,7 +10,7 @@ mod websites;
 
 use std::sync::Arc;
 
-use axum::{Router, extract::FromRef, routing::get};
+use axum::{Router, extract::FromRef};
 use shared::{
     http::Verifier,
     openapi::BearerSecurity,
@@ -56,57 +56,31 @@ impl FromRef<DirectoryState> for Arc<Verifier> {
     }
 }
 
+/// Every route of this function, named once by its handler, whose `#[utoipa::path]`
+/// gives its method and path: the router and the OpenAPI document are both built from
+/// this table, and `make routes` writes the deployment's routes from the document.
+fn routes(table: &mut impl route_table::Table<DirectoryState>) {
+    route_table::routes!(table:
+        organizations::list, organizations::create,
+        organizations::get, organizations::update, organizations::delete,
+        websites::list, websites::create,
+        websites::get, websites::update, websites::delete,
+        users::list, users::create,
+        users::get, users::update, users::delete,
+        customers::list, customers::create,
+        customers::get, customers::update, customers::delete,
+        audit::list,
+    );
+}
+
 pub fn router(state: DirectoryState) -> Router {
-    let router = Router::new()
-        .route(
-            "/admin/organizations",
-            get(organizations::list).post(organizations::create),
-        )
-        .route(
-            "/admin/organizations/{id}",
-            get(organizations::get)
-                .patch(organizations::update)
-                .delete(organizations::delete),
-        )
-        .route(
-            "/admin/websites",
-            get(websites::list).post(websites::create),
-        )
-        .route(
-            "/admin/websites/{id}",
-            get(websites::get)
-                .patch(websites::update)
-                .delete(websites::delete),
-        )
-        .route("/admin/users", get(users::list).post(users::create))
-        .route(
-            "/admin/users/{id}",
-            get(users::get).patch(users::update).delete(users::delete),
-        )
-        .route(
-            "/admin/customers",
-            get(customers::list).post(customers::create),
-        )
-        .route(
-            "/admin/customers/{id}",
-            get(customers::get)
-                .patch(customers::update)
-                .delete(customers::delete),
-        )
-        .route("/admin/audit-events", get(audit::list))
-        .fallback(shared::http::route_not_found);
+    let router = route_table::router(routes).fallback(shared::http::route_not_found);
     shared::http::audit::recorded(router.with_state(state.clone()), state.audit)
 }
 
+/// The parts of the OpenAPI document besides the paths.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(
-        organizations::list, organizations::create, organizations::get, organizations::update, organizations::delete,
-        websites::list, websites::create, websites::get, websites::update, websites::delete,
-        users::list, users::create, users::get, users::update, users::delete,
-        customers::list, customers::create, customers::get, customers::update, customers::delete,
-        audit::list,
-    ),
     components(schemas(shared::error::Problem, shared::error::FieldError)),
     modifiers(&BearerSecurity),
     tags(
@@ -117,4 +91,14 @@ pub fn router(state: DirectoryState) -> Router {
         (name = "audit", description = "Who changed what, and when")
     )
 )]
+struct ApiParts;
+
+/// This function's OpenAPI document: the paths of [`routes`] with the schemas, security
+/// schemes and tags of [`ApiParts`].
 pub struct DirectoryApi;
+
+impl utoipa::OpenApi for DirectoryApi {
+    fn openapi() -> utoipa::openapi::OpenApi {
+        route_table::openapi(<ApiParts as utoipa::OpenApi>::openapi(), routes)
+    }
+}

@@ -9,11 +9,7 @@ mod view;
 
 use std::sync::Arc;
 
-use axum::{
-    Router,
-    extract::FromRef,
-    routing::{get, post},
-};
+use axum::{Router, extract::FromRef};
 use shared::{
     http::Verifier,
     key_source::PepperCell,
@@ -69,40 +65,39 @@ impl FromRef<OauthAppsState> for Arc<Verifier> {
     }
 }
 
+/// Every route of this function, named once by its handler, whose `#[utoipa::path]`
+/// gives its method and path: the router and the OpenAPI document are both built from
+/// this table, and `make routes` writes the deployment's routes from the document.
+fn routes(table: &mut impl route_table::Table<OauthAppsState>) {
+    route_table::routes!(table:
+        handlers::list_of_customer_user, handlers::create_for_customer_user,
+        handlers::list_of_user, handlers::create_for_user,
+        handlers::list,
+        handlers::get, handlers::update, handlers::delete,
+        handlers::rotate_secret,
+    );
+}
+
 pub fn router(state: OauthAppsState) -> Router {
-    let router = Router::new()
-        .route(
-            "/admin/customer-users/{id}/oauth-applications",
-            get(handlers::list_of_customer_user).post(handlers::create_for_customer_user),
-        )
-        .route(
-            "/admin/users/{id}/oauth-applications",
-            get(handlers::list_of_user).post(handlers::create_for_user),
-        )
-        .route("/admin/oauth-applications", get(handlers::list))
-        .route(
-            "/admin/oauth-applications/{id}",
-            get(handlers::get)
-                .patch(handlers::update)
-                .delete(handlers::delete),
-        )
-        .route(
-            "/admin/oauth-applications/{id}/rotate-secret",
-            post(handlers::rotate_secret),
-        )
-        .fallback(shared::http::route_not_found);
+    let router = route_table::router(routes).fallback(shared::http::route_not_found);
     shared::http::audit::recorded(router.with_state(state.clone()), state.audit)
 }
 
+/// The parts of the OpenAPI document besides the paths.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(
-        handlers::create_for_customer_user, handlers::list_of_customer_user,
-        handlers::create_for_user, handlers::list_of_user,
-        handlers::list, handlers::get, handlers::update, handlers::delete, handlers::rotate_secret,
-    ),
     components(schemas(shared::error::Problem)),
     modifiers(&BearerSecurity),
     tags((name = "oauth-applications", description = "OAuth 2.0 applications and their client secrets"))
 )]
+struct ApiParts;
+
+/// This function's OpenAPI document: the paths of [`routes`] with the schemas, security
+/// schemes and tags of [`ApiParts`].
 pub struct OauthAppsApi;
+
+impl utoipa::OpenApi for OauthAppsApi {
+    fn openapi() -> utoipa::openapi::OpenApi {
+        route_table::openapi(<ApiParts as utoipa::OpenApi>::openapi(), routes)
+    }
+}

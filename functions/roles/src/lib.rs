@@ -10,11 +10,7 @@ mod storefront;
 
 use std::sync::Arc;
 
-use axum::{
-    Router,
-    extract::FromRef,
-    routing::{get, put},
-};
+use axum::{Router, extract::FromRef};
 use shared::{
     ApiError,
     directory::CustomerUserRole,
@@ -61,28 +57,21 @@ impl FromRef<RolesState> for Arc<Verifier> {
     }
 }
 
+/// Every route of this function, named once by its handler, whose `#[utoipa::path]`
+/// gives its method and path: the router and the OpenAPI document are both built from
+/// this table, and `make routes` writes the deployment's routes from the document.
+fn routes(table: &mut impl route_table::Table<RolesState>) {
+    route_table::routes!(table:
+        admin::list, admin::create,
+        admin::get, admin::update, admin::delete,
+        admin::assign,
+        storefront::list, storefront::create,
+        storefront::get, storefront::update, storefront::delete,
+    );
+}
+
 pub fn router(state: RolesState) -> Router {
-    let router = Router::new()
-        .route(
-            "/admin/customer-user-roles",
-            get(admin::list).post(admin::create),
-        )
-        .route(
-            "/admin/customer-user-roles/{id}",
-            get(admin::get).patch(admin::update).delete(admin::delete),
-        )
-        .route("/admin/customer-users/{id}/roles", put(admin::assign))
-        .route(
-            "/api/customer-user-roles",
-            get(storefront::list).post(storefront::create),
-        )
-        .route(
-            "/api/customer-user-roles/{id}",
-            get(storefront::get)
-                .patch(storefront::update)
-                .delete(storefront::delete),
-        )
-        .fallback(shared::http::route_not_found);
+    let router = route_table::router(routes).fallback(shared::http::route_not_found);
     shared::http::audit::recorded(router.with_state(state.clone()), state.audit)
 }
 
@@ -114,12 +103,9 @@ async fn remove(state: &RolesState, role: &CustomerUserRole) -> Result<(), ApiEr
     Ok(())
 }
 
+/// The parts of the OpenAPI document besides the paths.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(
-        admin::list, admin::create, admin::get, admin::update, admin::delete, admin::assign,
-        storefront::list, storefront::create, storefront::get, storefront::update, storefront::delete,
-    ),
     components(schemas(shared::error::Problem, shared::error::FieldError)),
     modifiers(&BearerSecurity, &FrontendSecurity),
     tags(
@@ -127,4 +113,14 @@ async fn remove(state: &RolesState, role: &CustomerUserRole) -> Result<(), ApiEr
         (name = "storefront", description = "Self-service of customer users with a frontend token")
     )
 )]
+struct ApiParts;
+
+/// This function's OpenAPI document: the paths of [`routes`] with the schemas, security
+/// schemes and tags of [`ApiParts`].
 pub struct RolesApi;
+
+impl utoipa::OpenApi for RolesApi {
+    fn openapi() -> utoipa::openapi::OpenApi {
+        route_table::openapi(<ApiParts as utoipa::OpenApi>::openapi(), routes)
+    }
+}

@@ -9,7 +9,6 @@ use std::sync::Arc;
 use axum::{
     Router,
     response::{IntoResponse, Response},
-    routing::{get, post},
 };
 use http::{HeaderValue, StatusCode, header};
 use shared::{
@@ -46,16 +45,17 @@ impl TokenState {
 /// `openapi.json`; served here because this function's routes are public.
 const OPENAPI_JSON: &str = include_str!("../../../openapi.json");
 
+/// Every route of this function, named once by its handler, whose `#[utoipa::path]`
+/// gives its method and path: the router and the OpenAPI document are both built from
+/// this table, and `make routes` writes the deployment's routes from the document.
+fn routes(table: &mut impl route_table::Table<TokenState>) {
+    route_table::routes!(table:
+        grant::token, grant::jwks, metadata::metadata, openapi,
+    );
+}
+
 pub fn router(state: TokenState) -> Router {
-    Router::new()
-        .route("/oauth2-token", post(grant::token))
-        .route("/.well-known/jwks.json", get(grant::jwks))
-        .route(
-            "/.well-known/oauth-authorization-server",
-            get(metadata::metadata),
-        )
-        .route("/openapi.json", get(openapi))
-        .with_state(state)
+    route_table::router(routes).with_state(state)
 }
 
 /// This API's OpenAPI document.
@@ -74,14 +74,26 @@ async fn openapi() -> Response {
     response
 }
 
+/// The parts of the OpenAPI document besides the paths.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(grant::token, grant::jwks, metadata::metadata, openapi),
     components(schemas(TokenResponse, OAuthErrorBody, ServerMetadata)),
-    modifiers(&PublicOperations),
     tags(
         (name = "oauth2", description = "Tokens for applications (OAuth 2.0 client credentials)"),
         (name = "meta", description = "About this API")
     )
 )]
+struct ApiParts;
+
+/// This function's OpenAPI document: the paths of [`routes`] with the schemas, security
+/// schemes and tags of [`ApiParts`]; operations without security are public.
 pub struct TokenApi;
+
+impl utoipa::OpenApi for TokenApi {
+    fn openapi() -> utoipa::openapi::OpenApi {
+        let mut document = route_table::openapi(<ApiParts as utoipa::OpenApi>::openapi(), routes);
+        // After the paths are in: the public ones say so.
+        utoipa::Modify::modify(&PublicOperations, &mut document);
+        document
+    }
+}

@@ -1,11 +1,16 @@
-//! The route table lives in the SAM template (events and the API definition), in the
-//! cargo-lambda watch router and in the OpenAPI document: they must be the same table.
-//! The table's shape must be the one provisioning creates, and the functions'
-//! permissions must keep the signing key with the token function.
+//! Each function declares its routes once, in its route table; the SAM template (events
+//! and the API definition) and the cargo-lambda watch router are generated from the
+//! functions' OpenAPI documents by `make routes`, and these tests fail while they differ
+//! from what it would write. The table's shape must be the one provisioning creates, and
+//! the functions' permissions must keep the signing key with the token function.
 
 use std::collections::BTreeSet;
 
-use integration_tests::{Route, Stack, openapi_document, watch_routes, workspace_root};
+use integration_tests::{
+    Route, Stack, function_documents, openapi_document,
+    route_files::{self, Generated, documented_routes},
+    watch_routes, watch_routes_in, workspace_root,
+};
 use serde_yaml::Value;
 use shared::{
     application::Owner,
@@ -16,6 +21,157 @@ use shared::{
 fn template() -> Value {
     let text = std::fs::read_to_string(workspace_root().join("infra/template.yaml")).unwrap();
     serde_yaml::from_str(&text).expect("the template is YAML")
+}
+
+fn read(file: &str) -> String {
+    std::fs::read_to_string(workspace_root().join(file)).unwrap()
+}
+
+/// `Cargo.toml` and the template as `make routes` writes them for `documents`.
+fn generated(documents: &[(&str, utoipa::openapi::OpenApi)]) -> Generated {
+    route_files::generate(
+        &read("Cargo.toml"),
+        &read("infra/template.yaml"),
+        &documented_routes(documents),
+    )
+    .unwrap_or_else(|error| panic!("{error}"))
+}
+
+/// `make routes` runs this with UPDATE_ROUTES set, to write the files.
+#[test]
+fn generated_route_files_are_current() {
+    let generated = generated(&function_documents());
+    let files = [
+        ("Cargo.toml", &generated.cargo_toml),
+        ("infra/template.yaml", &generated.template),
+    ];
+    if std::env::var("UPDATE_ROUTES").is_ok() {
+        for (file, text) in files {
+            if read(file) != *text {
+                std::fs::write(workspace_root().join(file), text).unwrap();
+            }
+        }
+    }
+    let stale: Vec<&str> = files
+        .iter()
+        .filter(|(file, text)| read(file) != **text)
+        .map(|(file, _)| *file)
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "the routes of {} differ from the functions' route tables: run `{}` and commit the result",
+        stale.join(" and "),
+        route_files::COMMAND
+    );
+}
+
+/// A route added to a function's table: the handler with its `#[utoipa::path]`, and its
+/// name in the table.
+#[utoipa::path(
+    get,
+    path = "/admin/widgets/{id}",
+    tag = "widgets",
+    params(("id" = String, Path, description = "Widget id")),
+    responses((status = 200, description = "The widget"))
+)]
+async fn get_widget(axum::extract::Path(id): axum::extract::Path<String>) -> String {
+    format!("widget {id}")
+}
+
+fn widgets(table: &mut impl route_table::Table<()>) {
+    route_table::routes!(table: get_widget);
+}
+
+/// Adding a route is its handler and one entry in a route table: the router serves it,
+/// its function's document describes it, and `make routes` puts it in the watch router,
+/// the function's events and the API definition.
+#[tokio::test]
+async fn generated_route_files_gain_a_route_added_to_a_table() {
+    use tower::ServiceExt;
+    let request = http::Request::builder()
+        .uri("/admin/widgets/7")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let reply = route_table::router(widgets).oneshot(request).await.unwrap();
+    assert_eq!(reply.status(), http::StatusCode::OK);
+
+    let mut documents = function_documents();
+    let directory = &mut documents
+        .iter_mut()
+        .find(|(function, _)| *function == "directory")
+        .unwrap()
+        .1;
+    *directory = route_table::openapi(directory.clone(), widgets);
+    let added = Route {
+        path: "/admin/widgets/{id}".into(),
+        method: "GET".into(),
+        function: "directory".into(),
+    };
+    let before: BTreeSet<Route> = watch_routes().into_iter().collect();
+    assert!(!before.contains(&added));
+    let mut after = before.clone();
+    after.insert(added);
+
+    let generated = generated(&documents);
+    let watch: BTreeSet<Route> = watch_routes_in(&generated.cargo_toml).into_iter().collect();
+    assert_eq!(watch, after, "the watch router");
+    let template: Value = serde_yaml::from_str(&generated.template).expect("YAML");
+    assert_eq!(template_event_routes(&template), after, "the events");
+    assert_eq!(template_api_routes(&template), after, "the API definition");
+    assert!(
+        generated
+            .template
+            .contains("\n        GetAdminWidgetsId:\n"),
+        "the event is named for its method and path"
+    );
+    // Nothing else changes: the files without the route are the files with it, less the
+    // route's lines (one in the watch router, an event of six, a path of seven).
+    let current = self::generated(&function_documents());
+    assert_eq!(
+        added_lines(&current.cargo_toml, &generated.cargo_toml),
+        Some(1)
+    );
+    assert_eq!(
+        added_lines(&current.template, &generated.template),
+        Some(6 + 7)
+    );
+}
+
+/// How many lines `new` has besides those of `old`, if it has all of them in order.
+fn added_lines(old: &str, new: &str) -> Option<usize> {
+    let mut new_lines = new.lines();
+    for line in old.lines() {
+        new_lines.by_ref().find(|l| *l == line)?;
+    }
+    Some(new.lines().count() - old.lines().count())
+}
+
+/// Every route has a sample API Gateway payload in events/, named for its function
+/// (`events.rs` sends each through its function).
+#[test]
+fn every_route_has_an_event_payload() {
+    let mut payloads = BTreeSet::new();
+    for entry in std::fs::read_dir(workspace_root().join("events")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let event: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let route_key = event["routeKey"].as_str().expect("routeKey").to_owned();
+        payloads.insert((route_key, name));
+    }
+    for route in documented_routes(&function_documents()) {
+        let key = format!("{} {}", route.method, route.path);
+        assert!(
+            payloads
+                .iter()
+                .any(|(k, name)| *k == key && name.starts_with(&format!("{}-", route.function))),
+            "{key}: no events/{}-*.json with this routeKey",
+            route.function
+        );
+    }
 }
 
 fn resources(template: &Value) -> &serde_yaml::Mapping {
@@ -115,6 +271,13 @@ fn template_watch_router_and_openapi_serve_the_same_routes() {
         documented,
         without_functions(&watch),
         "OpenAPI paths vs the route table"
+    );
+    let served: BTreeSet<Route> = documented_routes(&function_documents())
+        .into_iter()
+        .collect();
+    assert_eq!(
+        served, watch,
+        "the functions' route tables vs the route table"
     );
 }
 
