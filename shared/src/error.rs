@@ -11,8 +11,12 @@ pub use crate::domain::FieldError;
 use crate::{
     application::MAX_APPLICATIONS_PER_OWNER,
     domain::{BrokenInvariant, InvalidFields},
-    ports::{Dependency, Reference, StoreError, Unique},
+    ports::{Dependency, Outage, Reference, StoreError, Unique},
 };
+
+/// The `Retry-After` of every 503: a dependency that failed a call is retried by the
+/// SDK already, so the caller waits a little longer than that before trying again.
+pub const RETRY_AFTER_SECONDS: u32 = 5;
 
 /// An RFC 9457 problem document.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -65,6 +69,10 @@ pub enum ApiError {
     },
     #[error("{0}")]
     Unavailable(String),
+    /// A dependency failed to answer: 503 with `Retry-After`; which one and the
+    /// operation go to the log only.
+    #[error("a service this API depends on is not answering: retry after the Retry-After seconds")]
+    Outage(Outage),
     /// Details go to the log, never to the caller.
     #[error("internal error")]
     Internal(String),
@@ -95,7 +103,7 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) | Self::Outage(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -113,7 +121,7 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => "payload-too-large",
             Self::UnsupportedMediaType(_) => "unsupported-media-type",
             Self::TooManyRequests { .. } => "too-many-requests",
-            Self::Unavailable(_) => "service-unavailable",
+            Self::Unavailable(_) | Self::Outage(_) => "service-unavailable",
             Self::Internal(_) => "internal-error",
         }
     }
@@ -138,6 +146,12 @@ impl IntoResponse for ApiError {
         match &self {
             Self::Internal(detail) => tracing::error!(error = %detail, "request failed"),
             Self::Unavailable(detail) => tracing::warn!(error = %detail, "service unavailable"),
+            Self::Outage(outage) => tracing::warn!(
+                dependency = outage.dependency,
+                operation = outage.operation,
+                error = %outage,
+                "a dependency failed: answered 503"
+            ),
             _ => {}
         }
         let mut response = (self.status(), Json(self.to_problem())).into_response();
@@ -152,6 +166,9 @@ impl IntoResponse for ApiError {
         } = &self
         {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_seconds));
+        }
+        if self.status() == StatusCode::SERVICE_UNAVAILABLE {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
         }
         if let Self::Unauthorized { token_sent, .. } = &self {
             let challenge = if *token_sent {
@@ -195,6 +212,7 @@ impl From<StoreError> for ApiError {
             StoreError::Contention => Self::Conflict(
                 "the record is being changed by another request at the same moment: read it again and retry".into(),
             ),
+            StoreError::Unavailable(outage) => Self::Outage(outage),
             StoreError::Backend(detail) => Self::Internal(detail),
         }
     }
@@ -337,6 +355,27 @@ mod tests {
             assert_eq!(answer.status(), StatusCode::CONFLICT);
             assert!(answer.to_string().contains(words), "{answer}");
         }
+    }
+
+    #[test]
+    fn an_outage_is_a_503_with_retry_after_that_names_no_dependency() {
+        let outage = Outage {
+            dependency: "DynamoDB",
+            operation: "Query",
+            cause: crate::ports::OutageCause::TimedOut,
+        };
+        let error = ApiError::from(StoreError::Unavailable(outage));
+        assert_eq!(error.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(!error.to_string().contains("DynamoDB"), "{error}");
+        let response = error.into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "5");
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "application/problem+json"
+        );
+        let unavailable = ApiError::Unavailable("no signing key".into()).into_response();
+        assert_eq!(unavailable.headers()[header::RETRY_AFTER], "5");
     }
 
     #[test]

@@ -146,6 +146,10 @@ const UNAUTHORIZED: (&str, &str) = (
     "Missing, expired, badly signed or revoked token, or a token for another audience",
 );
 const FORBIDDEN: (&str, &str) = ("403", "The token lacks the scope this operation needs");
+const UNAVAILABLE: (&str, &str) = (
+    "503",
+    "A service this API depends on is not answering: retry after the Retry-After seconds",
+);
 
 /// The problems any authenticated read may answer.
 pub struct ReadProblems;
@@ -157,6 +161,7 @@ impl IntoResponses for ReadProblems {
             FORBIDDEN,
             ("404", "No such resource"),
             ("422", "A query parameter is invalid; `errors` names it"),
+            UNAVAILABLE,
         ])
     }
 }
@@ -169,6 +174,7 @@ impl IntoResponses for BodyProblems {
         responses(&[
             ("413", "The body is larger than 64 KiB"),
             ("415", "The body is not application/json"),
+            UNAVAILABLE,
         ])
     }
 }
@@ -198,6 +204,7 @@ impl IntoResponses for WriteProblems {
             ("415", "The body is not application/json"),
             ("422", "A field is invalid or unknown; `errors` names each"),
             ("428", "If-Match is required"),
+            UNAVAILABLE,
         ])
     }
 }

@@ -8,7 +8,7 @@ use aws_config::SdkConfig;
 
 use crate::{
     auth::{KeyPublisher, KeyRing, PublishedKeyReader, SigningRing},
-    aws::{LazyClient, SdkSetupError, operator_sdk_config, sdk_config},
+    aws::{LazyClient, SdkSetupError, for_service, operator_sdk_config, sdk_config_from},
     config::Config,
     http::Verifier,
     key_source::{PepperCell, SecretsManagerKeys},
@@ -21,7 +21,8 @@ use crate::{
 /// per container.
 pub struct Services {
     pub config: Config,
-    sdk: SdkConfig,
+    /// The SES client's configuration.
+    ses: SdkConfig,
     pub store: DynamoStore,
     /// Shared by the signing keys and the pepper.
     secrets_manager: LazyClient<aws_sdk_secretsmanager::Client>,
@@ -31,20 +32,42 @@ impl Services {
     /// A Lambda container's services (see [`crate::aws::sdk_config`]): the DynamoDB adapter is
     /// built, no request made yet.
     pub fn load(config: Config) -> Result<Self, SdkSetupError> {
-        Ok(Self::with_sdk(config, sdk_config()?))
+        Self::load_from(config, |name| std::env::var(name).ok())
+    }
+
+    /// [`Self::load`] with the variables `var` gives in place of the environment's:
+    /// `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SESV2` and
+    /// `AWS_ENDPOINT_URL_SECRETS_MANAGER` point one service elsewhere.
+    pub fn load_from(
+        config: Config,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, SdkSetupError> {
+        let sdk = sdk_config_from(&var)?;
+        Ok(Self::with_sdk(
+            config,
+            [
+                for_service(&sdk, &var, "DYNAMODB"),
+                for_service(&sdk, &var, "SESV2"),
+                for_service(&sdk, &var, "SECRETS_MANAGER"),
+            ],
+        ))
     }
 
     /// The services of a command an operator runs (see [`crate::aws::operator_sdk_config`]).
     pub async fn load_for_operator(config: Config) -> Result<Self, SdkSetupError> {
-        Ok(Self::with_sdk(config, operator_sdk_config().await?))
+        // The SDK's default chains read `AWS_ENDPOINT_URL_<SERVICE>` themselves.
+        let sdk = operator_sdk_config().await?;
+        Ok(Self::with_sdk(config, [sdk.clone(), sdk.clone(), sdk]))
     }
 
-    fn with_sdk(config: Config, sdk: SdkConfig) -> Self {
-        let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table_name);
-        let secrets_manager = LazyClient::new(&sdk, aws_sdk_secretsmanager::Client::new);
+    /// From the configurations of DynamoDB, SES and Secrets Manager.
+    fn with_sdk(config: Config, [dynamodb, ses, secrets_manager]: [SdkConfig; 3]) -> Self {
+        let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&dynamodb), &config.table_name);
+        let secrets_manager =
+            LazyClient::new(&secrets_manager, aws_sdk_secretsmanager::Client::new);
         Self {
             config,
-            sdk,
+            ses,
             store,
             secrets_manager,
         }
@@ -91,7 +114,7 @@ impl Services {
     /// The SES adapter; its client is built when the first message is sent.
     pub fn mailer(&self) -> SesMailer {
         SesMailer::new(
-            LazyClient::new(&self.sdk, aws_sdk_sesv2::Client::new),
+            LazyClient::new(&self.ses, aws_sdk_sesv2::Client::new),
             &self.config.mail_from,
         )
     }

@@ -24,6 +24,8 @@ use shared::{
 };
 use tower::ServiceExt;
 
+pub mod emulator;
+
 pub const ISSUER: &str = "https://api.example.test";
 
 /// The workspace root, where Cargo.toml, events/ and infra/ live.
@@ -118,6 +120,20 @@ pub struct Stack {
     pub admin: ClientCredentials,
     routers: BTreeMap<String, Router>,
     routes: Vec<Route>,
+    /// Variables that replace the environment's for this stack's SDK configuration
+    /// (its own emulator, or one service pointed elsewhere).
+    vars: Vars,
+}
+
+/// Variables that replace the environment's, by name.
+type Vars = Arc<BTreeMap<String, String>>;
+
+fn load(config: Config, vars: &Vars) -> Services {
+    let vars = vars.clone();
+    Services::load_from(config, move |name| {
+        vars.get(name).cloned().or_else(|| std::env::var(name).ok())
+    })
+    .expect("the SDK configuration")
 }
 
 /// Each stack sends from its own verified address, so a test may break its sender
@@ -139,23 +155,34 @@ fn config(id: &str) -> Config {
 impl Stack {
     /// A freshly provisioned stack in a table and secret of its own.
     pub async fn new() -> Self {
-        Self::build(None).await
+        Self::build(None, Vars::default()).await
+    }
+
+    /// [`Self::new`], with `vars` in place of the environment's: `AWS_ENDPOINT_URL` for
+    /// a stack on an emulator of its own, `AWS_ENDPOINT_URL_SESV2` to send mail
+    /// through another.
+    pub async fn with_vars(vars: &[(&str, String)]) -> Self {
+        let vars = vars
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), value.clone()))
+            .collect();
+        Self::build(None, Arc::new(vars)).await
     }
 
     /// A provisioned stack whose signing-key secret was then emptied (`{}`) or deleted,
     /// as after a deployment nobody finished.
     pub async fn without_signing_key(deleted: bool) -> Self {
-        Self::build(Some(deleted)).await
+        Self::build(Some(deleted), Vars::default()).await
     }
 
-    async fn build(remove_key: Option<bool>) -> Self {
+    async fn build(remove_key: Option<bool>, vars: Vars) -> Self {
         assert!(
             std::env::var("AWS_ENDPOINT_URL").is_ok(),
             "the integration tests need the local emulator: run them with `make test`"
         );
         let id = uuid::Uuid::now_v7().simple().to_string();
         let config = config(&id);
-        let services = Services::load(config.clone()).expect("the SDK configuration");
+        let services = load(config.clone(), &vars);
         let options = ProvisionOptions {
             website_url: "https://shop.example.test".into(),
             admin_email: format!("admin-{id}@example.com"),
@@ -185,7 +212,7 @@ impl Stack {
             }
         }
         // Assemble on a second load: the first ran before the signing key existed.
-        Self::assemble(config, report.provisioned, report.credentials).await
+        Self::assemble(config, report.provisioned, report.credentials, vars).await
     }
 
     /// Rotates the signing key: a new `kind` key named `kid` becomes AWSCURRENT and the
@@ -208,14 +235,20 @@ impl Stack {
             self.services.config.clone(),
             self.provisioned.clone(),
             self.admin.clone(),
+            self.vars.clone(),
         )
         .await
     }
 
     /// As deployed: the token function reads the private keys and publishes their public
     /// halves, which the other functions read from the table.
-    async fn assemble(config: Config, provisioned: Provisioned, admin: ClientCredentials) -> Self {
-        let services = Services::load(config).expect("the SDK configuration");
+    async fn assemble(
+        config: Config,
+        provisioned: Provisioned,
+        admin: ClientCredentials,
+        vars: Vars,
+    ) -> Self {
+        let services = load(config, &vars);
         let signing_keys = services.signing_keys().await;
         let verifier = services.verifier().await;
         let pepper = services.pepper();
@@ -269,6 +302,7 @@ impl Stack {
             admin,
             routers,
             routes: watch_routes(),
+            vars,
         }
     }
 

@@ -55,6 +55,8 @@ enum OAuthError {
     UnsupportedGrantType,
     InvalidScope(String),
     Unavailable,
+    /// The table did not answer, or refused for now: 503 with `Retry-After`.
+    Outage(shared::ports::Outage),
     ServerError(String),
 }
 
@@ -62,6 +64,9 @@ impl IntoResponse for OAuthError {
     fn into_response(self) -> Response {
         let retry_after = match &self {
             OAuthError::Locked { retry_after } => Some(*retry_after),
+            OAuthError::Unavailable | OAuthError::Outage(_) => {
+                Some(u64::from(shared::error::RETRY_AFTER_SECONDS))
+            }
             _ => None,
         };
         let (status, error, description) = match self {
@@ -97,6 +102,19 @@ impl IntoResponse for OAuthError {
                 "temporarily_unavailable",
                 KEYS_NOT_CONFIGURED.to_owned(),
             ),
+            OAuthError::Outage(outage) => {
+                tracing::warn!(
+                    dependency = outage.dependency,
+                    operation = outage.operation,
+                    error = %outage,
+                    "a dependency failed: answered 503"
+                );
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "temporarily_unavailable",
+                    "the token service cannot reach its storage now: retry after the Retry-After seconds".to_owned(),
+                )
+            }
             OAuthError::ServerError(detail) => {
                 tracing::error!(error = %detail, "token request failed");
                 (
@@ -267,7 +285,7 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, OA
         (status = 401, description = "invalid_client: no client authentication, an Authorization header that is not HTTP Basic, unknown client, wrong secret, inactive application or disabled owner (with WWW-Authenticate: Basic)", body = OAuthErrorBody),
         (status = 413, description = "invalid_request: the body is over 64 KiB", body = OAuthErrorBody),
         (status = 429, description = "Too many failed authentications of this client (10 in 15 minutes) or from this address: wait for Retry-After, even with the right secret", body = OAuthErrorBody),
-        (status = 503, description = "No signing key is configured", body = OAuthErrorBody)
+        (status = 503, description = "temporarily_unavailable: no signing key or client-secret pepper is configured, or a service the endpoint depends on is not answering; retry after the Retry-After seconds", body = OAuthErrorBody)
     )
 )]
 pub async fn token(State(state): State<TokenState>, request: Request) -> Response {
@@ -311,7 +329,10 @@ async fn grant(
         tracing::warn!("token endpoint has no client-secret pepper");
         return Err(OAuthError::Unavailable);
     };
-    let server_error = |e: shared::ports::StoreError| OAuthError::ServerError(e.to_string());
+    let server_error = |e: shared::ports::StoreError| match e {
+        shared::ports::StoreError::Unavailable(outage) => OAuthError::Outage(outage),
+        other => OAuthError::ServerError(other.to_string()),
+    };
     let now = now();
     let epoch = now.unix_timestamp();
     let well_formed = application_id_of(&request.client_id);

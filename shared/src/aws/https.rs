@@ -13,9 +13,10 @@ use aws_smithy_runtime_api::client::{
     runtime_components::RuntimeComponents,
 };
 
-/// The SDK's own default (behavior version 2026-01-12 and later), kept: a connection
-/// that cannot be opened in this time is retried.
-const CONNECT_TIMEOUT: Duration = Duration::from_millis(3100);
+/// A connection to a regional AWS endpoint opens in milliseconds: one that cannot be
+/// opened in a second is given up and retried, well within an attempt's timeout
+/// (`resilience::ATTEMPT_TIMEOUT`), which would otherwise end it first.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// An HTTP client whose every request, from every service client, goes through one
 /// connector built once: one connection pool and one TLS configuration per container.

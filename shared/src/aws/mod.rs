@@ -4,9 +4,14 @@
 
 mod https;
 mod lazy_client;
+mod resilience;
 mod root_cas;
 
 pub use lazy_client::LazyClient;
+pub use resilience::{
+    ATTEMPT_TIMEOUT, ATTEMPT_TIMEOUT_VARIABLE, HasStatus, INITIAL_BACKOFF, MAX_ATTEMPTS,
+    MAX_BACKOFF, OPERATION_TIMEOUT, OPERATION_TIMEOUT_VARIABLE, outage,
+};
 
 use aws_config::{
     BehaviorVersion, Region, SdkConfig, environment::EnvironmentVariableCredentialsProvider,
@@ -29,6 +34,8 @@ pub enum SdkSetupError {
          ({reason}): name a PEM file of certificate authorities, or unset it"
     )]
     CaBundleInvalid { path: String, reason: String },
+    #[error("{name} is {value:?}: give a whole number of milliseconds above 0, or unset it")]
+    InvalidTimeout { name: &'static str, value: String },
 }
 
 /// A Lambda container's SDK configuration, from the variables Lambda sets: the region
@@ -43,9 +50,8 @@ pub fn sdk_config() -> Result<SdkConfig, SdkSetupError> {
     sdk_config_from(|name| std::env::var(name).ok())
 }
 
-pub(crate) fn sdk_config_from(
-    var: impl Fn(&str) -> Option<String>,
-) -> Result<SdkConfig, SdkSetupError> {
+/// [`sdk_config`] with the variables `var` gives.
+pub fn sdk_config_from(var: impl Fn(&str) -> Option<String>) -> Result<SdkConfig, SdkSetupError> {
     let env = |name| var(name).filter(|v| !v.is_empty());
     let flag = |name| env(name).map(|v| v.eq_ignore_ascii_case("true"));
     let extra_roots = ca_bundle(env("AWS_CA_BUNDLE"))?;
@@ -55,6 +61,8 @@ pub(crate) fn sdk_config_from(
         // Every answer here is a small JSON document, never a stream that could stall;
         // the protection would only add a timer to every request.
         .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
+        .timeout_config(resilience::timeout_config(&var)?)
+        .retry_config(resilience::retry_config())
         .credentials_provider(SharedCredentialsProvider::new(
             EnvironmentVariableCredentialsProvider::new(),
         ));
@@ -69,6 +77,20 @@ pub(crate) fn sdk_config_from(
     Ok(sdk.build())
 }
 
+/// `sdk` for one service: with the endpoint of the variable `AWS_ENDPOINT_URL_<SERVICE>`
+/// when `var` gives one (the SDK's own convention: `DYNAMODB`, `SESV2`,
+/// `SECRETS_MANAGER`), so that one service can be pointed elsewhere than the others.
+pub fn for_service(
+    sdk: &SdkConfig,
+    var: impl Fn(&str) -> Option<String>,
+    service: &str,
+) -> SdkConfig {
+    match var(&format!("AWS_ENDPOINT_URL_{service}")).filter(|v| !v.is_empty()) {
+        Some(endpoint) => sdk.to_builder().endpoint_url(endpoint).build(),
+        None => sdk.clone(),
+    }
+}
+
 /// The SDK configuration of a command an operator runs (provisioning): the SDK's
 /// default chains, so a named profile, SSO or an assumed role work as with the AWS CLI.
 pub async fn operator_sdk_config() -> Result<SdkConfig, SdkSetupError> {
@@ -76,6 +98,8 @@ pub async fn operator_sdk_config() -> Result<SdkConfig, SdkSetupError> {
     Ok(aws_config::defaults(BehaviorVersion::latest())
         .http_client(https::client(extra_roots))
         .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
+        .timeout_config(resilience::timeout_config(|name| std::env::var(name).ok())?)
+        .retry_config(resilience::retry_config())
         .load()
         .await)
 }
@@ -339,11 +363,64 @@ mod tests {
         let answered = tokio::time::timeout(Duration::from_secs(20), get_item(&vars)).await;
         assert_eq!(answered, Ok(false), "the call fails instead of hanging");
         assert!(
-            started.elapsed() >= Duration::from_secs(3),
+            started.elapsed() >= Duration::from_secs(1),
             "it waited for the connection first: {:?}",
             started.elapsed()
         );
         drop(queued);
+    }
+
+    #[tokio::test]
+    async fn a_call_to_an_endpoint_that_never_answers_gives_up_after_the_operation_timeout() {
+        use std::time::{Duration, Instant};
+
+        use crate::{
+            aws::{ATTEMPT_TIMEOUT, OPERATION_TIMEOUT, outage},
+            ports::OutageCause,
+        };
+        // Accepts every connection and reads its request, but never answers: a paused
+        // or overloaded service.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            let mut open = Vec::new();
+            while let Ok((mut tcp, _)) = listener.accept().await {
+                let mut buffer = [0; 4096];
+                let _ = tcp.read(&mut buffer).await;
+                open.push(tcp);
+            }
+        });
+        let sdk = sdk_config_from(|name| match name {
+            "AWS_REGION" => Some("us-east-1".to_owned()),
+            "AWS_ENDPOINT_URL" => Some(format!("http://{address}")),
+            _ => None,
+        })
+        .unwrap();
+        let config = aws_sdk_dynamodb::config::Builder::from(&sdk)
+            .credentials_provider(Credentials::new("test", "test", None, None, "test"))
+            .build();
+        let started = Instant::now();
+        let answer = tokio::time::timeout(
+            OPERATION_TIMEOUT + Duration::from_secs(10),
+            aws_sdk_dynamodb::Client::from_conf(config)
+                .get_item()
+                .table_name("table")
+                .key("pk", AttributeValue::S("key".to_owned()))
+                .send(),
+        )
+        .await
+        .expect("the SDK gives up by itself");
+        let elapsed = started.elapsed();
+        let error = answer.expect_err("nothing answered");
+        assert_eq!(
+            outage(&error).map(|o| (o.dependency, o.operation, o.cause)),
+            Some(("DynamoDB", "GetItem", OutageCause::TimedOut))
+        );
+        assert!(
+            elapsed >= ATTEMPT_TIMEOUT,
+            "a timed-out attempt is retried: {elapsed:?}"
+        );
+        server.abort();
     }
 
     #[tokio::test]

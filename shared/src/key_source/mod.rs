@@ -34,6 +34,9 @@ pub enum KeySourceError {
     Missing,
     #[error("the signing key secret is not valid: {0}")]
     Malformed(String),
+    /// The secret store or the table did not answer, or refused for now.
+    #[error("{0}")]
+    Unavailable(crate::ports::Outage),
     #[error("the key store failed: {0}")]
     Backend(String),
 }

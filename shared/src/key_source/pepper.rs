@@ -3,7 +3,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use aws_sdk_secretsmanager::{Client, error::DisplayErrorContext, error::SdkError};
+use aws_sdk_secretsmanager::{Client, error::SdkError};
 
 use super::KeySourceError;
 use crate::{aws::LazyClient, credentials::Pepper};
@@ -39,6 +39,17 @@ impl PepperCell {
         }
         let loaded = match self.read().await {
             Ok(pepper) => pepper,
+            Err(KeySourceError::Unavailable(outage)) => {
+                // An outage is not remembered: the next request reads again, and works
+                // as soon as Secrets Manager answers.
+                tracing::warn!(
+                    dependency = outage.dependency,
+                    operation = outage.operation,
+                    %outage,
+                    "the client-secret pepper could not be read"
+                );
+                return None;
+            }
             Err(error) => {
                 tracing::warn!(%error, "the client-secret pepper could not be read");
                 None
@@ -67,7 +78,7 @@ impl PepperCell {
                 None => Ok(None),
             },
             Err(SdkError::ServiceError(e)) if e.err().is_resource_not_found_exception() => Ok(None),
-            Err(e) => Err(KeySourceError::Backend(DisplayErrorContext(e).to_string())),
+            Err(e) => Err(super::secrets_manager::backend(e)),
         }
     }
 
@@ -85,7 +96,7 @@ impl PepperCell {
             .secret_string(Pepper::generate_base64())
             .send()
             .await
-            .map_err(|e| KeySourceError::Backend(DisplayErrorContext(e).to_string()))?;
+            .map_err(super::secrets_manager::backend)?;
         *self.state.write().expect("pepper lock") = (None, None);
         Ok(true)
     }

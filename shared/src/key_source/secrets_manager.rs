@@ -44,10 +44,16 @@ impl SecretsManagerKeys {
     }
 }
 
-fn backend<E: std::error::Error + 'static, R: std::fmt::Debug>(
-    error: SdkError<E, R>,
-) -> KeySourceError {
-    KeySourceError::Backend(DisplayErrorContext(error).to_string())
+/// A failed call: an outage of Secrets Manager, or a failure.
+pub(super) fn backend<E, R>(error: SdkError<E, R>) -> KeySourceError
+where
+    E: aws_sdk_secretsmanager::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + crate::aws::HasStatus,
+{
+    match crate::aws::outage(&error) {
+        Some(outage) => KeySourceError::Unavailable(outage),
+        None => KeySourceError::Backend(DisplayErrorContext(error).to_string()),
+    }
 }
 
 #[async_trait]

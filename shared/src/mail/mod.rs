@@ -21,6 +21,9 @@ pub struct OutgoingMessage {
 pub enum MailError {
     #[error("the message was rejected: {0}")]
     Rejected(String),
+    /// The mail service did not answer, or refused for now: the message was not sent.
+    #[error("{0}")]
+    Unavailable(crate::ports::Outage),
     #[error("the mail service failed: {0}")]
     Backend(String),
 }

@@ -57,7 +57,10 @@ impl Mailer for SesMailer {
                     DisplayErrorContext(SdkError::ServiceError(e)).to_string(),
                 ))
             }
-            Err(e) => Err(MailError::Backend(DisplayErrorContext(e).to_string())),
+            Err(e) => Err(match crate::aws::outage(&e) {
+                Some(outage) => MailError::Unavailable(outage),
+                None => MailError::Backend(DisplayErrorContext(e).to_string()),
+            }),
         }
     }
 

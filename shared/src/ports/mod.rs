@@ -53,8 +53,46 @@ pub enum StoreError {
     /// Concurrent writes to the same records kept this one from going through.
     #[error("the record is being changed by another request")]
     Contention,
+    /// Storage did not answer in time, could not be reached, or turned the call away
+    /// for now (throttling): nothing is known to have been written, and the same call
+    /// may succeed in a moment.
+    #[error("{0}")]
+    Unavailable(Outage),
     #[error("storage failed: {0}")]
     Backend(String),
+}
+
+/// A dependency (a database, the mail service, the secret store) that failed to answer
+/// one call: which one, the operation, and how, for the log. The caller is only told to
+/// retry later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outage {
+    /// `DynamoDB`, `SES`, `Secrets Manager`.
+    pub dependency: &'static str,
+    /// The API operation, as the service names it (`Query`, `SendEmail`).
+    pub operation: &'static str,
+    pub cause: OutageCause,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutageCause {
+    /// No answer within the timeouts, after the retries.
+    TimedOut,
+    /// No connection could be made, or it broke before an answer.
+    Unreachable,
+    /// The service refused the call for now (throttling, a 5xx).
+    Refused,
+}
+
+impl std::fmt::Display for Outage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let how = match self.cause {
+            OutageCause::TimedOut => "did not answer in time",
+            OutageCause::Unreachable => "could not be reached",
+            OutageCause::Refused => "refused the call for now",
+        };
+        write!(f, "{} {} {how}", self.dependency, self.operation)
+    }
 }
 
 /// A value that only one record may hold.

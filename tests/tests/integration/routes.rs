@@ -521,7 +521,7 @@ async fn the_token_function_writes_only_the_partitions_its_policy_names() {
 }
 
 /// The name a `!Ref` names.
-fn reference(value: &Value) -> Option<&str> {
+pub(crate) fn reference(value: &Value) -> Option<&str> {
     match value {
         Value::Tagged(tagged) if tagged.tag == "Ref" => tagged.value.as_str(),
         _ => None,
@@ -555,7 +555,22 @@ fn the_template_keeps_its_production_safeguards() {
             Some("LogRetentionDays"),
             "{name}"
         );
+        assert_eq!(
+            group["DeletionPolicy"].as_str(),
+            Some("Retain"),
+            "{name}'s log outlives the stack"
+        );
+        assert_eq!(
+            group["UpdateReplacePolicy"].as_str(),
+            Some("Retain"),
+            "{name}"
+        );
         for (statement, actions) in statements(function, "Allow") {
+            // SES v2 SendEmail, raw content included, is authorized by ses:SendEmail.
+            assert!(
+                !actions.contains(&"ses:SendRawEmail"),
+                "{name}: only SES v2 SendEmail is called"
+            );
             if actions.iter().any(|a| a.starts_with("ses:")) {
                 assert_eq!(
                     reference(&statement["Condition"]["StringEquals"]["ses:FromAddress"]),
@@ -584,6 +599,18 @@ fn the_template_keeps_its_production_safeguards() {
         api["AccessLogSettings"]["DestinationArn"],
         Value::Null
     ));
+    assert_eq!(
+        resources["ApiAccessLog"]["DeletionPolicy"].as_str(),
+        Some("Retain")
+    );
+    let access_log = api["AccessLogSettings"]["Format"].as_str().unwrap();
+    for variable in ["$context.responseLatency", "$context.requestTime"] {
+        assert!(
+            access_log.contains(variable),
+            "the access log has {variable}"
+        );
+    }
+    super::operations::assert_operable(&template, resources);
     for route in api["RouteSettings"].as_mapping().unwrap().keys() {
         let (method, path) = route.as_str().unwrap().split_once(' ').unwrap();
         assert!(

@@ -76,7 +76,9 @@ impl From<KeySourceError> for LoadError {
             KeySourceError::Missing | KeySourceError::Malformed(_) => {
                 LoadError::NotConfigured(error.to_string())
             }
-            KeySourceError::Backend(_) => LoadError::Transient(error.to_string()),
+            KeySourceError::Backend(_) | KeySourceError::Unavailable(_) => {
+                LoadError::Transient(error.to_string())
+            }
         }
     }
 }

@@ -115,12 +115,19 @@ impl DynamoStore {
     }
 }
 
-fn backend<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(
-    e: SdkError<E, R>,
-) -> StoreError {
+/// What a failed call means for the port: a conflict, an outage of DynamoDB (timed
+/// out, unreachable, throttled: [`StoreError::Unavailable`]), or a failure.
+fn backend<E, R>(e: SdkError<E, R>) -> StoreError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + crate::aws::HasStatus,
+{
     // A single-item write that met a transaction in progress on the same item.
     if e.code() == Some("TransactionConflictException") {
         return StoreError::Contention;
+    }
+    if let Some(outage) = crate::aws::outage(&e) {
+        return StoreError::Unavailable(outage);
     }
     StoreError::Backend(DisplayErrorContext(e).to_string())
 }

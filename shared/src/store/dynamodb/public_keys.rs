@@ -19,7 +19,10 @@ use aws_sdk_dynamodb::{
 const KEYS_MISSING_SINCE: &str = "keys_missing_since";
 
 fn failed(error: StoreError) -> KeySourceError {
-    KeySourceError::Backend(error.to_string())
+    match error {
+        StoreError::Unavailable(outage) => KeySourceError::Unavailable(outage),
+        other => KeySourceError::Backend(other.to_string()),
+    }
 }
 
 #[async_trait]
