@@ -58,3 +58,25 @@ stop_moto() {
     wait "$MOTO_PID" 2>/dev/null || true
   fi
 }
+
+# Redocly CLI, pinned by scripts/openapi-lint/package-lock.json, installed from the npm
+# registry into scripts/openapi-lint/node_modules (git-ignored), again whenever the lock
+# file changes.
+OPENAPI_LINT=scripts/openapi-lint
+ensure_openapi_lint() {
+  local stamp="$OPENAPI_LINT/node_modules/.lock-installed"
+  if [ -x "$OPENAPI_LINT/node_modules/.bin/redocly" ] && cmp -s "$OPENAPI_LINT/package-lock.json" "$stamp"; then
+    return
+  fi
+  echo "==> installing the OpenAPI linter into $OPENAPI_LINT/node_modules"
+  (cd "$OPENAPI_LINT" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
+  cp "$OPENAPI_LINT/package-lock.json" "$stamp"
+}
+
+# Lints openapi.json with Redocly's recommended rules; any error fails. Nothing is sent
+# anywhere: telemetry and the update check are off.
+lint_openapi() {
+  REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+    "$OPENAPI_LINT/node_modules/.bin/redocly" lint --config "$OPENAPI_LINT/redocly.yaml" \
+    --format=summary openapi.json
+}

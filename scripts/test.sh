@@ -25,4 +25,7 @@ export AWS_CALL_ATTEMPT_TIMEOUT_MS=300000 AWS_CALL_TIMEOUT_MS=600000
 cargo test --workspace --lib --bins --tests --locked --no-fail-fast 2>&1 | tee target/test-output.log
 echo "==> cfn-lint infra/template.yaml"
 "$VENV/bin/cfn-lint" infra/template.yaml
+echo "==> redocly lint openapi.json"
+ensure_openapi_lint
+lint_openapi
 awk '/^test result:/ { passed += $4; failed += $6 } END { printf "tests: %d passed, %d failed\n", passed, failed }' target/test-output.log

@@ -61,8 +61,12 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     #[error("{0}")]
     UnsupportedMediaType(String),
-    #[error("{0}")]
-    TooManyRequests(String),
+    /// Sent with `Retry-After`: the seconds until a new attempt counts again.
+    #[error("{message}")]
+    TooManyRequests {
+        message: String,
+        retry_after_seconds: u64,
+    },
     #[error("{0}")]
     Unavailable(String),
     /// A dependency failed to answer: 503 with `Retry-After`; which one and the
@@ -98,7 +102,7 @@ impl ApiError {
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) | Self::Outage(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -116,7 +120,7 @@ impl ApiError {
             Self::PreconditionFailed => "precondition-failed",
             Self::PayloadTooLarge { .. } => "payload-too-large",
             Self::UnsupportedMediaType(_) => "unsupported-media-type",
-            Self::TooManyRequests(_) => "too-many-requests",
+            Self::TooManyRequests { .. } => "too-many-requests",
             Self::Unavailable(_) | Self::Outage(_) => "service-unavailable",
             Self::Internal(_) => "internal-error",
         }
@@ -156,6 +160,13 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let Self::TooManyRequests {
+            retry_after_seconds,
+            ..
+        } = &self
+        {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_seconds));
+        }
         if self.status() == StatusCode::SERVICE_UNAVAILABLE {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
         }
@@ -311,6 +322,17 @@ mod tests {
             refused.contains("delete an unused application"),
             "{refused}"
         );
+    }
+
+    #[test]
+    fn too_many_requests_says_when_to_retry() {
+        let response = ApiError::TooManyRequests {
+            message: "too many".into(),
+            retry_after_seconds: 42,
+        }
+        .into_response();
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "42");
     }
 
     #[test]

@@ -50,6 +50,31 @@ impl Modify for FrontendSecurity {
     }
 }
 
+/// Says of every operation that declares no security that anyone may call it
+/// (`security: []`), as OpenAPI tools expect: without it, a client cannot tell a public
+/// operation from one whose security was forgotten.
+pub struct PublicOperations;
+
+impl Modify for PublicOperations {
+    fn modify(&self, openapi: &mut OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.options,
+                &mut item.head,
+                &mut item.patch,
+                &mut item.trace,
+            ];
+            for operation in operations.into_iter().flatten() {
+                operation.security.get_or_insert_with(Vec::new);
+            }
+        }
+    }
+}
+
 use std::collections::BTreeMap;
 
 use utoipa::{
@@ -162,7 +187,7 @@ impl IntoResponses for WriteProblems {
         responses(&[
             (
                 "400",
-                "The body is not valid JSON, or If-Match is malformed",
+                "The body is not valid JSON, or If-Match is neither * nor a list of entity-tags",
             ),
             UNAUTHORIZED,
             FORBIDDEN,
@@ -173,7 +198,7 @@ impl IntoResponses for WriteProblems {
             ),
             (
                 "412",
-                "If-Match names a stale version: read the resource again",
+                "If-Match names no current version (a stale or unknown entity-tag): read the resource again",
             ),
             ("413", "The body is larger than 64 KiB"),
             ("415", "The body is not application/json"),

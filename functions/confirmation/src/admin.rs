@@ -104,7 +104,7 @@ fn enabled_for(user: &CustomerUser, what: &str) -> Result<(), ApiError> {
 
 /// Confirms an unconfirmed, enabled customer user and sends the welcome email with a set-password link.
 #[utoipa::path(
-    post, path = "/admin/customer-users/{id}/confirm", tag = "confirmation",
+    post, path = "/admin/customer-users/{id}/confirm", operation_id = "confirmCustomerUser", tag = "confirmation",
     params(("id" = String, Path, description = "Customer user id"), ("If-Match" = Option<String>, Header, description = "The ETag last read (optional)")),
     security(("backend_token" = ["customer_users:write"])),
     responses((status = 200, description = "What was sent (`status` says whether it went out); the `ETag` is the customer user's version after the action", body = Notification, headers(("ETag" = String))), WriteProblems)
@@ -137,9 +137,12 @@ pub async fn confirm(
     Ok(Versioned::ok(user.version, sent))
 }
 
-/// Marks the customer user unconfirmed and sends a new confirmation link; older links stop working.
+/// Sends an unconfirmed, enabled customer user a new confirmation link.
+///
+/// Older links stop working. A confirmed or disabled customer user is refused (409),
+/// with nothing changed and nothing sent.
 #[utoipa::path(
-    post, path = "/admin/customer-users/{id}/resend-confirmation", tag = "confirmation",
+    post, path = "/admin/customer-users/{id}/resend-confirmation", operation_id = "resendCustomerUserConfirmation", tag = "confirmation",
     params(("id" = String, Path, description = "Customer user id"), ("If-Match" = Option<String>, Header, description = "The ETag last read (optional)")),
     security(("backend_token" = ["customer_users:write"])),
     responses((status = 200, description = "What was sent (`status` says whether it went out); the `ETag` is the customer user's version after the action", body = Notification, headers(("ETag" = String))), WriteProblems)
@@ -151,8 +154,13 @@ pub async fn resend_confirmation(
     if_match: Option<IfMatch>,
 ) -> Result<Versioned<Notification>, ApiError> {
     let (previous, website) = load(&state, admin.principal(), &id, if_match).await?;
+    enabled_for(&previous, "be sent a confirmation link")?;
+    if previous.confirmed {
+        return Err(ApiError::Conflict(
+            "the customer user is already confirmed: no confirmation link was sent".into(),
+        ));
+    }
     let mut user = previous.clone();
-    user.confirmed = false;
     let sent = change_and_send(
         &state,
         &mut user,
@@ -169,7 +177,7 @@ pub async fn resend_confirmation(
 /// Requires an enabled customer user to choose a new password (storefront sign-in is
 /// refused until then) and sends the link.
 #[utoipa::path(
-    post, path = "/admin/customer-users/{id}/reset-password", tag = "confirmation",
+    post, path = "/admin/customer-users/{id}/reset-password", operation_id = "requireCustomerUserPasswordReset", tag = "confirmation",
     params(("id" = String, Path, description = "Customer user id"), ("If-Match" = Option<String>, Header, description = "The ETag last read (optional)")),
     security(("backend_token" = ["customer_users:write"])),
     responses((status = 200, description = "What was sent (`status` says whether it went out); the `ETag` is the customer user's version after the action", body = Notification, headers(("ETag" = String))), WriteProblems)
@@ -199,7 +207,7 @@ pub async fn reset_password(
 
 /// Sends the welcome email again, with a new set-password link.
 #[utoipa::path(
-    post, path = "/admin/customer-users/{id}/welcome-email", tag = "confirmation",
+    post, path = "/admin/customer-users/{id}/welcome-email", operation_id = "sendCustomerUserWelcomeEmail", tag = "confirmation",
     params(("id" = String, Path, description = "Customer user id"), ("If-Match" = Option<String>, Header, description = "The ETag last read (optional)")),
     security(("backend_token" = ["customer_users:write"])),
     responses((status = 200, description = "What was sent (`status` says whether it went out); the `ETag` is the customer user's version after the action", body = Notification, headers(("ETag" = String))), WriteProblems)

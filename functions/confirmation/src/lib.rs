@@ -12,7 +12,7 @@ use shared::{
     domain::WebsiteId,
     http::Verifier,
     notifier::Notifier,
-    openapi::BearerSecurity,
+    openapi::{BearerSecurity, PublicOperations},
     ports::{
         AuditLog, CustomerUserLookup, CustomerUserStore, LinkStore, OrganizationStore, RateLimiter,
         WebsiteStore,
@@ -88,11 +88,14 @@ pub fn router(state: ConfirmationState) -> Router {
 struct ApiParts;
 
 /// This function's OpenAPI document: the paths of [`routes`] with the schemas, security
-/// schemes and tags of [`ApiParts`].
+/// schemes and tags of [`ApiParts`]; operations without security are public.
 pub struct ConfirmationApi;
 
 impl utoipa::OpenApi for ConfirmationApi {
     fn openapi() -> utoipa::openapi::OpenApi {
-        route_table::openapi(<ApiParts as utoipa::OpenApi>::openapi(), routes)
+        let mut document = route_table::openapi(<ApiParts as utoipa::OpenApi>::openapi(), routes);
+        // After the paths are in: the public ones say so.
+        utoipa::Modify::modify(&PublicOperations, &mut document);
+        document
     }
 }

@@ -3,7 +3,7 @@
 use axum::{
     Json,
     extract::State,
-    http::{HeaderValue, StatusCode, header},
+    http::StatusCode,
     response::{IntoResponse, Response},
 };
 use serde::{Deserialize, Serialize};
@@ -16,7 +16,7 @@ use shared::{
     domain::Validation,
     domain::checked,
     domain::{Email, WebsiteId, now},
-    http::JsonBody,
+    http::{JsonBody, SourceAddress},
     mail::Template,
     openapi::BodyProblems,
     ports::{RateDecision, StoreError},
@@ -27,8 +27,12 @@ use crate::ConfirmationState;
 /// One answer for every unusable link, so it does not tell which it was.
 const LINK_UNUSABLE: &str = "the link is invalid, already used or expired: ask for a new one";
 
-/// Reset requests allowed per email and hour.
+/// Reset requests allowed per email and hour, to each requester (source address): a
+/// requester spends its own allowance, never the account holder's.
 const RESET_REQUESTS_PER_HOUR: usize = 5;
+
+/// Reset requests allowed per requester (source address) and hour, whatever the emails.
+const RESET_REQUESTS_PER_REQUESTER_PER_HOUR: usize = 20;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -107,7 +111,7 @@ async fn consume(
 
 /// Confirms a customer user's email with the token from the confirmation email.
 #[utoipa::path(
-    post, path = "/customer-user/confirm", tag = "confirmation",
+    post, path = "/customer-user/confirm", operation_id = "confirmEmail", tag = "confirmation",
     request_body = ConfirmRequest,
     responses(
         (status = 200, description = "Confirmed; the welcome email is on its way", body = Outcome),
@@ -153,18 +157,19 @@ pub async fn confirm(
 /// Asks for a password-reset email. The answer is the same whether or not the email
 /// belongs to an account, and both cases do the same work.
 #[utoipa::path(
-    post, path = "/customer-user/password-reset/request", tag = "confirmation",
+    post, path = "/customer-user/password-reset/request", operation_id = "requestPasswordReset", tag = "confirmation",
     request_body = ResetRequest,
     responses(
         (status = 202, description = "Accepted (also when no account has this email)", body = Outcome),
         (status = 400, description = "The body is not valid JSON", body = shared::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The email or website is invalid", body = shared::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests for this email: retry after the Retry-After seconds", body = shared::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this address, for this email (5 an hour) or for any (20 an hour): retry after the Retry-After seconds", body = shared::error::Problem, content_type = "application/problem+json"),
         BodyProblems
     )
 )]
 pub async fn request_reset(
     State(state): State<ConfirmationState>,
+    SourceAddress(source): SourceAddress,
     JsonBody(body): JsonBody<ResetRequest>,
 ) -> Result<Response, ApiError> {
     let mut v = Validation::default();
@@ -188,32 +193,37 @@ pub async fn request_reset(
     v.finish()?;
     let (email, website) = (checked(email)?, checked(website)?);
 
-    let key = format!(
-        "password-reset#{}#{}",
-        website.organization_id,
-        email.normalized()
-    );
-    let decision = state
-        .rates
-        .attempt(
-            &key,
+    // Per requester first: a requester over its own limit spends nothing of the email's.
+    let limits = [
+        (
+            format!("password-reset#from#{source}"),
+            RESET_REQUESTS_PER_REQUESTER_PER_HOUR,
+            "too many password-reset requests from this address: wait before asking again",
+        ),
+        (
+            format!(
+                "password-reset#{}#{}#from#{source}",
+                website.organization_id,
+                email.normalized()
+            ),
             RESET_REQUESTS_PER_HOUR,
-            std::time::Duration::from_secs(3600),
-            now(),
-        )
-        .await?;
-    if let RateDecision::Limited {
-        retry_after_seconds,
-    } = decision
-    {
-        let mut response = ApiError::TooManyRequests(
-            "too many password-reset requests for this email: wait before asking again".into(),
-        )
-        .into_response();
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_seconds));
-        return Ok(response);
+            "too many password-reset requests for this email: wait before asking again",
+        ),
+    ];
+    for (key, limit, refusal) in limits {
+        let decision = state
+            .rates
+            .attempt(&key, limit, std::time::Duration::from_secs(3600), now())
+            .await?;
+        if let RateDecision::Limited {
+            retry_after_seconds,
+        } = decision
+        {
+            return Err(ApiError::TooManyRequests {
+                message: refusal.into(),
+                retry_after_seconds,
+            });
+        }
     }
 
     let user = state
@@ -321,7 +331,7 @@ fn decoy_user(
 /// Sets a new password with the token from a password-reset or welcome email; the
 /// account counts as confirmed from then on.
 #[utoipa::path(
-    post, path = "/customer-user/password-reset", tag = "confirmation",
+    post, path = "/customer-user/password-reset", operation_id = "resetPassword", tag = "confirmation",
     request_body = NewPassword,
     responses(
         (status = 200, description = "The password is set", body = Outcome),

@@ -67,7 +67,7 @@ pub struct ListConsents {
 
 /// The consents of an organization, by name.
 #[utoipa::path(
-    get, path = "/admin/consents", tag = "consents",
+    get, path = "/admin/consents", operation_id = "listConsents", tag = "consents",
     params(ListConsents),
     security(("backend_token" = ["consents:read"])),
     responses((status = 200, description = "One page of consents", body = Page<Consent>), ReadProblems)
@@ -95,7 +95,7 @@ pub async fn list(
 
 /// Creates a consent customer users may accept.
 #[utoipa::path(
-    post, path = "/admin/consents", tag = "consents",
+    post, path = "/admin/consents", operation_id = "createConsent", tag = "consents",
     request_body = CreateConsent,
     security(("backend_token" = ["consents:write"])),
     responses((status = 201, description = "Created", body = Consent, headers(("ETag" = String), ("Location" = String, description = "The new record's path"))), WriteProblems)
@@ -158,7 +158,7 @@ async fn load(
 
 /// Reads one consent; its version is the `ETag`.
 #[utoipa::path(
-    get, path = "/admin/consents/{id}", tag = "consents",
+    get, path = "/admin/consents/{id}", operation_id = "getConsent", tag = "consents",
     params(("id" = String, Path, description = "Consent id")),
     security(("backend_token" = ["consents:read"])),
     responses((status = 200, description = "The consent", body = Consent, headers(("ETag" = String))), ReadProblems)
@@ -174,7 +174,7 @@ pub async fn get(
 
 /// Changes a consent. Acceptances keep the name the user saw when accepting.
 #[utoipa::path(
-    patch, path = "/admin/consents/{id}", tag = "consents",
+    patch, path = "/admin/consents/{id}", operation_id = "updateConsent", tag = "consents",
     params(("id" = String, Path, description = "Consent id"), ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = UpdateConsent,
     security(("backend_token" = ["consents:write"])),
@@ -222,7 +222,7 @@ pub async fn update(
 
 /// Deletes a consent nobody accepted; an accepted one stays as the record of it.
 #[utoipa::path(
-    delete, path = "/admin/consents/{id}", tag = "consents",
+    delete, path = "/admin/consents/{id}", operation_id = "deleteConsent", tag = "consents",
     params(("id" = String, Path, description = "Consent id"), ("If-Match" = String, Header, description = "The ETag last read")),
     security(("backend_token" = ["consents:write"])),
     responses((status = 204, description = "Deleted"), WriteProblems)
@@ -242,7 +242,7 @@ pub async fn delete(
 /// The consents a customer user accepted, with when and under which name; one that is
 /// not listed was never accepted or was declined since.
 #[utoipa::path(
-    get, path = "/admin/customer-users/{id}/consents", tag = "consents",
+    get, path = "/admin/customer-users/{id}/consents", operation_id = "listCustomerUserConsents", tag = "consents",
     params(("id" = String, Path, description = "Customer user id")),
     security(("backend_token" = ["consents:read"])),
     responses((status = 200, description = "Every acceptance, on one page", body = Page<ConsentAcceptance>), ReadProblems)

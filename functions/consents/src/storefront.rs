@@ -88,7 +88,7 @@ fn mine_of(user: &CustomerUser, consents: Vec<Consent>) -> Page<MyConsent> {
 /// The organization's consents with the caller's answer to each; the `ETag` is the
 /// caller's version, for `PUT`.
 #[utoipa::path(
-    get, path = "/api/me/consents", tag = "storefront",
+    get, path = "/api/me/consents", operation_id = "listMyConsents", tag = "storefront",
     security(("frontend_token" = [])),
     responses((status = 200, description = "Every consent, on one page", body = Page<MyConsent>, headers(("ETag" = String))), ReadProblems)
 )]
@@ -105,7 +105,7 @@ pub async fn mine(
 /// Accepts exactly the listed consents: new ones are accepted now, kept ones keep
 /// their time, the rest are declined.
 #[utoipa::path(
-    put, path = "/api/me/consents", tag = "storefront",
+    put, path = "/api/me/consents", operation_id = "chooseMyConsents", tag = "storefront",
     params(("If-Match" = String, Header, description = "The ETag of GET /api/me/consents")),
     request_body = ChooseConsents,
     security(("frontend_token" = [])),

@@ -57,7 +57,7 @@ fn address_id(raw: &str) -> Result<AddressId, ApiError> {
 
 /// Lists a customer user's addresses.
 #[utoipa::path(
-    get, path = "/admin/customer-users/{id}/addresses", tag = "customer-users",
+    get, path = "/admin/customer-users/{id}/addresses", operation_id = "listCustomerUserAddresses", tag = "customer-users",
     params(("id" = String, Path, description = "Customer user id")),
     security(("backend_token" = ["customer_users:read"])),
     responses((status = 200, description = "The addresses", body = AddressList, headers(("ETag" = String))), ReadProblems)
@@ -79,7 +79,7 @@ pub async fn list(
 
 /// Adds an address. A new default billing or shipping address replaces the old default.
 #[utoipa::path(
-    post, path = "/admin/customer-users/{id}/addresses", tag = "customer-users",
+    post, path = "/admin/customer-users/{id}/addresses", operation_id = "createCustomerUserAddress", tag = "customer-users",
     params(("id" = String, Path, description = "Customer user id"), ("If-Match" = Option<String>, Header, description = "The customer user's ETag (optional)")),
     request_body = AddressInput,
     security(("backend_token" = ["customer_users:write"])),
@@ -119,7 +119,7 @@ pub async fn create(
 
 /// Changes an address.
 #[utoipa::path(
-    patch, path = "/admin/customer-users/{id}/addresses/{addressId}", tag = "customer-users",
+    patch, path = "/admin/customer-users/{id}/addresses/{addressId}", operation_id = "updateCustomerUserAddress", tag = "customer-users",
     params(
         ("id" = String, Path, description = "Customer user id"),
         ("addressId" = String, Path, description = "Address id"),
@@ -157,7 +157,7 @@ pub async fn update(
 
 /// Deletes an address.
 #[utoipa::path(
-    delete, path = "/admin/customer-users/{id}/addresses/{addressId}", tag = "customer-users",
+    delete, path = "/admin/customer-users/{id}/addresses/{addressId}", operation_id = "deleteCustomerUserAddress", tag = "customer-users",
     params(
         ("id" = String, Path, description = "Customer user id"),
         ("addressId" = String, Path, description = "Address id"),

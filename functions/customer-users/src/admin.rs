@@ -79,7 +79,7 @@ fn id<T: std::str::FromStr<Err = shared::domain::InvalidValue>>(
 /// The customer-user grid: filter by customer, name and email prefixes, enabled and
 /// confirmed; ordered by email or creation time.
 #[utoipa::path(
-    get, path = "/admin/customer-users", tag = "customer-users",
+    get, path = "/admin/customer-users", operation_id = "listCustomerUsers", tag = "customer-users",
     params(ListCustomerUsers),
     security(("backend_token" = ["customer_users:read"])),
     responses((status = 200, description = "One page of customer users", body = Page<CustomerUserView>), ReadProblems)
@@ -122,7 +122,7 @@ pub async fn list(
 
 /// Creates a customer user; with `send_welcome_email`, emails a one-time set-password link.
 #[utoipa::path(
-    post, path = "/admin/customer-users", tag = "customer-users",
+    post, path = "/admin/customer-users", operation_id = "createCustomerUser", tag = "customer-users",
     request_body = CreateCustomerUser,
     security(("backend_token" = ["customer_users:write"])),
     responses(
@@ -162,7 +162,7 @@ pub async fn load(
 
 /// Reads one customer user with its addresses and recent emails; the version is the `ETag`.
 #[utoipa::path(
-    get, path = "/admin/customer-users/{id}", tag = "customer-users",
+    get, path = "/admin/customer-users/{id}", operation_id = "getCustomerUser", tag = "customer-users",
     params(("id" = String, Path, description = "Customer user id")),
     security(("backend_token" = ["customer_users:read"])),
     responses((status = 200, description = "The customer user", body = CustomerUserView, headers(("ETag" = String))), ReadProblems)
@@ -192,7 +192,7 @@ pub async fn get(
 
 /// Changes a customer user. A new email or password ends pending confirmation and reset links.
 #[utoipa::path(
-    patch, path = "/admin/customer-users/{id}", tag = "customer-users",
+    patch, path = "/admin/customer-users/{id}", operation_id = "updateCustomerUser", tag = "customer-users",
     params(("id" = String, Path, description = "Customer user id"), ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = UpdateCustomerUser,
     security(("backend_token" = ["customer_users:write"])),
@@ -214,7 +214,7 @@ pub async fn update(
 /// Deletes a customer user with its addresses, links, notification log and
 /// applications (whose tokens stop at once), and frees its email.
 #[utoipa::path(
-    delete, path = "/admin/customer-users/{id}", tag = "customer-users",
+    delete, path = "/admin/customer-users/{id}", operation_id = "deleteCustomerUser", tag = "customer-users",
     params(("id" = String, Path, description = "Customer user id"), ("If-Match" = String, Header, description = "The ETag last read")),
     security(("backend_token" = ["customer_users:write"])),
     responses((status = 204, description = "Deleted"), WriteProblems)
@@ -264,7 +264,7 @@ pub async fn set_enabled(
 
 /// Enables a customer user; one without a role is refused.
 #[utoipa::path(
-    post, path = "/admin/customer-users/{id}/enable", tag = "customer-users",
+    post, path = "/admin/customer-users/{id}/enable", operation_id = "enableCustomerUser", tag = "customer-users",
     params(("id" = String, Path, description = "Customer user id"), ("If-Match" = Option<String>, Header, description = "The ETag last read (optional)")),
     security(("backend_token" = ["customer_users:write"])),
     responses((status = 200, description = "Enabled", body = CustomerUserView, headers(("ETag" = String))), WriteProblems)
@@ -282,7 +282,7 @@ pub async fn enable(
 
 /// Disables a customer user; the tokens of its applications stop at once.
 #[utoipa::path(
-    post, path = "/admin/customer-users/{id}/disable", tag = "customer-users",
+    post, path = "/admin/customer-users/{id}/disable", operation_id = "disableCustomerUser", tag = "customer-users",
     params(("id" = String, Path, description = "Customer user id"), ("If-Match" = Option<String>, Header, description = "The ETag last read (optional)")),
     security(("backend_token" = ["customer_users:write"])),
     responses((status = 200, description = "Disabled", body = CustomerUserView, headers(("ETag" = String))), WriteProblems)

@@ -3,7 +3,9 @@
 
 use shared::{
     ApiError,
-    customer_user::{CustomerUser, DeliveryStatus, LinkPurpose, Password, new_link},
+    customer_user::{
+        CustomerUser, DeliveryStatus, LinkPurpose, Password, new_link, preferred_localization,
+    },
     directory::Customer,
     domain::Validation,
     domain::{CustomerUserId, Email, Name, now},
@@ -42,7 +44,7 @@ pub async fn create(
     let name_suffix = optional_name(&mut v, "name_suffix", body.name_suffix.as_deref());
     let birthday = optional_birthday(&mut v, body.birthday.as_deref());
     let phone = optional_phone(&mut v, "phone", body.phone.as_deref());
-    let preferred_localization = optional_localization(
+    let chosen_localization = optional_localization(
         &mut v,
         "preferred_localization",
         body.preferred_localization.as_deref(),
@@ -148,7 +150,7 @@ pub async fn create(
                 .await?
             }
         },
-        preferred_localization,
+        preferred_localization: preferred_localization(chosen_localization, &website),
         role_ids: dedup(body.role_ids.unwrap_or_default()),
         enabled: body.enabled.unwrap_or(true),
         confirmed: body.confirmed.unwrap_or(true),
@@ -163,7 +165,7 @@ pub async fn create(
         version: 1,
     };
     check_roles(state.roles.as_ref(), &mut v, &user).await?;
-    rules::check_localization(state, &mut v, &user, &website).await?;
+    rules::check_localization(&mut v, &user, &website);
     if sales_given {
         rules::check_sales_representatives(state, &mut v, &mut user, &[]).await?;
     }
@@ -322,7 +324,11 @@ pub async fn update(
             rules::website(state, &mut v, current.organization_id, Some(website_id)).await?
         {
             user.website_id = website.id;
-            rules::check_localization(state, &mut v, &user, &website).await?;
+            if localization_changed && user.preferred_localization.is_none() {
+                // `null` goes back to the website's default.
+                user.preferred_localization = preferred_localization(None, &website);
+            }
+            rules::check_localization(&mut v, &user, &website);
         }
     }
     // A role may belong to the user's customer: a move to another customer checks them.

@@ -41,7 +41,7 @@ pub struct CreateCustomerUser {
     pub sales_representative_ids: Option<Vec<UserId>>,
     /// Required when the organization has several websites.
     pub website_id: Option<WebsiteId>,
-    /// Required when several localizations are enabled; one of the website's.
+    /// One of the website's; defaults to the website's default (its first).
     pub preferred_localization: Option<String>,
     pub addresses: Option<Vec<AddressInput>>,
     /// System roles or roles of the user's customer.
@@ -98,6 +98,7 @@ pub struct UpdateCustomerUser {
     #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false)]
     pub website_id: Option<WebsiteId>,
+    /// One of the website's; `null` goes back to the website's default (its first).
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub preferred_localization: Option<Option<String>>,
@@ -141,6 +142,7 @@ pub struct StorefrontUpdate {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub phone: Option<Option<String>>,
+    /// One of the website's; `null` goes back to the website's default (its first).
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub preferred_localization: Option<Option<String>>,

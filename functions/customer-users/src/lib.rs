@@ -5,6 +5,7 @@ mod addresses;
 mod admin;
 mod edit;
 mod input;
+mod notifications;
 mod rules;
 mod storefront;
 mod view;
@@ -18,8 +19,8 @@ use shared::{
     notifier::Notifier,
     openapi::{BearerSecurity, FrontendSecurity},
     ports::{
-        ApplicationStore, AuditLog, CustomerStore, CustomerUserStore, OrganizationStore, RoleStore,
-        UserStore, WebsiteStore,
+        ApplicationStore, AuditLog, CustomerStore, CustomerUserStore, OrganizationStore,
+        RateLimiter, RoleStore, UserStore, WebsiteStore,
     },
     services::Services,
 };
@@ -39,6 +40,8 @@ pub struct CustomerUsersState {
     pub notifier: Notifier,
     pub links: LinkLifetimes,
     pub verifier: Arc<Verifier>,
+    /// Counts storefront creates per customer.
+    pub rates: Arc<dyn RateLimiter>,
     /// Where every successful write is recorded.
     pub audit: Arc<dyn AuditLog>,
 }
@@ -58,6 +61,7 @@ impl CustomerUsersState {
             notifier: services.notifier(),
             links: services.config.links,
             verifier,
+            rates: store.clone(),
             audit: store,
         }
     }
@@ -77,6 +81,7 @@ fn routes(table: &mut impl route_table::Table<CustomerUsersState>) {
         admin::list, admin::create,
         admin::get, admin::update, admin::delete,
         admin::enable, admin::disable,
+        notifications::list,
         addresses::list, addresses::create,
         addresses::update, addresses::delete,
         storefront::me,

@@ -111,29 +111,11 @@ pub async fn website(
     }
 }
 
-/// The preferred localization is one the organization's websites offer.
-pub async fn check_localization(
-    state: &CustomerUsersState,
-    v: &mut Validation,
-    user: &CustomerUser,
-    website: &Website,
-) -> Result<(), ApiError> {
-    let websites = state
-        .websites
-        .list_websites(
-            user.organization_id,
-            None,
-            &PageRequest::first(PageRequest::MAX_LIMIT),
-        )
-        .await?;
-    if let Some(problem) = localization_problem(
-        user.preferred_localization.as_ref(),
-        website,
-        &websites.items,
-    ) {
+/// The preferred localization is one the user's website enables.
+pub fn check_localization(v: &mut Validation, user: &CustomerUser, website: &Website) {
+    if let Some(problem) = localization_problem(user.preferred_localization.as_ref(), website) {
         v.add("preferred_localization", problem);
     }
-    Ok(())
 }
 
 /// Each sales representative the user did not have (`kept`) is a back-office user of

@@ -21,7 +21,7 @@ use shared::{
     http::{IfMatch, JsonBody, QueryParams, Versioned, search_prefix},
     openapi::{ReadProblems, WriteProblems},
     paging::{Page, PageRequest},
-    ports::CustomerUserQuery,
+    ports::{CustomerUserQuery, RateDecision},
 };
 
 use crate::{
@@ -150,7 +150,7 @@ async fn check_assignable(
 
 /// The token's own customer user, with the permissions its roles add up to.
 #[utoipa::path(
-    get, path = "/api/me", tag = "storefront",
+    get, path = "/api/me", operation_id = "getMe", tag = "storefront",
     security(("frontend_token" = [])),
     responses((status = 200, description = "The customer user the token acts for", body = CustomerUserView, headers(("ETag" = String))), ReadProblems)
 )]
@@ -182,7 +182,7 @@ pub struct ListColleagues {
 
 /// The users of the administrator's own customer, by email.
 #[utoipa::path(
-    get, path = "/api/customer-users", tag = "storefront",
+    get, path = "/api/customer-users", operation_id = "listOwnCustomerUsers", tag = "storefront",
     params(ListColleagues),
     security(("frontend_token" = [])),
     responses((status = 200, description = "One page of customer users", body = Page<CustomerUserView>), ReadProblems)
@@ -206,12 +206,46 @@ pub async fn list(
     Ok(Json(users.map(CustomerUserView::of)))
 }
 
+/// Storefront creates allowed per customer and hour: each may send a welcome email, and a
+/// customer administrator must not be able to send mail in our name at will.
+const CREATES_PER_CUSTOMER_PER_HOUR: usize = 20;
+
+/// Counts a storefront create against the caller's customer; refused (429) over the limit.
+async fn limit_creates(state: &CustomerUsersState, caller: &CustomerUser) -> Result<(), ApiError> {
+    let decision = state
+        .rates
+        .attempt(
+            &format!("storefront-create#{}", caller.customer_id),
+            CREATES_PER_CUSTOMER_PER_HOUR,
+            std::time::Duration::from_secs(3600),
+            shared::domain::now(),
+        )
+        .await?;
+    match decision {
+        RateDecision::Allowed => Ok(()),
+        RateDecision::Limited {
+            retry_after_seconds,
+        } => Err(ApiError::TooManyRequests {
+            message: format!(
+                "your company created {CREATES_PER_CUSTOMER_PER_HOUR} users in the last hour, the most allowed: wait before creating more"
+            ),
+            retry_after_seconds,
+        }),
+    }
+}
+
 /// Creates a user of the administrator's own customer, on its website.
+///
+/// A customer may create at most 20 users an hour through the storefront.
 #[utoipa::path(
-    post, path = "/api/customer-users", tag = "storefront",
+    post, path = "/api/customer-users", operation_id = "createOwnCustomerUser", tag = "storefront",
     request_body = StorefrontCreate,
     security(("frontend_token" = [])),
-    responses((status = 201, description = "Created", body = CustomerUserView, headers(("ETag" = String), ("Location" = String, description = "The new record's path"))), WriteProblems)
+    responses(
+        (status = 201, description = "Created", body = CustomerUserView, headers(("ETag" = String), ("Location" = String, description = "The new record's path"))),
+        (status = 429, description = "The customer created 20 users in the last hour: retry after the Retry-After seconds", body = shared::error::Problem, content_type = "application/problem+json", headers(("Retry-After" = u64))),
+        WriteProblems
+    )
 )]
 pub async fn create(
     State(state): State<CustomerUsersState>,
@@ -219,6 +253,7 @@ pub async fn create(
     JsonBody(body): JsonBody<StorefrontCreate>,
 ) -> Result<Versioned<CustomerUserView>, ApiError> {
     let actor = actor(&state, &storefront, Permission::CreateCustomerUsers).await?;
+    limit_creates(&state, &actor.user).await?;
     let (role_ids, field) = match body.role_ids {
         Some(ids) => (ids, RoleField::Sent),
         None => (
@@ -266,7 +301,7 @@ pub async fn create(
 
 /// A user of the administrator's own customer.
 #[utoipa::path(
-    get, path = "/api/customer-users/{id}", tag = "storefront",
+    get, path = "/api/customer-users/{id}", operation_id = "getOwnCustomerUser", tag = "storefront",
     params(("id" = String, Path, description = "Customer user id")),
     security(("frontend_token" = [])),
     responses((status = 200, description = "The customer user", body = CustomerUserView, headers(("ETag" = String))), ReadProblems)
@@ -283,7 +318,7 @@ pub async fn get(
 
 /// Changes a user of the administrator's own customer.
 #[utoipa::path(
-    patch, path = "/api/customer-users/{id}", tag = "storefront",
+    patch, path = "/api/customer-users/{id}", operation_id = "updateOwnCustomerUser", tag = "storefront",
     params(("id" = String, Path, description = "Customer user id"), ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = StorefrontUpdate,
     security(("frontend_token" = [])),
@@ -317,7 +352,7 @@ pub async fn update(
 
 /// Disables a user of the administrator's own customer.
 #[utoipa::path(
-    post, path = "/api/customer-users/{id}/disable", tag = "storefront",
+    post, path = "/api/customer-users/{id}/disable", operation_id = "disableOwnCustomerUser", tag = "storefront",
     params(("id" = String, Path, description = "Customer user id"), ("If-Match" = Option<String>, Header, description = "The ETag last read (optional)")),
     security(("frontend_token" = [])),
     responses((status = 200, description = "Disabled", body = CustomerUserView, headers(("ETag" = String))), WriteProblems)
@@ -338,7 +373,7 @@ pub async fn disable(
 
 /// Deletes a user of the administrator's own customer.
 #[utoipa::path(
-    delete, path = "/api/customer-users/{id}", tag = "storefront",
+    delete, path = "/api/customer-users/{id}", operation_id = "deleteOwnCustomerUser", tag = "storefront",
     params(("id" = String, Path, description = "Customer user id"), ("If-Match" = String, Header, description = "The ETag last read")),
     security(("frontend_token" = [])),
     responses((status = 204, description = "Deleted"), WriteProblems)

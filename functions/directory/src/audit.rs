@@ -30,7 +30,7 @@ pub struct ListEvents {
 /// The changes made through the API in one organization, newest first: who (the user
 /// and its application), which route, which record, when.
 #[utoipa::path(
-    get, path = "/admin/audit-events", tag = "audit",
+    get, path = "/admin/audit-events", operation_id = "listAuditEvents", tag = "audit",
     params(ListEvents),
     security(("backend_token" = ["audit:read"])),
     responses((status = 200, description = "One page of events, newest first", body = Page<AuditEvent>), ReadProblems)

@@ -110,7 +110,7 @@ async fn parent_chain(
 
 /// Lists customers by name: of one organization, or the subsidiaries of one customer.
 #[utoipa::path(
-    get, path = "/admin/customers", tag = "customers",
+    get, path = "/admin/customers", operation_id = "listCustomers", tag = "customers",
     params(ListCustomers),
     security(("backend_token" = ["directory:read"])),
     responses((status = 200, description = "One page of customers", body = Page<Customer>), ReadProblems)
@@ -148,7 +148,7 @@ pub async fn list(
 
 /// Creates a customer, optionally as a subsidiary of another.
 #[utoipa::path(
-    post, path = "/admin/customers", tag = "customers",
+    post, path = "/admin/customers", operation_id = "createCustomer", tag = "customers",
     request_body = CreateCustomer,
     security(("backend_token" = ["directory:write"])),
     responses((status = 201, description = "Created", body = Customer, headers(("ETag" = String), ("Location" = String, description = "The new record's path"))), WriteProblems)
@@ -236,7 +236,7 @@ async fn load(
 
 /// Reads one customer; its version is the `ETag`.
 #[utoipa::path(
-    get, path = "/admin/customers/{id}", tag = "customers",
+    get, path = "/admin/customers/{id}", operation_id = "getCustomer", tag = "customers",
     params(("id" = String, Path, description = "Customer id")),
     security(("backend_token" = ["directory:read"])),
     responses((status = 200, description = "The customer", body = Customer, headers(("ETag" = String))), ReadProblems)
@@ -252,7 +252,7 @@ pub async fn get(
 
 /// Changes a customer. A new parent may be neither the customer nor one of its subsidiaries.
 #[utoipa::path(
-    patch, path = "/admin/customers/{id}", tag = "customers",
+    patch, path = "/admin/customers/{id}", operation_id = "updateCustomer", tag = "customers",
     params(("id" = String, Path, description = "Customer id"), ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = UpdateCustomer,
     security(("backend_token" = ["directory:write"])),
@@ -326,7 +326,7 @@ pub async fn update(
 
 /// Deletes a customer that has no subsidiaries and no customer users.
 #[utoipa::path(
-    delete, path = "/admin/customers/{id}", tag = "customers",
+    delete, path = "/admin/customers/{id}", operation_id = "deleteCustomer", tag = "customers",
     params(("id" = String, Path, description = "Customer id"), ("If-Match" = String, Header, description = "The ETag last read")),
     security(("backend_token" = ["directory:write"])),
     responses((status = 204, description = "Deleted"), WriteProblems)

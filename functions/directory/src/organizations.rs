@@ -59,7 +59,7 @@ pub struct ListOrganizations {
 
 /// Lists organizations by name: all of them for a global-access administrator, else its own.
 #[utoipa::path(
-    get, path = "/admin/organizations", tag = "organizations",
+    get, path = "/admin/organizations", operation_id = "listOrganizations", tag = "organizations",
     params(ListOrganizations),
     security(("backend_token" = ["directory:read"])),
     responses((status = 200, description = "One page of organizations", body = Page<Organization>), ReadProblems)
@@ -97,7 +97,7 @@ pub async fn list(
 
 /// Creates an organization (global-access administrators only).
 #[utoipa::path(
-    post, path = "/admin/organizations", tag = "organizations",
+    post, path = "/admin/organizations", operation_id = "createOrganization", tag = "organizations",
     request_body = CreateOrganization,
     security(("backend_token" = ["directory:write"])),
     responses((status = 201, description = "Created", body = Organization, headers(("ETag" = String), ("Location" = String, description = "The new record's path"))), WriteProblems)
@@ -155,7 +155,7 @@ async fn load(
 
 /// Reads one organization; its version is the `ETag`.
 #[utoipa::path(
-    get, path = "/admin/organizations/{id}", tag = "organizations",
+    get, path = "/admin/organizations/{id}", operation_id = "getOrganization", tag = "organizations",
     params(("id" = String, Path, description = "Organization id")),
     security(("backend_token" = ["directory:read"])),
     responses((status = 200, description = "The organization", body = Organization, headers(("ETag" = String))), ReadProblems)
@@ -171,7 +171,7 @@ pub async fn get(
 
 /// Changes an organization. Granting global access needs global access.
 #[utoipa::path(
-    patch, path = "/admin/organizations/{id}", tag = "organizations",
+    patch, path = "/admin/organizations/{id}", operation_id = "updateOrganization", tag = "organizations",
     params(("id" = String, Path, description = "Organization id"), ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = UpdateOrganization,
     security(("backend_token" = ["directory:write"])),
@@ -223,7 +223,7 @@ pub async fn update(
 
 /// Deletes an organization that no longer has websites, users, customers or roles.
 #[utoipa::path(
-    delete, path = "/admin/organizations/{id}", tag = "organizations",
+    delete, path = "/admin/organizations/{id}", operation_id = "deleteOrganization", tag = "organizations",
     params(("id" = String, Path, description = "Organization id"), ("If-Match" = String, Header, description = "The ETag last read")),
     security(("backend_token" = ["directory:write"])),
     responses((status = 204, description = "Deleted"), WriteProblems)

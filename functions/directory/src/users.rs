@@ -95,7 +95,7 @@ pub struct ListUsers {
 
 /// Lists the back-office users of one organization by email.
 #[utoipa::path(
-    get, path = "/admin/users", tag = "users",
+    get, path = "/admin/users", operation_id = "listUsers", tag = "users",
     params(ListUsers),
     security(("backend_token" = ["directory:read"])),
     responses((status = 200, description = "One page of users", body = Page<User>), ReadProblems)
@@ -123,7 +123,7 @@ pub async fn list(
 
 /// Creates a back-office user.
 #[utoipa::path(
-    post, path = "/admin/users", tag = "users",
+    post, path = "/admin/users", operation_id = "createUser", tag = "users",
     request_body = CreateUser,
     security(("backend_token" = ["directory:write"])),
     responses((status = 201, description = "Created", body = User, headers(("ETag" = String), ("Location" = String, description = "The new record's path"))), WriteProblems)
@@ -202,7 +202,7 @@ pub struct UserView {
 
 /// Reads one back-office user and its recent emails; its version is the `ETag`.
 #[utoipa::path(
-    get, path = "/admin/users/{id}", tag = "users",
+    get, path = "/admin/users/{id}", operation_id = "getUser", tag = "users",
     params(("id" = String, Path, description = "User id")),
     security(("backend_token" = ["directory:read"])),
     responses((status = 200, description = "The user", body = UserView, headers(("ETag" = String))), ReadProblems)
@@ -225,7 +225,7 @@ pub async fn get(
 
 /// Changes a back-office user. Disabling one stops its applications' tokens at once.
 #[utoipa::path(
-    patch, path = "/admin/users/{id}", tag = "users",
+    patch, path = "/admin/users/{id}", operation_id = "updateUser", tag = "users",
     params(("id" = String, Path, description = "User id"), ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = UpdateUser,
     security(("backend_token" = ["directory:write"])),
@@ -313,7 +313,7 @@ pub async fn update(
 
 /// Deletes a back-office user and its applications; their tokens stop at once.
 #[utoipa::path(
-    delete, path = "/admin/users/{id}", tag = "users",
+    delete, path = "/admin/users/{id}", operation_id = "deleteUser", tag = "users",
     params(("id" = String, Path, description = "User id"), ("If-Match" = String, Header, description = "The ETag last read")),
     security(("backend_token" = ["directory:write"])),
     responses((status = 204, description = "Deleted"), WriteProblems)

@@ -105,7 +105,7 @@ async fn check_default_role(
 
 /// Lists the websites of one organization by name.
 #[utoipa::path(
-    get, path = "/admin/websites", tag = "websites",
+    get, path = "/admin/websites", operation_id = "listWebsites", tag = "websites",
     params(ListWebsites),
     security(("backend_token" = ["directory:read"])),
     responses((status = 200, description = "One page of websites", body = Page<Website>), ReadProblems)
@@ -133,7 +133,7 @@ pub async fn list(
 
 /// Creates a website.
 #[utoipa::path(
-    post, path = "/admin/websites", tag = "websites",
+    post, path = "/admin/websites", operation_id = "createWebsite", tag = "websites",
     request_body = CreateWebsite,
     security(("backend_token" = ["directory:write"])),
     responses((status = 201, description = "Created", body = Website, headers(("ETag" = String), ("Location" = String, description = "The new record's path"))), WriteProblems)
@@ -202,7 +202,7 @@ async fn load(
 
 /// Reads one website; its version is the `ETag`.
 #[utoipa::path(
-    get, path = "/admin/websites/{id}", tag = "websites",
+    get, path = "/admin/websites/{id}", operation_id = "getWebsite", tag = "websites",
     params(("id" = String, Path, description = "Website id")),
     security(("backend_token" = ["directory:read"])),
     responses((status = 200, description = "The website", body = Website, headers(("ETag" = String))), ReadProblems)
@@ -218,7 +218,7 @@ pub async fn get(
 
 /// Changes a website.
 #[utoipa::path(
-    patch, path = "/admin/websites/{id}", tag = "websites",
+    patch, path = "/admin/websites/{id}", operation_id = "updateWebsite", tag = "websites",
     params(("id" = String, Path, description = "Website id"), ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = UpdateWebsite,
     security(("backend_token" = ["directory:write"])),
@@ -266,15 +266,50 @@ pub async fn update(
     if website == current {
         return Ok(Versioned::ok(current.version, current));
     }
+    refuse_to_drop_preferred(&state, &current, &website).await?;
     website.updated_at = now();
     website.version = current.version + 1;
     state.websites.update_website(&website, &current).await?;
     Ok(Versioned::ok(website.version, website))
 }
 
+/// A website keeps every localization its customer users prefer: dropping one would
+/// leave them preferring what their website no longer offers. Costs one paged Query of
+/// the organization's customer users, only when a localization is dropped.
+async fn refuse_to_drop_preferred(
+    state: &DirectoryState,
+    current: &Website,
+    changed: &Website,
+) -> Result<(), ApiError> {
+    let dropped: Vec<Localization> = current
+        .localizations
+        .iter()
+        .filter(|l| !changed.localizations.contains(l))
+        .cloned()
+        .collect();
+    if dropped.is_empty() {
+        return Ok(());
+    }
+    let preferring = state
+        .websites
+        .customer_users_preferring(current, &dropped)
+        .await?;
+    if preferring == 0 {
+        return Ok(());
+    }
+    let names: Vec<&str> = dropped.iter().map(|l| l.as_str()).collect();
+    Err(ApiError::Conflict(format!(
+        "{preferring} customer user{} of this website prefer{} {}: give {} another preferred localization first",
+        if preferring == 1 { "" } else { "s" },
+        if preferring == 1 { "s" } else { "" },
+        names.join(", "),
+        if preferring == 1 { "it" } else { "them" },
+    )))
+}
+
 /// Deletes a website.
 #[utoipa::path(
-    delete, path = "/admin/websites/{id}", tag = "websites",
+    delete, path = "/admin/websites/{id}", operation_id = "deleteWebsite", tag = "websites",
     params(("id" = String, Path, description = "Website id"), ("If-Match" = String, Header, description = "The ETag last read")),
     security(("backend_token" = ["directory:write"])),
     responses((status = 204, description = "Deleted"), WriteProblems)

@@ -29,7 +29,7 @@ use shared::{
 use crate::{
     OauthAppsState,
     secret::{WithSecret, new_application, pepper},
-    view::ApplicationView,
+    view::{ApplicationView, TokenIssuance},
 };
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -250,11 +250,11 @@ fn added_values<'a>(
 
 /// Adds a frontend application to a customer user; the secret is in this answer only.
 #[utoipa::path(
-    post, path = "/admin/customer-users/{id}/oauth-applications", tag = "oauth-applications",
+    post, path = "/admin/customer-users/{id}/oauth-applications", operation_id = "createCustomerUserOAuthApplication", tag = "oauth-applications",
     params(("id" = String, Path, description = "Customer user id")),
     request_body = CreateApplication,
     security(("backend_token" = ["oauth_apps:write"])),
-    responses((status = 201, description = "Created, with `client_secret`", body = ApplicationView, headers(("ETag" = String), ("Location" = String, description = "The new record's path"), ("Cache-Control" = String, description = "no-store: the secret is shown once"))), WriteProblems)
+    responses((status = 201, description = "Created, with `client_secret`, and `token_issuance` saying whether tokens can be issued yet", body = ApplicationView, headers(("ETag" = String), ("Location" = String, description = "The new record's path"), ("Cache-Control" = String, description = "no-store: the secret is shown once"))), WriteProblems)
 )]
 pub async fn create_for_customer_user(
     State(state): State<OauthAppsState>,
@@ -284,16 +284,17 @@ pub async fn create_for_customer_user(
             .send(&owner, &website, Template::OauthApplicationAdded, &values)
             .await;
     }
-    Ok(WithSecret::created(application, secret.as_ref()))
+    let issuance = TokenIssuance::now(&state.verifier).await;
+    Ok(WithSecret::created(application, secret.as_ref(), issuance))
 }
 
 /// Adds a backend application to a back-office user; the secret is in this answer only.
 #[utoipa::path(
-    post, path = "/admin/users/{id}/oauth-applications", tag = "oauth-applications",
+    post, path = "/admin/users/{id}/oauth-applications", operation_id = "createUserOAuthApplication", tag = "oauth-applications",
     params(("id" = String, Path, description = "Back-office user id")),
     request_body = CreateApplication,
     security(("backend_token" = ["oauth_apps:write"])),
-    responses((status = 201, description = "Created, with `client_secret`", body = ApplicationView, headers(("ETag" = String), ("Location" = String, description = "The new record's path"), ("Cache-Control" = String, description = "no-store: the secret is shown once"))), WriteProblems)
+    responses((status = 201, description = "Created, with `client_secret`, and `token_issuance` saying whether tokens can be issued yet", body = ApplicationView, headers(("ETag" = String), ("Location" = String, description = "The new record's path"), ("Cache-Control" = String, description = "no-store: the secret is shown once"))), WriteProblems)
 )]
 pub async fn create_for_user(
     State(state): State<OauthAppsState>,
@@ -317,7 +318,8 @@ pub async fn create_for_user(
         .notifier
         .send_to_user(&owner, Template::OauthApplicationAdded, &values)
         .await;
-    Ok(WithSecret::created(application, secret.as_ref()))
+    let issuance = TokenIssuance::now(&state.verifier).await;
+    Ok(WithSecret::created(application, secret.as_ref(), issuance))
 }
 
 fn query(
@@ -356,7 +358,7 @@ async fn list_of(
 
 /// A customer user's applications, by name.
 #[utoipa::path(
-    get, path = "/admin/customer-users/{id}/oauth-applications", tag = "oauth-applications",
+    get, path = "/admin/customer-users/{id}/oauth-applications", operation_id = "listCustomerUserOAuthApplications", tag = "oauth-applications",
     params(("id" = String, Path, description = "Customer user id"), ListOwnerApplications),
     security(("backend_token" = ["oauth_apps:read"])),
     responses((status = 200, description = "One page of applications", body = Page<ApplicationView>), ReadProblems)
@@ -380,7 +382,7 @@ pub async fn list_of_customer_user(
 
 /// A back-office user's applications, by name.
 #[utoipa::path(
-    get, path = "/admin/users/{id}/oauth-applications", tag = "oauth-applications",
+    get, path = "/admin/users/{id}/oauth-applications", operation_id = "listUserOAuthApplications", tag = "oauth-applications",
     params(("id" = String, Path, description = "Back-office user id"), ListOwnerApplications),
     security(("backend_token" = ["oauth_apps:read"])),
     responses((status = 200, description = "One page of applications", body = Page<ApplicationView>), ReadProblems)
@@ -397,7 +399,7 @@ pub async fn list_of_user(
 
 /// The applications of an organization: filter by name and status, sorted by name or last use.
 #[utoipa::path(
-    get, path = "/admin/oauth-applications", tag = "oauth-applications",
+    get, path = "/admin/oauth-applications", operation_id = "listOAuthApplications", tag = "oauth-applications",
     params(ListApplications),
     security(("backend_token" = ["oauth_apps:read"])),
     responses((status = 200, description = "One page of applications", body = Page<ApplicationView>), ReadProblems)
@@ -492,7 +494,7 @@ async fn load(
 
 /// Reads one application (never its secret).
 #[utoipa::path(
-    get, path = "/admin/oauth-applications/{id}", tag = "oauth-applications",
+    get, path = "/admin/oauth-applications/{id}", operation_id = "getOAuthApplication", tag = "oauth-applications",
     params(("id" = String, Path, description = "Application id")),
     security(("backend_token" = ["oauth_apps:read"])),
     responses((status = 200, description = "The application", body = ApplicationView, headers(("ETag" = String))), ReadProblems)
@@ -505,13 +507,13 @@ pub async fn get(
     let application = load(&state, admin.principal(), &id).await?;
     Ok(Versioned::ok(
         application.version,
-        ApplicationView::of(application),
+        ApplicationView::one(application, &state).await,
     ))
 }
 
 /// Renames, (de)activates or rescopes an application.
 #[utoipa::path(
-    patch, path = "/admin/oauth-applications/{id}", tag = "oauth-applications",
+    patch, path = "/admin/oauth-applications/{id}", operation_id = "updateOAuthApplication", tag = "oauth-applications",
     params(("id" = String, Path, description = "Application id"), ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = UpdateApplication,
     security(("backend_token" = ["oauth_apps:write"])),
@@ -554,7 +556,8 @@ pub async fn update(
     }
     v.finish()?;
     if application == current {
-        return Ok(Versioned::ok(current.version, ApplicationView::of(current)));
+        let view = ApplicationView::one(current, &state).await;
+        return Ok(Versioned::ok(view.version, view));
     }
     application.updated_at = at;
     application.version = current.version + 1;
@@ -564,13 +567,13 @@ pub async fn update(
         .await?;
     Ok(Versioned::ok(
         application.version,
-        ApplicationView::of(application),
+        ApplicationView::one(application, &state).await,
     ))
 }
 
 /// Deletes an application; its tokens stop working at once.
 #[utoipa::path(
-    delete, path = "/admin/oauth-applications/{id}", tag = "oauth-applications",
+    delete, path = "/admin/oauth-applications/{id}", operation_id = "deleteOAuthApplication", tag = "oauth-applications",
     params(("id" = String, Path, description = "Application id"), ("If-Match" = String, Header, description = "The ETag last read")),
     security(("backend_token" = ["oauth_apps:write"])),
     responses((status = 204, description = "Deleted"), WriteProblems)
@@ -595,7 +598,7 @@ pub async fn delete(
 /// Issues a new client secret; the previous one keeps working for the grace period so
 /// clients can switch without downtime.
 #[utoipa::path(
-    post, path = "/admin/oauth-applications/{id}/rotate-secret", tag = "oauth-applications",
+    post, path = "/admin/oauth-applications/{id}/rotate-secret", operation_id = "rotateOAuthApplicationSecret", tag = "oauth-applications",
     params(("id" = String, Path, description = "Application id"), ("If-Match" = Option<String>, Header, description = "The ETag last read (optional)")),
     security(("backend_token" = ["oauth_apps:write"])),
     responses((status = 200, description = "The new `client_secret` and when the old one stops", body = ApplicationView, headers(("ETag" = String), ("Cache-Control" = String, description = "no-store: the secret is shown once"))), WriteProblems)
@@ -639,5 +642,6 @@ pub async fn rotate_secret(
         .applications
         .replace_application(&application, &current)
         .await?;
-    Ok(WithSecret::rotated(application, &secret))
+    let issuance = TokenIssuance::now(&state.verifier).await;
+    Ok(WithSecret::rotated(application, &secret, issuance))
 }

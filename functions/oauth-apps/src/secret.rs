@@ -11,7 +11,10 @@ use shared::{
     http::{Versioned, no_store},
 };
 
-use crate::{OauthAppsState, view::ApplicationView};
+use crate::{
+    OauthAppsState,
+    view::{ApplicationView, TokenIssuance},
+};
 
 /// The pepper that keys client-secret hashes; without it no secret can be stored.
 pub(crate) async fn pepper(state: &OauthAppsState) -> Result<Pepper, ApiError> {
@@ -65,23 +68,40 @@ pub(crate) fn new_application(
 pub struct WithSecret(Versioned<ApplicationView>);
 
 impl WithSecret {
-    pub(crate) fn created(application: Application, secret: Option<&ClientSecret>) -> Self {
+    pub(crate) fn created(
+        application: Application,
+        secret: Option<&ClientSecret>,
+        issuance: TokenIssuance,
+    ) -> Self {
         let view = match secret {
-            Some(secret) => Self::view(application, secret),
-            None => ApplicationView::of(application),
+            Some(secret) => Self::view(application, secret, issuance),
+            None => {
+                let mut view = ApplicationView::of(application);
+                view.token_issuance = Some(issuance);
+                view
+            }
         };
         let location = format!("/admin/oauth-applications/{}", view.id);
         Self(Versioned::created(location, view.version, view))
     }
 
-    pub(crate) fn rotated(application: Application, secret: &ClientSecret) -> Self {
-        let view = Self::view(application, secret);
+    pub(crate) fn rotated(
+        application: Application,
+        secret: &ClientSecret,
+        issuance: TokenIssuance,
+    ) -> Self {
+        let view = Self::view(application, secret, issuance);
         Self(Versioned::ok(view.version, view))
     }
 
-    fn view(application: Application, secret: &ClientSecret) -> ApplicationView {
+    fn view(
+        application: Application,
+        secret: &ClientSecret,
+        issuance: TokenIssuance,
+    ) -> ApplicationView {
         let mut view = ApplicationView::of(application);
         view.client_secret = Some(secret.expose().to_owned());
+        view.token_issuance = Some(issuance);
         view
     }
 }

@@ -1,9 +1,10 @@
 use serde::Serialize;
 use shared::{
     application::{Application, Owner},
-    auth::Scope,
+    auth::{KEYS_NOT_CONFIGURED, Scope},
     credentials::ClientType,
     domain::{ApplicationId, CustomerUserId, OrganizationId, UserId},
+    http::Verifier,
 };
 use time::OffsetDateTime;
 
@@ -45,9 +46,57 @@ pub struct ApplicationView {
     /// it now, it is never shown again.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
+    /// Whether the token endpoint can issue tokens now; in the answers about one
+    /// application (create, read, change, rotate-secret), not in lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_issuance: Option<TokenIssuance>,
+}
+
+/// Whether the token endpoint issues tokens: it refuses every request, with `message`,
+/// while no signing key is configured. An application created meanwhile is kept, and
+/// gets tokens once a key is configured.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TokenIssuance {
+    pub state: TokenIssuanceState,
+    /// For the administrator, while `state` is not `available`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenIssuanceState {
+    Available,
+    KeysNotConfigured,
+}
+
+impl TokenIssuance {
+    /// As the token function last published it (at no extra read: it comes with the
+    /// keys that verify the caller's token).
+    pub async fn now(verifier: &Verifier) -> Self {
+        if verifier.signing_keys_missing().await {
+            Self {
+                state: TokenIssuanceState::KeysNotConfigured,
+                message: Some(KEYS_NOT_CONFIGURED.to_owned()),
+            }
+        } else {
+            Self {
+                state: TokenIssuanceState::Available,
+                message: None,
+            }
+        }
+    }
 }
 
 impl ApplicationView {
+    /// The answer about one application, with `token_issuance`.
+    pub async fn one(application: Application, state: &crate::OauthAppsState) -> Self {
+        Self {
+            token_issuance: Some(TokenIssuance::now(&state.verifier).await),
+            ..Self::of(application)
+        }
+    }
+
     pub fn of(application: Application) -> Self {
         let now = shared::domain::now();
         Self {
@@ -78,6 +127,7 @@ impl ApplicationView {
             updated_at: application.updated_at,
             version: application.version,
             client_secret: None,
+            token_issuance: None,
         }
     }
 }

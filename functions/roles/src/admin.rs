@@ -51,7 +51,7 @@ pub struct ListRoles {
 /// single customers; or only one customer's own roles (none for a customer of another
 /// organization).
 #[utoipa::path(
-    get, path = "/admin/customer-user-roles", tag = "roles",
+    get, path = "/admin/customer-user-roles", operation_id = "listCustomerUserRoles", tag = "roles",
     params(ListRoles),
     security(("backend_token" = ["roles:read"])),
     responses((status = 200, description = "One page of roles", body = Page<CustomerUserRole>), ReadProblems)
@@ -84,7 +84,7 @@ pub async fn list(
 
 /// Creates a role: a system role, or one of a single customer.
 #[utoipa::path(
-    post, path = "/admin/customer-user-roles", tag = "roles",
+    post, path = "/admin/customer-user-roles", operation_id = "createCustomerUserRole", tag = "roles",
     request_body = CreateRole,
     security(("backend_token" = ["roles:write"])),
     responses((status = 201, description = "Created", body = CustomerUserRole, headers(("ETag" = String), ("Location" = String, description = "The new record's path"))), WriteProblems)
@@ -148,7 +148,7 @@ async fn load(
 
 /// Reads one role; its version is the `ETag`.
 #[utoipa::path(
-    get, path = "/admin/customer-user-roles/{id}", tag = "roles",
+    get, path = "/admin/customer-user-roles/{id}", operation_id = "getCustomerUserRole", tag = "roles",
     params(("id" = String, Path, description = "Role id")),
     security(("backend_token" = ["roles:read"])),
     responses((status = 200, description = "The role", body = CustomerUserRole, headers(("ETag" = String))), ReadProblems)
@@ -165,7 +165,7 @@ pub async fn get(
 /// Changes a role's label, flags or permissions; its holders gain or lose the
 /// permissions with their next request.
 #[utoipa::path(
-    patch, path = "/admin/customer-user-roles/{id}", tag = "roles",
+    patch, path = "/admin/customer-user-roles/{id}", operation_id = "updateCustomerUserRole", tag = "roles",
     params(("id" = String, Path, description = "Role id"), ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = UpdateRole,
     security(("backend_token" = ["roles:write"])),
@@ -189,7 +189,7 @@ pub async fn update(
 
 /// Deletes a role that no customer user holds and no website gives by default.
 #[utoipa::path(
-    delete, path = "/admin/customer-user-roles/{id}", tag = "roles",
+    delete, path = "/admin/customer-user-roles/{id}", operation_id = "deleteCustomerUserRole", tag = "roles",
     params(("id" = String, Path, description = "Role id"), ("If-Match" = String, Header, description = "The ETag last read")),
     security(("backend_token" = ["roles:write"])),
     responses((status = 204, description = "Deleted"), WriteProblems)
@@ -218,7 +218,7 @@ pub struct RoleAssignment {
 /// Replaces the roles of a customer user. Takes the user's `ETag` (from
 /// `GET /admin/customer-users/{id}`) as `If-Match`.
 #[utoipa::path(
-    put, path = "/admin/customer-users/{id}/roles", tag = "roles",
+    put, path = "/admin/customer-users/{id}/roles", operation_id = "assignCustomerUserRoles", tag = "roles",
     params(("id" = String, Path, description = "Customer user id"), ("If-Match" = String, Header, description = "The customer user's ETag last read")),
     request_body = AssignRoles,
     security(("backend_token" = ["roles:write"])),

@@ -82,7 +82,7 @@ pub struct ListAssignable {
 /// The roles the caller may give the users of its customer: the customer's own and
 /// the self-managed system roles, by label.
 #[utoipa::path(
-    get, path = "/api/customer-user-roles", tag = "storefront",
+    get, path = "/api/customer-user-roles", operation_id = "listOwnCustomerUserRoles", tag = "storefront",
     params(ListAssignable),
     security(("frontend_token" = [])),
     responses((status = 200, description = "One page of roles", body = Page<CustomerUserRole>), ReadProblems)
@@ -104,7 +104,7 @@ pub async fn list(
 
 /// Creates a role of the caller's customer, with at most the caller's permissions.
 #[utoipa::path(
-    post, path = "/api/customer-user-roles", tag = "storefront",
+    post, path = "/api/customer-user-roles", operation_id = "createOwnCustomerUserRole", tag = "storefront",
     request_body = StorefrontCreateRole,
     security(("frontend_token" = [])),
     responses((status = 201, description = "Created", body = CustomerUserRole, headers(("ETag" = String), ("Location" = String, description = "The new record's path"))), WriteProblems)
@@ -137,7 +137,7 @@ pub async fn create(
 
 /// A role the caller may assign.
 #[utoipa::path(
-    get, path = "/api/customer-user-roles/{id}", tag = "storefront",
+    get, path = "/api/customer-user-roles/{id}", operation_id = "getOwnCustomerUserRole", tag = "storefront",
     params(("id" = String, Path, description = "Role id")),
     security(("frontend_token" = [])),
     responses((status = 200, description = "The role", body = CustomerUserRole, headers(("ETag" = String))), ReadProblems)
@@ -154,7 +154,7 @@ pub async fn get(
 
 /// Changes a role of the caller's customer; its permissions stay within the caller's.
 #[utoipa::path(
-    patch, path = "/api/customer-user-roles/{id}", tag = "storefront",
+    patch, path = "/api/customer-user-roles/{id}", operation_id = "updateOwnCustomerUserRole", tag = "storefront",
     params(("id" = String, Path, description = "Role id"), ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = StorefrontUpdateRole,
     security(("frontend_token" = [])),
@@ -187,7 +187,7 @@ pub async fn update(
 
 /// Deletes a role of the caller's customer that no user holds.
 #[utoipa::path(
-    delete, path = "/api/customer-user-roles/{id}", tag = "storefront",
+    delete, path = "/api/customer-user-roles/{id}", operation_id = "deleteOwnCustomerUserRole", tag = "storefront",
     params(("id" = String, Path, description = "Role id"), ("If-Match" = String, Header, description = "The ETag last read")),
     security(("frontend_token" = [])),
     responses((status = 204, description = "Deleted"), WriteProblems)

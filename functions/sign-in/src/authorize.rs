@@ -164,7 +164,7 @@ async fn show(
 /// Shows the sign-in page for an authorization request.
 #[utoipa::path(
     get,
-    path = "/oauth2/authorize",
+    path = "/oauth2/authorize", operation_id = "showSignIn",
     tag = "sign-in",
     params(
         ("client_id" = String, Query, description = "The client (a public or confidential application with redirect URIs)"),
@@ -206,7 +206,7 @@ pub async fn page(State(state): State<SignInState>, request: Request) -> Respons
 /// Checks the email and password of the sign-in form.
 #[utoipa::path(
     post,
-    path = "/oauth2/authorize",
+    path = "/oauth2/authorize", operation_id = "submitSignIn",
     tag = "sign-in",
     request_body(
         content_type = "application/x-www-form-urlencoded",

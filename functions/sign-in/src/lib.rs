@@ -89,6 +89,9 @@ pub struct SignInApi;
 
 impl utoipa::OpenApi for SignInApi {
     fn openapi() -> utoipa::openapi::OpenApi {
-        route_table::openapi(<ApiParts as utoipa::OpenApi>::openapi(), routes)
+        let mut document = route_table::openapi(<ApiParts as utoipa::OpenApi>::openapi(), routes);
+        // After the paths are in: the public ones say so.
+        utoipa::Modify::modify(&shared::openapi::PublicOperations, &mut document);
+        document
     }
 }

@@ -52,7 +52,7 @@ impl FromRequestParts<SignInState> for BackOfficeCaller {
 
 /// Sets the caller's own sign-in password (Argon2id; never returned or logged).
 #[utoipa::path(
-    put, path = "/admin/users/{id}/password", tag = "sign-in",
+    put, path = "/admin/users/{id}/password", operation_id = "setOwnPassword", tag = "sign-in",
     params(("id" = String, Path, description = "The caller's own user id")),
     request_body = SetPassword,
     security(("backend_token" = [])),

@@ -48,7 +48,7 @@ pub struct TokenResponse {
 /// (authorization_code with PKCE, then refresh_token).
 #[utoipa::path(
     post,
-    path = "/oauth2-token",
+    path = "/oauth2-token", operation_id = "issueToken",
     tag = "oauth2",
     request_body(
         content_type = "application/x-www-form-urlencoded",
@@ -65,7 +65,7 @@ pub struct TokenResponse {
     )
 )]
 pub async fn token(State(state): State<TokenState>, request: Request) -> Response {
-    let source = source_address(&request);
+    let source = shared::http::source_address(request.extensions());
     let (parts, body) = request.into_parts();
     let Ok(body) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
         return OAuthError::TooLarge.into_response();
@@ -277,7 +277,7 @@ pub(crate) async fn past_the_cut_off(
 /// The public keys that verify access tokens (current and recent).
 #[utoipa::path(
     get,
-    path = "/.well-known/jwks.json",
+    path = "/.well-known/jwks.json", operation_id = "getJwks",
     tag = "oauth2",
     responses(
         (status = 200, description = "A JSON Web Key Set (RFC 7517)", content_type = "application/json"),

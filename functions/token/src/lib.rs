@@ -20,6 +20,7 @@ use http::{HeaderValue, StatusCode, header};
 use shared::{
     auth::SigningRing,
     key_source::PepperCell,
+    openapi::PublicOperations,
     ports::{ApplicationStore, SessionStore},
     services::Services,
     session::SessionLifetimes,
@@ -72,9 +73,10 @@ pub fn router(state: TokenState) -> Router {
     route_table::router(routes).with_state(state)
 }
 
+/// This API's OpenAPI document.
 #[utoipa::path(
     get,
-    path = "/openapi.json",
+    path = "/openapi.json", operation_id = "getOpenApiDocument",
     tag = "meta",
     responses((status = 200, description = "This document", content_type = "application/json"))
 )]
@@ -99,11 +101,14 @@ async fn openapi() -> Response {
 struct ApiParts;
 
 /// This function's OpenAPI document: the paths of [`routes`] with the schemas, security
-/// schemes and tags of [`ApiParts`].
+/// schemes and tags of [`ApiParts`]; operations without security are public.
 pub struct TokenApi;
 
 impl utoipa::OpenApi for TokenApi {
     fn openapi() -> utoipa::openapi::OpenApi {
-        route_table::openapi(<ApiParts as utoipa::OpenApi>::openapi(), routes)
+        let mut document = route_table::openapi(<ApiParts as utoipa::OpenApi>::openapi(), routes);
+        // After the paths are in: the public ones say so.
+        utoipa::Modify::modify(&PublicOperations, &mut document);
+        document
     }
 }

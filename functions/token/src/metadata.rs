@@ -79,7 +79,7 @@ impl ServerMetadata {
 /// Authorization server metadata (RFC 8414).
 #[utoipa::path(
     get,
-    path = "/.well-known/oauth-authorization-server",
+    path = "/.well-known/oauth-authorization-server", operation_id = "getAuthorizationServerMetadata",
     tag = "oauth2",
     responses((status = 200, description = "The token service's metadata", body = ServerMetadata))
 )]

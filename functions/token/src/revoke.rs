@@ -23,7 +23,7 @@ use crate::{
 /// Revokes a refresh token or a person's access token, and with it the session.
 #[utoipa::path(
     post,
-    path = "/oauth2/revoke",
+    path = "/oauth2/revoke", operation_id = "revokeToken",
     tag = "oauth2",
     request_body(
         content_type = "application/x-www-form-urlencoded",

@@ -259,11 +259,30 @@ fn rsa_public_components(der: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
 /// The keys that verify access tokens.
 pub struct KeySet {
     keys: Vec<Arc<PublicKey>>,
+    /// As published beside them: since when (Unix milliseconds) the token function has
+    /// found no usable signing key, if it has not.
+    keys_missing_since: Option<i64>,
 }
 
 impl KeySet {
     pub fn new(keys: Vec<Arc<PublicKey>>) -> Self {
-        Self { keys }
+        Self {
+            keys,
+            keys_missing_since: None,
+        }
+    }
+
+    pub fn with_keys_missing_since(self, since: Option<i64>) -> Self {
+        Self {
+            keys_missing_since: since,
+            ..self
+        }
+    }
+
+    /// Whether the token function reported, when these keys were read, that it has no
+    /// usable signing key (so it refuses every token request).
+    pub fn signing_keys_missing(&self) -> bool {
+        self.keys_missing_since.is_some()
     }
 
     pub fn find(&self, kid: &str) -> Option<&PublicKey> {

@@ -107,25 +107,19 @@ pub fn role_problem(
     }
 }
 
-/// Checks the preferred localization against the chosen website: required when the
-/// organization's websites enable more than one localization, and always one the
-/// chosen website enables.
-pub fn localization_problem(
-    chosen: Option<&Localization>,
+/// The preferred localization a customer user gets on `website`: the one chosen, or,
+/// when none is, the website's default (its first), so that a client that sends none
+/// keeps working when a website enables a second localization.
+pub fn preferred_localization(
+    chosen: Option<Localization>,
     website: &Website,
-    organization_websites: &[Website],
-) -> Option<String> {
-    let mut enabled: Vec<&Localization> = organization_websites
-        .iter()
-        .flat_map(|w| &w.localizations)
-        .collect();
-    enabled.sort_by_key(|l| l.as_str());
-    enabled.dedup();
+) -> Option<Localization> {
+    chosen.or_else(|| website.default_localization().cloned())
+}
+
+/// A preferred localization must be one the customer user's website enables.
+pub fn localization_problem(chosen: Option<&Localization>, website: &Website) -> Option<String> {
     match chosen {
-        None if enabled.len() > 1 => Some(format!(
-            "is required because several localizations are enabled: choose one of {}",
-            list(&website.localizations)
-        )),
         Some(l) if !website.localizations.contains(l) => Some(format!(
             "must be enabled on the chosen website: choose one of {}",
             list(&website.localizations)
@@ -266,21 +260,20 @@ mod tests {
     }
 
     #[test]
-    fn localization_required_only_with_several_and_must_be_on_the_website() {
+    fn an_omitted_localization_is_the_websites_default_and_must_be_on_the_website() {
         let en = website(&["en_US"]);
         let de = website(&["de_DE", "en_US"]);
         let us = Localization::parse("en_US").unwrap();
         let fr = Localization::parse("fr_FR").unwrap();
+        assert_eq!(preferred_localization(None, &de).unwrap().as_str(), "de_DE");
         assert_eq!(
-            localization_problem(None, &en, std::slice::from_ref(&en)),
-            None
+            preferred_localization(Some(us.clone()), &de),
+            Some(us.clone())
         );
-        assert!(localization_problem(None, &en, &[en.clone(), de.clone()]).is_some());
-        assert_eq!(
-            localization_problem(Some(&us), &en, &[en.clone(), de.clone()]),
-            None
-        );
-        assert!(localization_problem(Some(&fr), &de, std::slice::from_ref(&de)).is_some());
+        assert_eq!(localization_problem(None, &de), None);
+        assert_eq!(localization_problem(Some(&us), &en), None);
+        let problem = localization_problem(Some(&fr), &de).unwrap();
+        assert!(problem.contains("de_DE, en_US"), "{problem}");
     }
 
     #[test]

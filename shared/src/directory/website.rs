@@ -11,7 +11,8 @@ pub struct Website {
     pub organization_id: OrganizationId,
     pub name: Name,
     pub url: WebUrl,
-    /// The localizations enabled on this website; never empty.
+    /// The localizations enabled on this website; never empty. The first is the
+    /// website's default.
     pub localizations: Vec<Localization>,
     /// The role given to customer users who register on this website.
     pub default_role_id: Option<RoleId>,
@@ -24,6 +25,14 @@ pub struct Website {
     #[serde(with = "crate::domain::rfc3339_millis")]
     pub updated_at: OffsetDateTime,
     pub version: u64,
+}
+
+impl Website {
+    /// The localization a customer user of this website prefers unless told otherwise:
+    /// the first of `localizations`.
+    pub fn default_localization(&self) -> Option<&Localization> {
+        self.localizations.first()
+    }
 }
 
 /// A count below zero, left by customer users written before websites counted them,

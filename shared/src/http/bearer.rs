@@ -71,6 +71,15 @@ impl Verifier {
         }
     }
 
+    /// Whether the token endpoint refuses every token for want of a signing key, as the
+    /// token function last published it (read with the keys, so at no extra cost).
+    pub async fn signing_keys_missing(&self) -> bool {
+        self.keys
+            .get()
+            .await
+            .map_or(true, |keys| keys.signing_keys_missing())
+    }
+
     /// A backend token's principal: the application's owner, or the signed-in person.
     pub async fn admin(&self, headers: &HeaderMap) -> Result<AdminPrincipal, ApiError> {
         let Verified {

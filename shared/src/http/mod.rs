@@ -9,12 +9,14 @@ mod body;
 mod etag;
 mod paging;
 mod query;
+mod source;
 
 pub use actor::{Actor, storefront_user};
 pub use bearer::{Admin, AdminPrincipal, Storefront, StorefrontPrincipal, Verifier, scopes};
 pub use body::{JsonBody, MAX_BODY_BYTES, nullable, present};
 pub use etag::{IfMatch, Versioned, etag};
 pub use query::{MAX_PREFIX_CHARS, NoParams, QueryParams, search_prefix};
+pub use source::{SourceAddress, source_address};
 
 /// Marks an answer that carries a credential: no cache may keep it (RFC 6749, 5.1).
 pub fn no_store(headers: &mut axum::http::HeaderMap) {

@@ -78,10 +78,28 @@ pub struct PublishedKey {
 /// The public keys that verify access tokens. Only the token function writes here, and
 /// always before it signs with a key; every other function only reads, so none of them
 /// needs the private keys.
+/// Everything the token function publishes, read at once: its public keys, and since
+/// when (Unix milliseconds) it has found no usable signing key, if it has not.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Publication {
+    pub keys: Vec<PublishedKey>,
+    pub keys_missing_since: Option<i64>,
+}
+
 #[async_trait]
 pub trait PublicKeyStore: Send + Sync {
-    /// Every published key, read consistently: a key published a moment ago is in.
-    async fn published_keys(&self) -> Result<Vec<PublishedKey>, KeySourceError>;
+    /// The keys and the signing state, read consistently: a key published a moment ago
+    /// is in.
+    async fn publication(&self) -> Result<Publication, KeySourceError>;
+
+    /// Every published key, read consistently.
+    async fn published_keys(&self) -> Result<Vec<PublishedKey>, KeySourceError> {
+        Ok(self.publication().await?.keys)
+    }
+
+    /// Records that the signing-key secret holds no usable key since `since`, or, with
+    /// `None`, that it holds one again.
+    async fn record_keys_missing(&self, since: Option<i64>) -> Result<(), KeySourceError>;
 
     /// Publishes `key` if its kid is free, or still holds `replacing` as read.
     /// `false`: another writer got there first; read again to see what it wrote.

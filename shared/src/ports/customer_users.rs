@@ -93,6 +93,13 @@ pub trait CustomerUserStore: Send + Sync {
         query: &CustomerUserQuery,
         page: &PageRequest,
     ) -> StoreResult<Page<CustomerUser>>;
+    /// One page of the user's notification log, newest first. A user without entries,
+    /// or none at all, has an empty page: the caller reads the user first.
+    async fn list_notifications(
+        &self,
+        id: CustomerUserId,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Notification>>;
     async fn record_notification(
         &self,
         customer_user_id: CustomerUserId,

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use super::StoreResult;
 use crate::{
     directory::Website,
-    domain::{OrganizationId, WebsiteId},
+    domain::{Localization, OrganizationId, WebsiteId},
     paging::{Page, PageRequest},
 };
 
@@ -19,6 +19,15 @@ pub trait WebsiteStore: Send + Sync {
     async fn update_website(&self, website: &Website, previous: &Website) -> StoreResult<()>;
 
     async fn delete_website(&self, website: &Website) -> StoreResult<()>;
+
+    /// How many customer users of `website` prefer one of `localizations`. It reads
+    /// every customer user of the website's organization (a paged Query that counts
+    /// through a filter), so it is for the rare change that drops a localization.
+    async fn customer_users_preferring(
+        &self,
+        website: &Website,
+        localizations: &[Localization],
+    ) -> StoreResult<u64>;
 
     async fn list_websites(
         &self,

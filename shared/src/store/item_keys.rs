@@ -53,6 +53,10 @@ pub fn signing_key(kid: &str) -> ItemKeys {
     ItemKeys::base(SIGNING_KEYS.to_owned(), &format!("KID#{kid}"))
 }
 
+/// Beside the published keys: since when the token function has found no usable
+/// signing key, while it finds none.
+pub const SIGNING_STATE_SK: &str = "STATE";
+
 pub fn organization_pk(id: OrganizationId) -> String {
     format!("ORG#{id}")
 }

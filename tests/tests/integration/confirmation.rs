@@ -456,6 +456,32 @@ async fn admin_actions_send_what_they_say_and_keep_the_rules() {
         .status,
         StatusCode::OK
     );
+    let confirmed = stack
+        .request(Method::GET, &path)
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(confirmed.json["confirmed"], true);
+    let sent_before = emails_to(&email).await.len();
+    let again = stack
+        .request(Method::POST, &format!("{path}/resend-confirmation"))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text);
+    assert!(again.text.contains("already confirmed"), "{}", again.text);
+    let after = stack
+        .request(Method::GET, &path)
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(after.json["confirmed"], true, "a resend never unconfirms");
+    assert_eq!(after.etag(), confirmed.etag(), "nothing was written");
+    assert_eq!(
+        emails_to(&email).await.len(),
+        sent_before,
+        "nothing was sent"
+    );
 
     let forced = stack
         .request(Method::POST, &format!("{path}/reset-password"))
@@ -522,7 +548,7 @@ async fn admin_actions_send_what_they_say_and_keep_the_rules() {
         .await;
     assert_eq!(refused.status, StatusCode::CONFLICT, "only enabled users");
     let sent_before = emails_to(&email).await.len();
-    for action in ["welcome-email", "confirm"] {
+    for action in ["welcome-email", "confirm", "resend-confirmation"] {
         let refused = stack
             .request(Method::POST, &format!("{path}/{action}"))
             .bearer(&token)

@@ -204,9 +204,10 @@ async fn preferred_localization_follows_the_websites() {
     let stack = Stack::new().await;
     let token = stack.admin_token().await;
     let customer = stack.customer("Acme").await;
-    // One localization in the organization: not required.
+    // Left out, it is the website's default (its first localization).
     let plain = post(&stack, &token, base(&customer, "one@example.com", &stack)).await;
     assert_eq!(plain.status, StatusCode::CREATED, "{}", plain.text);
+    assert_eq!(plain.json["preferred_localization"], "en_US");
 
     let german = stack
         .request(Method::POST, "/admin/websites")
@@ -222,7 +223,8 @@ async fn preferred_localization_follows_the_websites() {
         "two websites now: choose one"
     );
 
-    let required = post(
+    // Several localizations enabled: a client that sends none still works.
+    let defaulted = post(
         &stack,
         &token,
         with(
@@ -231,12 +233,13 @@ async fn preferred_localization_follows_the_websites() {
         ),
     )
     .await;
-    assert_eq!(required.error_fields(), ["preferred_localization"]);
+    assert_eq!(defaulted.status, StatusCode::CREATED, "{}", defaulted.text);
+    assert_eq!(defaulted.json["preferred_localization"], "de_DE");
     let elsewhere = post(
         &stack,
         &token,
         with(
-            base(&customer, "two@example.com", &stack),
+            base(&customer, "three@example.com", &stack),
             json!({"website_id": stack.provisioned.website_id, "preferred_localization": "de_DE"}),
         ),
     )
@@ -246,11 +249,13 @@ async fn preferred_localization_follows_the_websites() {
         ["preferred_localization"],
         "de_DE is not on the default website"
     );
+    let message = elsewhere.json["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("choose one of en_US"), "{message}");
     let ok = post(
         &stack,
         &token,
         with(
-            base(&customer, "two@example.com", &stack),
+            base(&customer, "three@example.com", &stack),
             json!({"website_id": german_id, "preferred_localization": "de_DE"}),
         ),
     )
@@ -258,11 +263,9 @@ async fn preferred_localization_follows_the_websites() {
     assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.text);
 
     // Moving the user to a website without de_DE re-checks the localization.
+    let ok_path = format!("/admin/customer-users/{}", ok.json["id"].as_str().unwrap());
     let moved = stack
-        .request(
-            Method::PATCH,
-            &format!("/admin/customer-users/{}", ok.json["id"].as_str().unwrap()),
-        )
+        .request(Method::PATCH, &ok_path)
         .bearer(&token)
         .if_match(&ok.etag())
         .json(&json!({"website_id": stack.provisioned.website_id}))
@@ -276,38 +279,82 @@ async fn preferred_localization_follows_the_websites() {
     );
     assert_eq!(moved.error_fields(), ["preferred_localization"]);
 
-    // The first user predates the German website and has no localization: a change
-    // that does not touch it, such as disabling the account, is not held up by it.
-    let plain_path = format!(
-        "/admin/customer-users/{}",
-        plain.json["id"].as_str().unwrap()
+    // The German website cannot drop de_DE while two of its users prefer it.
+    let german_path = format!("/admin/websites/{german_id}");
+    let dropping = stack
+        .request(Method::PATCH, &german_path)
+        .bearer(&token)
+        .if_match(&german.etag())
+        .json(&json!({"localizations": ["en_US"]}))
+        .send()
+        .await;
+    assert_eq!(dropping.status, StatusCode::CONFLICT, "{}", dropping.text);
+    assert!(
+        dropping
+            .text
+            .contains("2 customer users of this website prefer de_DE"),
+        "{}",
+        dropping.text
     );
-    let disabled = stack
-        .request(Method::POST, &format!("{plain_path}/disable"))
+    let unchanged = stack
+        .request(Method::GET, &german_path)
         .bearer(&token)
         .send()
         .await;
-    assert_eq!(disabled.status, StatusCode::OK, "{}", disabled.text);
-    let renamed = stack
-        .request(Method::PATCH, &plain_path)
+    assert_eq!(unchanged.etag(), german.etag(), "nothing written");
+
+    // `null` goes back to the website's default; once nobody prefers de_DE, it can go.
+    for (path, etag) in [
+        (
+            format!(
+                "/admin/customer-users/{}",
+                defaulted.json["id"].as_str().unwrap()
+            ),
+            defaulted.etag(),
+        ),
+        (ok_path, ok.etag()),
+    ] {
+        let english = stack
+            .request(Method::PATCH, &path)
+            .bearer(&token)
+            .if_match(&etag)
+            .json(&json!({"preferred_localization": "en_US"}))
+            .send()
+            .await;
+        assert_eq!(
+            english.json["preferred_localization"], "en_US",
+            "{}",
+            english.text
+        );
+        let reset = stack
+            .request(Method::PATCH, &path)
+            .bearer(&token)
+            .if_match(&english.etag())
+            .json(&json!({"preferred_localization": null}))
+            .send()
+            .await;
+        assert_eq!(
+            reset.json["preferred_localization"], "de_DE",
+            "{}",
+            reset.text
+        );
+        let english = stack
+            .request(Method::PATCH, &path)
+            .bearer(&token)
+            .if_match(&reset.etag())
+            .json(&json!({"preferred_localization": "en_US"}))
+            .send()
+            .await;
+        assert_eq!(english.status, StatusCode::OK, "{}", english.text);
+    }
+    let dropped = stack
+        .request(Method::PATCH, &german_path)
         .bearer(&token)
-        .if_match(&disabled.etag())
-        .json(&json!({"first_name": "Una"}))
+        .if_match(&german.etag())
+        .json(&json!({"localizations": ["en_US"]}))
         .send()
         .await;
-    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.text);
-    let localized = stack
-        .request(Method::PATCH, &plain_path)
-        .bearer(&token)
-        .if_match(&renamed.etag())
-        .json(&json!({"preferred_localization": null}))
-        .send()
-        .await;
-    assert_eq!(
-        localized.error_fields(),
-        ["preferred_localization"],
-        "touching it checks it"
-    );
+    assert_eq!(dropped.status, StatusCode::OK, "{}", dropped.text);
 }
 
 #[tokio::test]

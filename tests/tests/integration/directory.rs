@@ -67,7 +67,9 @@ async fn organizations_round_trip_with_versions() {
     assert_eq!(renamed.json["name"], "Acme Holding GmbH");
     assert_eq!(renamed.json["version"], 2);
 
-    for stale in ["\"1\"", "W/\"2\""] {
+    // Any well-formed entity-tag that names no current version fails the precondition
+    // (RFC 9110); only a header that is not an entity-tag list is a bad request.
+    for stale in ["\"1\"", "W/\"2\"", "\"not-a-version\"", "\"02\""] {
         let reply = stack
             .request(Method::PATCH, &path)
             .bearer(&token)
@@ -84,14 +86,24 @@ async fn organizations_round_trip_with_versions() {
         .send()
         .await;
     assert_eq!(stale_delete.status, StatusCode::PRECONDITION_FAILED);
+    for malformed in ["not-a-version", "*, \"2\""] {
+        let reply = stack
+            .request(Method::DELETE, &path)
+            .bearer(&token)
+            .if_match(malformed)
+            .send()
+            .await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{malformed}");
+        assert!(reply.text.contains("If-Match"), "{}", reply.text);
+    }
 
     let deleted = stack
         .request(Method::DELETE, &path)
         .bearer(&token)
-        .if_match("\"2\"")
+        .if_match("*")
         .send()
         .await;
-    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
     assert_eq!(
         stack
             .request(Method::GET, &path)

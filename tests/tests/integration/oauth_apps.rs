@@ -2,9 +2,12 @@
 //! grace period, deactivation, and the grid.
 
 use http::{Method, StatusCode};
-use integration_tests::{Stack, emails_to};
+use integration_tests::{Reply, Stack, emails_to};
 use serde_json::json;
-use shared::provision::ClientCredentials;
+use shared::{
+    auth::{KEYS_NOT_CONFIGURED, KeyKind},
+    provision::ClientCredentials,
+};
 
 fn credentials(reply: &integration_tests::Reply) -> ClientCredentials {
     ClientCredentials {
@@ -812,4 +815,91 @@ async fn an_application_is_not_created_for_an_owner_disabled_meanwhile() {
         ..read_before
     };
     store.create_application(&as_read_now).await.unwrap();
+}
+
+/// An admin UI can tell from the application answers whether the token endpoint can
+/// issue tokens: creating an application while no signing key is configured works, and
+/// says so.
+#[tokio::test]
+async fn application_answers_say_whether_tokens_can_be_issued() {
+    let stack = Stack::new().await;
+    let admin = stack.admin_token().await;
+    let applications = format!(
+        "/admin/users/{}/oauth-applications",
+        stack.provisioned.admin_user_id
+    );
+    async fn create(stack: &Stack, path: &str, token: &str, name: &str) -> Reply {
+        stack
+            .request(Method::POST, path)
+            .bearer(token)
+            .json(&json!({"name": name}))
+            .send()
+            .await
+    }
+    let before = create(&stack, &applications, &admin, "Before").await;
+    assert_eq!(before.status, StatusCode::CREATED, "{}", before.text);
+    assert_eq!(before.json["token_issuance"], json!({"state": "available"}));
+    let path = format!(
+        "/admin/oauth-applications/{}",
+        before.json["id"].as_str().unwrap()
+    );
+    let read = stack
+        .request(Method::GET, &path)
+        .bearer(&admin)
+        .send()
+        .await;
+    assert_eq!(read.json["token_issuance"]["state"], "available");
+
+    // The signing key is emptied, as by a deployment nobody finished.
+    integration_tests::secrets_client()
+        .await
+        .put_secret_value()
+        .secret_id(&stack.services.config.signing_key_secret_id)
+        .secret_string("{}")
+        .send()
+        .await
+        .unwrap();
+    let keyless = stack.reloaded().await;
+    let during = create(&keyless, &applications, &admin, "While keys are missing").await;
+    assert_eq!(during.status, StatusCode::CREATED, "{}", during.text);
+    assert_eq!(
+        during.json["token_issuance"],
+        json!({"state": "keys_not_configured", "message": KEYS_NOT_CONFIGURED})
+    );
+    let read = keyless
+        .request(Method::GET, &path)
+        .bearer(&admin)
+        .send()
+        .await;
+    assert_eq!(read.json["token_issuance"]["state"], "keys_not_configured");
+    let refused = keyless.try_token(&credentials(&during), None).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "as it said"
+    );
+
+    // A key configured again: the answers say so, and the application gets tokens.
+    let restored = keyless.rotated("restored", KeyKind::Es256).await;
+    let admin = restored.admin_token().await;
+    let read = restored
+        .request(Method::GET, &path)
+        .bearer(&admin)
+        .send()
+        .await;
+    assert_eq!(read.json["token_issuance"], json!({"state": "available"}));
+    assert_eq!(
+        restored.try_token(&credentials(&during), None).await.status,
+        StatusCode::OK
+    );
+    let listed = restored
+        .request(Method::GET, &applications)
+        .bearer(&admin)
+        .send()
+        .await;
+    assert!(
+        listed.json["items"][0].get("token_issuance").is_none(),
+        "lists leave it out: {}",
+        listed.text
+    );
 }

@@ -130,3 +130,49 @@ fn the_documented_limits_are_the_parsers_limits() {
     }
     assert_eq!(lists, 4, "the create and update bodies");
 }
+
+/// Client generators need one stable, unique operationId per operation; linters and
+/// clients need a summary, and to know which operations anyone may call.
+#[test]
+fn every_operation_has_a_unique_id_a_summary_and_its_security() {
+    let document = serde_json::to_value(openapi_document()).unwrap();
+    let mut ids = std::collections::BTreeSet::new();
+    let mut public = Vec::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let id = operation["operationId"].as_str().unwrap_or_default();
+            assert!(
+                id.len() > 3 && id.chars().all(|c| c.is_ascii_alphanumeric()),
+                "{method} {path}: {id:?}"
+            );
+            assert!(ids.insert(id.to_owned()), "{method} {path}: {id} twice");
+            assert!(
+                operation["summary"].as_str().is_some_and(|s| !s.is_empty()),
+                "{method} {path} has a summary"
+            );
+            let security = operation["security"].as_array();
+            assert!(security.is_some(), "{method} {path} declares its security");
+            if security.is_some_and(|s| s.is_empty()) {
+                public.push(format!("{} {path}", method.to_uppercase()));
+            }
+        }
+    }
+    assert_eq!(
+        public,
+        [
+            "GET /.well-known/jwks.json",
+            "GET /.well-known/oauth-authorization-server",
+            "POST /customer-user/confirm",
+            "POST /customer-user/password-reset",
+            "POST /customer-user/password-reset/request",
+            "POST /oauth2-token",
+            "GET /oauth2/authorize",
+            "POST /oauth2/authorize",
+            "POST /oauth2/revoke",
+            "GET /openapi.json",
+        ]
+    );
+    let customer_users = &document["paths"]["/admin/customer-users"];
+    assert_eq!(customer_users["get"]["operationId"], "listCustomerUsers");
+    assert_eq!(customer_users["post"]["operationId"], "createCustomerUser");
+}

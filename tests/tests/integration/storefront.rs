@@ -344,3 +344,57 @@ async fn roles_are_listed_for_admin_uis() {
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+/// Each storefront create may send a welcome email: a customer creates at most 20 users
+/// an hour, so that nobody sends mail in our name at will.
+#[tokio::test]
+async fn storefront_creates_are_limited_per_customer() {
+    let stack = Stack::new().await;
+    let (_, token) = stack.storefront_administrator().await;
+    let tag = uuid::Uuid::now_v7().simple().to_string();
+    let create = |n: usize| {
+        stack
+            .request(Method::POST, "/api/customer-users")
+            .bearer(&token)
+            .json(&json!({"first_name": "Many", "last_name": "Users", "email": format!("many-{n}-{tag}@example.com")}))
+            .send()
+    };
+    // The window opens with the first request: the wait is an hour less the time taken.
+    let started = std::time::Instant::now();
+    for n in 1..=20 {
+        let created = create(n).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{n}: {}", created.text);
+    }
+    let refused = create(21).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        refused.text
+    );
+    let retry: u64 = refused.header("retry-after").unwrap().parse().unwrap();
+    let taken = started.elapsed().as_secs();
+    assert!(
+        retry + taken + 1 >= 3600 && retry <= 3600,
+        "{retry} after {taken} s"
+    );
+    let listed = stack
+        .request(Method::GET, "/api/customer-users?email=many-21")
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(listed.json["items"], json!([]), "nothing written");
+
+    let (_, other) = stack.storefront_administrator().await;
+    let elsewhere = stack
+        .request(Method::POST, "/api/customer-users")
+        .bearer(&other)
+        .json(&json!({"first_name": "Other", "last_name": "Company", "email": format!("other-{tag}@example.com")}))
+        .send()
+        .await;
+    assert_eq!(
+        elsewhere.status,
+        StatusCode::CREATED,
+        "another customer is not held up"
+    );
+}

@@ -62,18 +62,63 @@ impl KeyPublisher {
     }
 }
 
+/// Why the signing keys could not be loaded.
+enum LoadError {
+    /// The secret holds no usable key: a deployment nobody finished, or a key deleted.
+    NotConfigured(String),
+    /// Reading failed; the key may well be there.
+    Transient(String),
+}
+
+impl From<KeySourceError> for LoadError {
+    fn from(error: KeySourceError) -> Self {
+        match error {
+            KeySourceError::Missing | KeySourceError::Malformed(_) => {
+                LoadError::NotConfigured(error.to_string())
+            }
+            KeySourceError::Backend(_) | KeySourceError::Unavailable(_) => {
+                LoadError::Transient(error.to_string())
+            }
+        }
+    }
+}
+
 #[async_trait]
 impl KeyLoader<SigningKeys> for KeyPublisher {
+    /// Also records beside the keys whether the secret holds a usable key, so that the
+    /// functions managing applications can say whether tokens can be issued. It is
+    /// written only when it changes, and never for a read that merely failed.
     async fn load(&self, held: Option<Arc<SigningKeys>>) -> Result<SigningKeys, String> {
         let read_at = now_millis();
-        let (versions, published) =
-            tokio::join!(self.source.versions(), self.published.published_keys());
-        let versions = versions.map_err(|e| e.to_string())?;
-        let published = published.map_err(|e| e.to_string())?;
-        let keys = self.keys(&versions, &published, held.as_deref()).await?;
-        let plan = Plan::new(&keys, &published, read_at);
-        self.publish(plan).await?;
-        Ok(keys)
+        let (versions, publication) =
+            tokio::join!(self.source.versions(), self.published.publication());
+        let publication = publication.map_err(|e| e.to_string())?;
+        let keys = match versions {
+            Ok(versions) => {
+                self.keys(&versions, &publication.keys, held.as_deref())
+                    .await
+            }
+            Err(error) => Err(error.into()),
+        };
+        let recorded = publication.keys_missing_since;
+        let (record, result) = match keys {
+            Ok(keys) => {
+                self.publish(Plan::new(&keys, &publication.keys, read_at))
+                    .await?;
+                (recorded.is_some().then_some(None), Ok(keys))
+            }
+            Err(LoadError::NotConfigured(why)) => {
+                (recorded.is_none().then_some(Some(read_at)), Err(why))
+            }
+            Err(LoadError::Transient(why)) => (None, Err(why)),
+        };
+        if let Some(since) = record
+            && let Err(error) = self.published.record_keys_missing(since).await
+        {
+            // Only what administrators are told lags: the next load writes it again.
+            tracing::warn!(%error, "could not record the signing state");
+        }
+        result
     }
 }
 
@@ -87,21 +132,21 @@ impl KeyPublisher {
         versions: &KeyVersions,
         published: &[PublishedKey],
         held: Option<&SigningKeys>,
-    ) -> Result<SigningKeys, String> {
+    ) -> Result<SigningKeys, LoadError> {
+        let unusable = |e: super::key_set::KeyError| LoadError::NotConfigured(e.to_string());
         let signing = match held.filter(|keys| keys.signing_version() == versions.current) {
             Some(keys) => keys.signing_key(),
             None => {
                 let material = self
                     .source
                     .read(&versions.current)
-                    .await
-                    .map_err(|e| e.to_string())?
-                    .ok_or_else(|| KeySourceError::Missing.to_string())?;
-                let key = SigningKey::from_material(&material).map_err(|e| e.to_string())?;
+                    .await?
+                    .ok_or(KeySourceError::Missing)?;
+                let key = SigningKey::from_material(&material).map_err(unusable)?;
                 // The private key is parsed here, once, and one that cannot sign is
                 // refused: the keys already held keep signing, and none means 503, not a
                 // 500 later.
-                key.prepare().map_err(|e| e.to_string())?;
+                key.prepare().map_err(unusable)?;
                 Arc::new(key)
             }
         };
@@ -211,12 +256,13 @@ impl PublishedKeyReader {
 #[async_trait]
 impl KeyLoader<KeySet> for PublishedKeyReader {
     async fn load(&self, _held: Option<Arc<KeySet>>) -> Result<KeySet, String> {
-        let published = self
+        let publication = self
             .published
-            .published_keys()
+            .publication()
             .await
             .map_err(|e| e.to_string())?;
-        let keys: Vec<_> = published
+        let keys: Vec<_> = publication
+            .keys
             .iter()
             .filter_map(|p| match public_key(p) {
                 Ok(key) => Some(Arc::new(key)),
@@ -229,7 +275,7 @@ impl KeyLoader<KeySet> for PublishedKeyReader {
         if keys.is_empty() {
             return Err(KeySourceError::Missing.to_string());
         }
-        Ok(KeySet::new(keys))
+        Ok(KeySet::new(keys).with_keys_missing_since(publication.keys_missing_since))
     }
 }
 

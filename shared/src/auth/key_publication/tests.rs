@@ -3,7 +3,7 @@ use std::sync::Mutex;
 use super::*;
 use crate::{
     auth::{KeyKind, generate_private_key_pem},
-    key_source::KeyMaterial,
+    key_source::{KeyMaterial, Publication},
 };
 
 fn material(kid: &str) -> KeyMaterial {
@@ -96,6 +96,10 @@ struct Memory {
     reads: Mutex<Vec<String>>,
     table: Mutex<Vec<PublishedKey>>,
     table_fails: Mutex<bool>,
+    secret_fails: Mutex<bool>,
+    keys_missing_since: Mutex<Option<i64>>,
+    /// Every write of the signing state, in order.
+    state_writes: Mutex<Vec<Option<i64>>>,
 }
 
 impl Memory {
@@ -111,6 +115,11 @@ impl Memory {
 #[async_trait]
 impl KeySource for Memory {
     async fn versions(&self) -> Result<KeyVersions, KeySourceError> {
+        if *self.secret_fails.lock().unwrap() {
+            return Err(KeySourceError::Backend(
+                "Secrets Manager is unavailable".into(),
+            ));
+        }
         let secret = self.secret.lock().unwrap();
         let (current, others) = secret.split_first().ok_or(KeySourceError::Missing)?;
         Ok(KeyVersions {
@@ -131,11 +140,23 @@ impl KeySource for Memory {
 
 #[async_trait]
 impl PublicKeyStore for Memory {
-    async fn published_keys(&self) -> Result<Vec<PublishedKey>, KeySourceError> {
+    async fn publication(&self) -> Result<Publication, KeySourceError> {
         if *self.table_fails.lock().unwrap() {
             return Err(KeySourceError::Backend("the table is unavailable".into()));
         }
-        Ok(self.table.lock().unwrap().clone())
+        Ok(Publication {
+            keys: self.table.lock().unwrap().clone(),
+            keys_missing_since: *self.keys_missing_since.lock().unwrap(),
+        })
+    }
+
+    async fn record_keys_missing(&self, since: Option<i64>) -> Result<(), KeySourceError> {
+        self.state_writes.lock().unwrap().push(since);
+        let mut recorded = self.keys_missing_since.lock().unwrap();
+        if since.is_none() || recorded.is_none() {
+            *recorded = since;
+        }
+        Ok(())
     }
 
     async fn publish_key(
@@ -375,4 +396,45 @@ fn broken_rsa(kid: &str) -> KeyMaterial {
             to_der(&inner[0]).unwrap(),
         )),
     }
+}
+
+#[tokio::test]
+async fn the_signer_records_when_the_secret_holds_no_usable_key_and_when_it_does_again() {
+    let memory = memory(vec![]);
+    let publisher = KeyPublisher::new(memory.clone(), memory.clone());
+    assert!(publisher.load(None).await.is_err());
+    let since = memory.keys_missing_since.lock().unwrap().expect("recorded");
+    assert!(publisher.load(None).await.is_err());
+    assert_eq!(
+        *memory.state_writes.lock().unwrap(),
+        [Some(since)],
+        "written once, when it changed"
+    );
+
+    // A read that fails says nothing about the key: nothing is recorded either way.
+    *memory.keys_missing_since.lock().unwrap() = None;
+    *memory.secret_fails.lock().unwrap() = true;
+    assert!(publisher.load(None).await.is_err());
+    assert_eq!(memory.state_writes.lock().unwrap().len(), 1);
+    *memory.secret_fails.lock().unwrap() = false;
+
+    // A key that cannot sign is no key.
+    memory.store(vec![KeyMaterial {
+        kid: "broken".into(),
+        private_key_pem: "not a key".into(),
+    }]);
+    assert!(publisher.load(None).await.is_err());
+    assert!(memory.keys_missing_since.lock().unwrap().is_some());
+
+    memory.store(vec![material("back")]);
+    publisher.load(None).await.unwrap();
+    assert_eq!(*memory.keys_missing_since.lock().unwrap(), None);
+    assert_eq!(memory.state_writes.lock().unwrap().last(), Some(&None));
+    let writes = memory.state_writes.lock().unwrap().len();
+    publisher.load(None).await.unwrap();
+    assert_eq!(
+        memory.state_writes.lock().unwrap().len(),
+        writes,
+        "no change, no write"
+    );
 }

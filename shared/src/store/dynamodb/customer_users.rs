@@ -476,6 +476,15 @@ impl CustomerUserStore for DynamoStore {
             .await
     }
 
+    async fn list_notifications(
+        &self,
+        id: CustomerUserId,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Notification>> {
+        self.notifications_page(item_keys::customer_user_pk(id), page)
+            .await
+    }
+
     async fn record_notification(
         &self,
         customer_user_id: CustomerUserId,

@@ -60,6 +60,45 @@ impl DynamoStore {
             .collect()
     }
 
+    /// One page of the notification log in the partition `pk`, newest first. The
+    /// cursor is the last entry's key, which must be an entry of this log.
+    pub(super) async fn notifications_page(
+        &self,
+        pk: String,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Notification>> {
+        let start = page
+            .cursor
+            .as_deref()
+            .map(|cursor| log_cursor(cursor, &pk))
+            .transpose()?;
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+            .expression_attribute_values(":pk", s(pk))
+            .expression_attribute_values(":prefix", s(item_keys::NOTIFICATION_PREFIX))
+            .scan_index_forward(false)
+            .limit(i32::from(page.limit))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(backend)?;
+        self.count_reads(output.scanned_count.max(0) as u64);
+        let items = output
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(from_item)
+            .collect::<StoreResult<Vec<Notification>>>()?;
+        let next_cursor = output
+            .last_evaluated_key
+            .map(|k| encode_cursor(&k))
+            .transpose()?;
+        Ok(Page { items, next_cursor })
+    }
+
     /// Deletes every item of a partition, 25 at a time.
     pub(super) async fn delete_partition(&self, pk: String) -> StoreResult<()> {
         loop {
@@ -102,6 +141,54 @@ impl DynamoStore {
                     .and_then(|mut m| m.remove(&self.table))
                     .unwrap_or_default();
             }
+        }
+    }
+}
+
+/// The start key a log cursor names: `pk` and the `sk` of an entry of that log (a
+/// forged or carried-over cursor is a 4xx, never a failed call).
+fn log_cursor(cursor: &str, pk: &str) -> StoreResult<Item> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(cursor)
+        .map_err(|_| StoreError::BadCursor)?;
+    let map: HashMap<String, String> =
+        serde_json::from_slice(&bytes).map_err(|_| StoreError::BadCursor)?;
+    let sk = map.get(TABLE.sort_key).ok_or(StoreError::BadCursor)?;
+    let within = map.len() == 2
+        && map.get(TABLE.partition_key).map(String::as_str) == Some(pk)
+        && sk.len() > item_keys::NOTIFICATION_PREFIX.len()
+        && sk.len() <= MAX_SORT_KEY_BYTES
+        && sk.starts_with(item_keys::NOTIFICATION_PREFIX);
+    if !within {
+        return Err(StoreError::BadCursor);
+    }
+    Ok(key(pk, sk))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_log_cursor_names_an_entry_of_its_own_log() {
+        let entry = key("CUSTOMER_USER#a", "NOTIFICATION#0193");
+        let cursor = encode_cursor(&entry).unwrap();
+        assert_eq!(log_cursor(&cursor, "CUSTOMER_USER#a").unwrap(), entry);
+        for (cursor, pk) in [
+            (cursor.as_str(), "CUSTOMER_USER#b"),
+            ("not base64!", "CUSTOMER_USER#a"),
+        ] {
+            assert!(matches!(log_cursor(cursor, pk), Err(StoreError::BadCursor)));
+        }
+        for forged in [
+            key("CUSTOMER_USER#a", "PROFILE"),
+            key("CUSTOMER_USER#a", "NOTIFICATION#"),
+        ] {
+            let cursor = encode_cursor(&forged).unwrap();
+            assert!(matches!(
+                log_cursor(&cursor, "CUSTOMER_USER#a"),
+                Err(StoreError::BadCursor)
+            ));
         }
     }
 }

@@ -1,8 +1,10 @@
-//! The public keys that verify access tokens, one item per key in one partition.
+//! The public keys that verify access tokens, one item per key in one partition, and
+//! beside them the token function's signing state (`STATE`, present while it finds no
+//! usable signing key).
 
 use super::{DynamoStore, backend, from_item, key, s, to_item};
 use crate::{
-    key_source::{KeySourceError, PublicKeyStore, PublishedKey},
+    key_source::{KeySourceError, PublicKeyStore, Publication, PublishedKey},
     ports::StoreError,
     store::{TABLE, item_keys},
 };
@@ -13,6 +15,9 @@ use aws_sdk_dynamodb::{
     types::AttributeValue,
 };
 
+/// The attribute of the `STATE` item: Unix milliseconds.
+const KEYS_MISSING_SINCE: &str = "keys_missing_since";
+
 fn failed(error: StoreError) -> KeySourceError {
     match error {
         StoreError::Unavailable(outage) => KeySourceError::Unavailable(outage),
@@ -22,7 +27,7 @@ fn failed(error: StoreError) -> KeySourceError {
 
 #[async_trait]
 impl PublicKeyStore for DynamoStore {
-    async fn published_keys(&self) -> Result<Vec<PublishedKey>, KeySourceError> {
+    async fn publication(&self) -> Result<Publication, KeySourceError> {
         let output = self
             .client
             .query()
@@ -37,12 +42,59 @@ impl PublicKeyStore for DynamoStore {
             .await
             .map_err(|e| failed(backend(e)))?;
         self.count_reads(output.scanned_count.max(0) as u64);
-        output
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(|item| from_item(item).map_err(failed))
-            .collect()
+        let mut publication = Publication::default();
+        for item in output.items.unwrap_or_default() {
+            let state = item.get(TABLE.sort_key).and_then(|sk| sk.as_s().ok())
+                == Some(&item_keys::SIGNING_STATE_SK.to_owned());
+            if state {
+                publication.keys_missing_since = item
+                    .get(KEYS_MISSING_SINCE)
+                    .and_then(|at| at.as_n().ok())
+                    .and_then(|at| at.parse().ok());
+            } else {
+                publication.keys.push(from_item(item).map_err(failed)?);
+            }
+        }
+        Ok(publication)
+    }
+
+    async fn record_keys_missing(&self, since: Option<i64>) -> Result<(), KeySourceError> {
+        let state = key(item_keys::SIGNING_KEYS, item_keys::SIGNING_STATE_SK);
+        match since {
+            Some(since) => {
+                let mut item = state;
+                item.insert(KEYS_MISSING_SINCE.to_owned(), at(since));
+                self.client
+                    .put_item()
+                    .table_name(&self.table)
+                    .set_item(Some(item))
+                    // The first container to find the key missing says since when.
+                    .condition_expression("attribute_not_exists(pk)")
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .or_else(|e| match e {
+                        SdkError::ServiceError(e)
+                            if matches!(
+                                e.err(),
+                                PutItemError::ConditionalCheckFailedException(_)
+                            ) =>
+                        {
+                            Ok(())
+                        }
+                        e => Err(failed(backend(e))),
+                    })
+            }
+            None => self
+                .client
+                .delete_item()
+                .table_name(&self.table)
+                .set_key(Some(state))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| failed(backend(e))),
+        }
     }
 
     async fn publish_key(

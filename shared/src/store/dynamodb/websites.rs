@@ -1,6 +1,9 @@
 //! Websites, and the counts of the roles they give by default.
 
+use aws_sdk_dynamodb::types::Select;
+
 use super::*;
+use crate::domain::Localization;
 
 impl DynamoStore {
     /// The count moves of a website's default role: the role it now gives (which must
@@ -97,6 +100,56 @@ impl WebsiteStore for DynamoStore {
                 Some(_) => Err(StoreError::VersionConflict),
             },
             other => other,
+        }
+    }
+
+    async fn customer_users_preferring(
+        &self,
+        website: &Website,
+        localizations: &[Localization],
+    ) -> StoreResult<u64> {
+        if localizations.is_empty() {
+            return Ok(0);
+        }
+        let index = &TABLE.indexes[0];
+        let placeholders: Vec<String> =
+            (0..localizations.len()).map(|i| format!(":l{i}")).collect();
+        let mut values = HashMap::from([
+            (
+                ":pk".to_owned(),
+                s(item_keys::customer_users_of(website.organization_id)),
+            ),
+            (":website".to_owned(), s(website.id.to_string())),
+        ]);
+        for (placeholder, localization) in placeholders.iter().zip(localizations) {
+            values.insert(placeholder.clone(), s(localization.as_str()));
+        }
+        let mut count = 0;
+        let mut start = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(index.name)
+                .key_condition_expression("#pk = :pk")
+                .filter_expression(format!(
+                    "website_id = :website AND preferred_localization IN ({})",
+                    placeholders.join(", ")
+                ))
+                .expression_attribute_names("#pk", index.partition_key)
+                .set_expression_attribute_values(Some(values.clone()))
+                .select(Select::Count)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(backend)?;
+            self.count_reads(output.scanned_count.max(0) as u64);
+            count += output.count.max(0) as u64;
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                return Ok(count);
+            }
         }
     }
 
