@@ -4,6 +4,7 @@
 //! rotation, and stored only as a hash.
 
 mod handlers;
+mod lists;
 mod secret;
 mod view;
 
@@ -70,9 +71,9 @@ impl FromRef<OauthAppsState> for Arc<Verifier> {
 /// this table, and `make routes` writes the deployment's routes from the document.
 fn routes(table: &mut impl route_table::Table<OauthAppsState>) {
     route_table::routes!(table:
-        handlers::list_of_customer_user, handlers::create_for_customer_user,
-        handlers::list_of_user, handlers::create_for_user,
-        handlers::list,
+        lists::list_of_customer_user, handlers::create_for_customer_user,
+        lists::list_of_user, handlers::create_for_user,
+        lists::list,
         handlers::get, handlers::update, handlers::delete,
         handlers::rotate_secret,
     );
