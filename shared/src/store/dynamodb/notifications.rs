@@ -85,18 +85,7 @@ impl DynamoStore {
             .send()
             .await
             .map_err(backend)?;
-        self.count_reads(output.scanned_count.max(0) as u64);
-        let items = output
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(from_item)
-            .collect::<StoreResult<Vec<Notification>>>()?;
-        let next_cursor = output
-            .last_evaluated_key
-            .map(|k| encode_cursor(&k))
-            .transpose()?;
-        Ok(Page { items, next_cursor })
+        self.page_of(output)
     }
 
     /// Deletes every item of a partition, 25 at a time.

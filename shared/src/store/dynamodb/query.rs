@@ -1,5 +1,7 @@
 //! Reads: single items, batches, and paged Queries on the global indexes.
 
+use aws_sdk_dynamodb::operation::query::QueryOutput;
+
 use super::*;
 
 /// One condition of a Query's filter expression, with its placeholders.
@@ -127,6 +129,12 @@ impl DynamoStore {
             }
         }
         let output = request.send().await.map_err(backend)?;
+        self.page_of(output)
+    }
+
+    /// A Query's answer as a page: its items, the items it evaluated counted as read,
+    /// and the cursor of the next page.
+    pub(super) fn page_of<T: DeserializeOwned>(&self, output: QueryOutput) -> StoreResult<Page<T>> {
         self.count_reads(output.scanned_count.max(0) as u64);
         let items = output
             .items
