@@ -67,19 +67,6 @@ pub struct UpdateUser {
     pub scopes: Option<Vec<Scope>>,
 }
 
-/// Refuses scopes the caller's own token does not hold: nobody hands out more than
-/// they have.
-fn check_scopes(v: &mut Validation, admin: &AdminPrincipal, scopes: &[Scope]) {
-    for (i, scope) in scopes.iter().enumerate() {
-        if !admin.scopes.contains(scope) {
-            v.add(
-                format!("scopes.{i}"),
-                "is not held by your token: you cannot grant it",
-            );
-        }
-    }
-}
-
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -145,7 +132,7 @@ pub async fn create(
     let last_name = v.check("last_name", Name::parse(&body.last_name));
     let email = v.check("email", Email::parse(&body.email));
     let scopes = body.scopes.unwrap_or_default();
-    check_scopes(&mut v, admin.principal(), &scopes);
+    admin.principal().check_grantable(&mut v, &scopes);
     v.finish()?;
     let at = now();
     let user = User {
@@ -277,7 +264,7 @@ pub async fn update(
         user.sessions_valid_after = Some(now());
     }
     if let Some(scopes) = body.scopes {
-        check_scopes(&mut v, admin.principal(), &scopes);
+        admin.principal().check_grantable(&mut v, &scopes);
         user.scopes = scopes;
     }
     v.finish()?;

@@ -69,18 +69,6 @@ pub struct UpdateApplication {
     pub redirect_uris: Option<Vec<String>>,
 }
 
-/// Refuses scopes the caller's own token does not hold: nobody hands out more than they have.
-fn check_scopes(v: &mut Validation, admin: &AdminPrincipal, scopes: &[Scope]) {
-    for (i, scope) in scopes.iter().enumerate() {
-        if !admin.scopes.contains(scope) {
-            v.add(
-                format!("scopes.{i}"),
-                "is not held by your token: you cannot grant it",
-            );
-        }
-    }
-}
-
 /// Parses redirect URIs: each exact and safe, distinct, at most a handful, and one at
 /// least for a public client (nobody could sign in through it otherwise).
 fn check_redirect_uris(
@@ -165,7 +153,7 @@ async fn create(
             "frontend applications have no scopes: the customer user's roles decide",
         );
     }
-    check_scopes(&mut v, admin, &scopes);
+    admin.check_grantable(&mut v, &scopes);
     let client_type = body.client_type.unwrap_or_default();
     let redirect_uris = check_redirect_uris(
         &mut v,
@@ -394,7 +382,7 @@ pub async fn update(
                 "frontend applications have no scopes: the customer user's roles decide",
             );
         }
-        check_scopes(&mut v, admin.principal(), &scopes);
+        admin.principal().check_grantable(&mut v, &scopes);
         application.scopes = scopes;
     }
     if let Some(raw) = body.redirect_uris.as_deref() {

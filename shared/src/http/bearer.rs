@@ -14,7 +14,7 @@ use crate::{
     ApiError,
     application::{Application, Owner, application_id_of},
     audit::AuditActor,
-    domain::{CustomerUserId, OrganizationId, UserId},
+    domain::{CustomerUserId, OrganizationId, UserId, Validation},
     http::audit::record_actor,
     ports::{ApplicationStore, SessionStore},
     session::{Person, PersonState},
@@ -28,6 +28,21 @@ pub struct AdminPrincipal {
     pub organization_id: OrganizationId,
     pub client_id: String,
     pub scopes: Vec<Scope>,
+}
+
+impl AdminPrincipal {
+    /// Refuses, in `v`, each of `scopes` (the body's `scopes` list) that the caller's own
+    /// token does not hold: nobody hands out more than they have.
+    pub fn check_grantable(&self, v: &mut Validation, scopes: &[Scope]) {
+        for (i, scope) in scopes.iter().enumerate() {
+            if !self.scopes.contains(scope) {
+                v.add(
+                    format!("scopes.{i}"),
+                    "is not held by your token: you cannot grant it",
+                );
+            }
+        }
+    }
 }
 
 /// The customer user a valid frontend token acts for.
